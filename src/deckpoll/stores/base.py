@@ -1,0 +1,168 @@
+"""The Store protocol: where poll state and answers live, chosen by URL scheme."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from importlib import import_module
+from importlib.metadata import entry_points
+from typing import Any, Protocol, runtime_checkable
+
+ENTRY_POINT_GROUP = "deckpoll.stores"
+
+# Used only when the package is not installed (running from a source tree without
+# `pip install -e .`), so that the two built-in stores still work.
+_BUILTIN = {
+    "memory": "deckpoll.stores.memory:MemoryStore",
+    "sqlite": "deckpoll.stores.sqlite:SQLiteStore",
+}
+
+NEW, OPEN, CLOSED = "new", "open", "closed"
+STATUSES = (NEW, OPEN, CLOSED)
+
+
+class StoreError(Exception):
+    """Base class of the errors a store raises for a refused operation."""
+
+
+class PollClosed(StoreError):
+    """The poll is not open: it was never opened, or it was closed."""
+
+
+class AnswerLimit(StoreError):
+    """The voter already has as many entries in this poll as it allows."""
+
+
+class StoreUnavailable(StoreError):
+    """The store could not commit (disk full, locked for too long, closed)."""
+
+
+@dataclass(frozen=True)
+class PollState:
+    """Lifecycle of one poll: `new` (never opened), `open` or `closed`; results revealed."""
+
+    id: str
+    status: str = NEW
+    revealed: bool = False
+    opened_at: float | None = None
+    closed_at: float | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "status": self.status,
+            "revealed": self.revealed,
+            "opened_at": self.opened_at,
+            "closed_at": self.closed_at,
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One stored answer: a choice, choices, a scale value, or one text entry."""
+
+    id: int
+    poll: str
+    voter: str
+    value: dict[str, Any]
+    key: str = ""
+    created: float = field(default_factory=time.time)
+    hidden: bool = False
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What `add_answer` committed: the answer, and whether it replaced or repeated one."""
+
+    answer: Answer
+    replaced: bool = False
+    duplicate: bool = False
+
+
+@runtime_checkable
+class Store(Protocol):
+    """Everything the server keeps. Every method returns only after the change is durable.
+
+    `add_answer` enforces the rules that must hold under concurrency: the poll is open,
+    one answer per voter for choice polls (`replace=True`: a new choice replaces the old),
+    at most `limit` distinct entries per voter for text polls (`key` identifies an entry;
+    an entry with the same key is a duplicate and stores nothing new).
+    """
+
+    async def get_meta(self, name: str) -> str | None: ...
+
+    async def set_meta(self, name: str, value: str) -> None: ...
+
+    async def polls(self) -> dict[str, PollState]: ...
+
+    async def set_status(
+        self, poll: str, status: str, *, only_from: tuple[str, ...] | None = None
+    ) -> PollState: ...
+
+    async def set_revealed(self, poll: str, revealed: bool) -> PollState: ...
+
+    async def reset_poll(self, poll: str) -> PollState: ...
+
+    async def add_answer(
+        self, poll: str, voter: str, value: dict[str, Any], *, key: str, replace: bool, limit: int
+    ) -> Receipt: ...
+
+    async def hide_answer(
+        self, poll: str, answer_id: int, hidden: bool = True
+    ) -> Answer | None: ...
+
+    async def answers(self, poll: str) -> list[Answer]: ...
+
+    async def close(self) -> None: ...
+
+
+def next_state(current: PollState, status: str, now: float) -> PollState:
+    """The poll state after a status change (shared by the stores, so they agree)."""
+    if status not in STATUSES:
+        raise ValueError(f"unknown poll status {status!r}")
+    if status == current.status:
+        return current
+    if status == OPEN:
+        return PollState(current.id, OPEN, current.revealed, now, None)
+    if status == CLOSED:
+        return PollState(current.id, CLOSED, current.revealed, current.opened_at, now)
+    return PollState(current.id, NEW, False, None, None)
+
+
+def after_reset(current: PollState) -> PollState:
+    """Reset empties a poll: an open poll stays open, otherwise it is new again."""
+    if current.status == OPEN:
+        return PollState(current.id, OPEN, False, current.opened_at, None)
+    return PollState(current.id, NEW)
+
+
+def store_factories() -> dict[str, str]:
+    """Scheme -> 'module:attr' for every store registered in the entry-point group."""
+    found = dict(_BUILTIN)
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        found[ep.name] = ep.value
+    return found
+
+
+def open_store(url: str, *, namespace: str = "") -> Store:
+    """Open the store a URL names: `memory://`, `sqlite:///rel.db`, `sqlite:////abs.db`, ...
+
+    The scheme picks a factory from the `deckpoll.stores` entry points; the factory is
+    called as `factory(url, namespace=...)`. `namespace` separates decks sharing a store.
+    """
+    scheme, sep, _ = url.partition("://")
+    if not sep or not scheme:
+        raise ValueError(f"store URL {url!r} needs a scheme, e.g. sqlite:///answers.db")
+    scheme = scheme.lower()
+    target = None
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        if ep.name == scheme:
+            target = ep.load()
+            break
+    if target is None:
+        if scheme not in _BUILTIN:
+            known = ", ".join(sorted(store_factories()))
+            raise ValueError(f"no store for {scheme}:// (known: {known})")
+        module, _, attr = _BUILTIN[scheme].partition(":")
+        target = getattr(import_module(module), attr)
+    return target(url, namespace=namespace)

@@ -1,0 +1,332 @@
+"""SQLite store: stdlib sqlite3, WAL, BEGIN IMMEDIATE, group commit on one writer thread."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import json
+import queue
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from deckpoll.stores.base import (
+    OPEN,
+    Answer,
+    AnswerLimit,
+    PollClosed,
+    PollState,
+    Receipt,
+    StoreUnavailable,
+    after_reset,
+    next_state,
+)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    ns TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,
+    PRIMARY KEY (ns, name));
+CREATE TABLE IF NOT EXISTS polls (
+    ns TEXT NOT NULL, id TEXT NOT NULL, status TEXT NOT NULL,
+    revealed INTEGER NOT NULL DEFAULT 0, opened_at REAL, closed_at REAL,
+    PRIMARY KEY (ns, id));
+CREATE TABLE IF NOT EXISTS answers (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    ns TEXT NOT NULL, poll TEXT NOT NULL, voter TEXT NOT NULL, key TEXT NOT NULL,
+    value TEXT NOT NULL, created REAL NOT NULL, hidden INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (ns, poll, voter, key));
+"""
+
+BATCH_LIMIT = 512  # operations committed together at most
+CHECKPOINT_EVERY = 1.0  # seconds between background WAL checkpoints while writing
+
+Op = Callable[[sqlite3.Connection], Any]
+
+
+def path_from_url(url: str) -> Path:
+    """`sqlite:///rel/a.db` -> rel/a.db (relative to the working folder); `sqlite:////abs`."""
+    scheme, sep, rest = url.partition("://")
+    if scheme.lower() != "sqlite" or not sep or not rest.startswith("/") or len(rest) < 2:
+        raise ValueError(
+            f"bad SQLite store URL {url!r}: use sqlite:///relative/path or sqlite:////absolute/path"
+        )
+    return Path(rest[1:])
+
+
+class SQLiteStore:
+    """A Store in one SQLite file. Calls queue up for a single writer thread, which runs
+    everything waiting at that moment in one `BEGIN IMMEDIATE` transaction (each call in
+    its own savepoint), commits, and only then resolves the callers' futures."""
+
+    def __init__(self, url: str, *, namespace: str = "") -> None:
+        self.url = url
+        self.namespace = namespace
+        self.path = path_from_url(url)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(
+            self.path, isolation_level=None, check_same_thread=False, timeout=10.0
+        )
+        self._conn.execute("PRAGMA busy_timeout=10000")
+        mode = self._conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise StoreUnavailable(f"{self.path}: cannot switch SQLite to WAL mode ({mode})")
+        self._conn.execute("PRAGMA synchronous=FULL")
+        self._conn.execute("PRAGMA wal_autocheckpoint=0")
+        self._conn.executescript(SCHEMA)
+        self._queue: queue.SimpleQueue[tuple[Op, concurrent.futures.Future, bool] | None] = (
+            queue.SimpleQueue()
+        )
+        self._closed = False
+        self._thread = threading.Thread(target=self._writer, name="deckpoll-sqlite", daemon=True)
+        self._thread.start()
+
+    # -- the writer thread -------------------------------------------------------------
+
+    def _writer(self) -> None:
+        conn = self._conn
+        last_checkpoint = time.monotonic()
+        dirty = False
+        while True:
+            try:
+                item = self._queue.get(timeout=CHECKPOINT_EVERY if dirty else None)
+            except queue.Empty:
+                item = "idle"
+            if item == "idle":
+                self._checkpoint("PASSIVE")
+                dirty, last_checkpoint = False, time.monotonic()
+                continue
+            if item is None:
+                break
+            batch = [item]
+            stop = False
+            while len(batch) < BATCH_LIMIT:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    stop = True
+                    break
+                batch.append(more)
+            dirty |= self._run_batch(conn, batch)
+            if dirty and time.monotonic() - last_checkpoint > CHECKPOINT_EVERY:
+                self._checkpoint("PASSIVE")
+                dirty, last_checkpoint = False, time.monotonic()
+            if stop:
+                break
+        self._checkpoint("TRUNCATE")
+        conn.close()
+
+    def _checkpoint(self, mode: str) -> None:
+        try:
+            self._conn.execute(f"PRAGMA wal_checkpoint({mode})")
+        except sqlite3.Error:
+            pass  # a reader holds the WAL; the next checkpoint catches up
+
+    def _run_batch(self, conn: sqlite3.Connection, batch: list) -> bool:
+        """Run a batch in one transaction; True if it wrote anything."""
+        writes = any(write for _, _, write in batch)
+        outcomes: list[tuple[concurrent.futures.Future, Any, BaseException | None]] = []
+        try:
+            conn.execute("BEGIN IMMEDIATE" if writes else "BEGIN")
+            for op, future, _ in batch:
+                conn.execute("SAVEPOINT op")
+                try:
+                    result = op(conn)
+                except Exception as exc:  # noqa: BLE001 - handed to the caller
+                    conn.execute("ROLLBACK TO op")
+                    conn.execute("RELEASE op")
+                    outcomes.append((future, None, exc))
+                else:
+                    conn.execute("RELEASE op")
+                    outcomes.append((future, result, None))
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            failure = StoreUnavailable(f"SQLite: {exc}")
+            for _, future, _ in batch:
+                if future.set_running_or_notify_cancel():
+                    future.set_exception(failure)
+            return False
+        for future, result, exc in outcomes:
+            if not future.set_running_or_notify_cancel():
+                continue
+            if exc is None:
+                future.set_result(result)
+            else:
+                future.set_exception(exc)
+        return writes
+
+    def _call(self, op: Op, *, write: bool) -> asyncio.Future:
+        if self._closed:
+            raise StoreUnavailable("store is closed")
+        future: concurrent.futures.Future = concurrent.futures.Future()
+        self._queue.put((op, future, write))
+        return asyncio.wrap_future(future)
+
+    # -- the Store protocol --------------------------------------------------------------
+
+    async def get_meta(self, name: str) -> str | None:
+        def op(conn: sqlite3.Connection) -> str | None:
+            row = conn.execute(
+                "SELECT value FROM meta WHERE ns=? AND name=?", (self.namespace, name)
+            ).fetchone()
+            return row[0] if row else None
+
+        return await self._call(op, write=False)
+
+    async def set_meta(self, name: str, value: str) -> None:
+        def op(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "INSERT INTO meta (ns, name, value) VALUES (?, ?, ?) "
+                "ON CONFLICT (ns, name) DO UPDATE SET value=excluded.value",
+                (self.namespace, name, value),
+            )
+
+        await self._call(op, write=True)
+
+    def _poll(self, conn: sqlite3.Connection, poll: str) -> PollState:
+        row = conn.execute(
+            "SELECT status, revealed, opened_at, closed_at FROM polls WHERE ns=? AND id=?",
+            (self.namespace, poll),
+        ).fetchone()
+        if row is None:
+            return PollState(poll)
+        return PollState(poll, row[0], bool(row[1]), row[2], row[3])
+
+    def _save_poll(self, conn: sqlite3.Connection, state: PollState) -> None:
+        conn.execute(
+            "INSERT INTO polls (ns, id, status, revealed, opened_at, closed_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (ns, id) DO UPDATE SET "
+            "status=excluded.status, revealed=excluded.revealed, "
+            "opened_at=excluded.opened_at, closed_at=excluded.closed_at",
+            (
+                self.namespace,
+                state.id,
+                state.status,
+                int(state.revealed),
+                state.opened_at,
+                state.closed_at,
+            ),
+        )
+
+    async def polls(self) -> dict[str, PollState]:
+        def op(conn: sqlite3.Connection) -> dict[str, PollState]:
+            rows = conn.execute(
+                "SELECT id, status, revealed, opened_at, closed_at FROM polls WHERE ns=?",
+                (self.namespace,),
+            ).fetchall()
+            return {r[0]: PollState(r[0], r[1], bool(r[2]), r[3], r[4]) for r in rows}
+
+        return await self._call(op, write=False)
+
+    async def set_status(
+        self, poll: str, status: str, *, only_from: tuple[str, ...] | None = None
+    ) -> PollState:
+        def op(conn: sqlite3.Connection) -> PollState:
+            current = self._poll(conn, poll)
+            if only_from is not None and current.status not in only_from:
+                return current
+            state = next_state(current, status, time.time())
+            self._save_poll(conn, state)
+            return state
+
+        return await self._call(op, write=True)
+
+    async def set_revealed(self, poll: str, revealed: bool) -> PollState:
+        def op(conn: sqlite3.Connection) -> PollState:
+            cur = self._poll(conn, poll)
+            state = PollState(poll, cur.status, revealed, cur.opened_at, cur.closed_at)
+            self._save_poll(conn, state)
+            return state
+
+        return await self._call(op, write=True)
+
+    async def reset_poll(self, poll: str) -> PollState:
+        def op(conn: sqlite3.Connection) -> PollState:
+            state = after_reset(self._poll(conn, poll))
+            self._save_poll(conn, state)
+            conn.execute("DELETE FROM answers WHERE ns=? AND poll=?", (self.namespace, poll))
+            return state
+
+        return await self._call(op, write=True)
+
+    async def add_answer(
+        self, poll: str, voter: str, value: dict[str, Any], *, key: str, replace: bool, limit: int
+    ) -> Receipt:
+        encoded = json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+        def op(conn: sqlite3.Connection) -> Receipt:
+            if self._poll(conn, poll).status != OPEN:
+                raise PollClosed(poll)
+            mine = conn.execute(
+                "SELECT id, key, value, created, hidden FROM answers "
+                "WHERE ns=? AND poll=? AND voter=? ORDER BY id",
+                (self.namespace, poll, voter),
+            ).fetchall()
+            now = time.time()
+            if replace:
+                for row in mine:
+                    if row[2] == encoded:
+                        return Receipt(self._row(poll, voter, row), duplicate=True)
+                conn.execute(
+                    "DELETE FROM answers WHERE ns=? AND poll=? AND voter=?",
+                    (self.namespace, poll, voter),
+                )
+                return Receipt(self._insert(conn, poll, voter, key, encoded, now), bool(mine))
+            for row in mine:
+                if row[1] == key:
+                    return Receipt(self._row(poll, voter, row), duplicate=True)
+            if len(mine) >= limit:
+                raise AnswerLimit(poll)
+            return Receipt(self._insert(conn, poll, voter, key, encoded, now))
+
+        return await self._call(op, write=True)
+
+    def _insert(
+        self, conn: sqlite3.Connection, poll: str, voter: str, key: str, encoded: str, now: float
+    ) -> Answer:
+        cursor = conn.execute(
+            "INSERT INTO answers (ns, poll, voter, key, value, created) VALUES (?, ?, ?, ?, ?, ?)",
+            (self.namespace, poll, voter, key, encoded, now),
+        )
+        return Answer(int(cursor.lastrowid), poll, voter, json.loads(encoded), key, now, False)
+
+    @staticmethod
+    def _row(poll: str, voter: str, row: tuple) -> Answer:
+        return Answer(row[0], poll, voter, json.loads(row[2]), row[1], row[3], bool(row[4]))
+
+    async def hide_answer(self, poll: str, answer_id: int, hidden: bool = True) -> Answer | None:
+        def op(conn: sqlite3.Connection) -> Answer | None:
+            cursor = conn.execute(
+                "UPDATE answers SET hidden=? WHERE ns=? AND poll=? AND id=? "
+                "RETURNING id, key, value, created, hidden, voter",
+                (int(hidden), self.namespace, poll, answer_id),
+            )
+            row = cursor.fetchone()
+            cursor.fetchall()
+            return None if row is None else self._row(poll, row[5], row[:5])
+
+        return await self._call(op, write=True)
+
+    async def answers(self, poll: str) -> list[Answer]:
+        def op(conn: sqlite3.Connection) -> list[Answer]:
+            rows = conn.execute(
+                "SELECT id, key, value, created, hidden, voter FROM answers "
+                "WHERE ns=? AND poll=? ORDER BY id",
+                (self.namespace, poll),
+            ).fetchall()
+            return [self._row(poll, r[5], r[:5]) for r in rows]
+
+        return await self._call(op, write=False)
+
+    async def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._queue.put(None)
+        await asyncio.to_thread(self._thread.join)

@@ -1,0 +1,227 @@
+"""One contract suite for every store (memory, sqlite; a redis store joins via the fixture)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+
+import pytest
+
+from deckpoll.stores.base import (
+    CLOSED,
+    NEW,
+    OPEN,
+    AnswerLimit,
+    PollClosed,
+    Store,
+    open_store,
+)
+from deckpoll.stores.sqlite import path_from_url
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def store_url(request, tmp_path) -> str:
+    if request.param == "memory":
+        return "memory://"
+    return f"sqlite:///{tmp_path / 'answers.sqlite3'}"
+
+
+@pytest.fixture
+def store(store_url) -> Iterator[Store]:
+    store = open_store(store_url, namespace="deck")
+    yield store
+    run(store.close())
+
+
+def test_open_store_picks_the_class_by_scheme(store_url):
+    store = open_store(store_url)
+    assert isinstance(store, Store)
+    expected = "MemoryStore" if store_url.startswith("memory") else "SQLiteStore"
+    assert type(store).__name__ == expected
+    run(store.close())
+
+
+def test_open_store_rejects_unknown_scheme_and_missing_scheme():
+    with pytest.raises(ValueError, match="no store for nosuch"):
+        open_store("nosuch://x")
+    with pytest.raises(ValueError, match="needs a scheme"):
+        open_store("answers.db")
+
+
+def test_sqlite_url_forms():
+    assert str(path_from_url("sqlite:///rel/a.db")) == "rel/a.db"
+    assert str(path_from_url("sqlite:////abs/a.db")) == "/abs/a.db"
+    for bad in ("sqlite://", "sqlite:///", "sqlite://host/a.db", "memory://x"):
+        with pytest.raises(ValueError):
+            path_from_url(bad)
+
+
+def test_polls_start_new_and_closed_to_answers(store):
+    async def go():
+        assert await store.polls() == {}
+        with pytest.raises(PollClosed):
+            await store.add_answer("p", "v1", {"choice": "a"}, key="", replace=True, limit=1)
+
+    run(go())
+
+
+def test_lifecycle_open_close_reopen(store):
+    async def go():
+        state = await store.set_status("p", OPEN)
+        assert state.status == OPEN and state.opened_at is not None
+        await store.add_answer("p", "v1", {"choice": "a"}, key="", replace=True, limit=1)
+        state = await store.set_status("p", CLOSED)
+        assert state.status == CLOSED and state.closed_at is not None
+        with pytest.raises(PollClosed):
+            await store.add_answer("p", "v2", {"choice": "a"}, key="", replace=True, limit=1)
+        state = await store.set_status("p", OPEN)
+        assert state.status == OPEN and state.closed_at is None
+        assert len(await store.answers("p")) == 1
+        assert (await store.polls())["p"].status == OPEN
+
+    run(go())
+
+
+def test_only_from_guards_auto_open(store):
+    async def go():
+        assert (await store.set_status("p", OPEN, only_from=(NEW,))).status == OPEN
+        await store.set_status("p", CLOSED)
+        assert (await store.set_status("p", OPEN, only_from=(NEW,))).status == CLOSED
+
+    run(go())
+
+
+def test_choice_answer_is_replaced_not_added(store):
+    async def go():
+        await store.set_status("p", OPEN)
+        first = await store.add_answer("p", "v1", {"choice": "a"}, key="", replace=True, limit=1)
+        assert not first.replaced
+        again = await store.add_answer("p", "v1", {"choice": "a"}, key="", replace=True, limit=1)
+        assert again.duplicate and again.answer.id == first.answer.id
+        second = await store.add_answer("p", "v1", {"choice": "b"}, key="", replace=True, limit=1)
+        assert second.replaced
+        await store.add_answer("p", "v2", {"choice": "a"}, key="", replace=True, limit=1)
+        values = {(a.voter, a.value["choice"]) for a in await store.answers("p")}
+        assert values == {("v1", "b"), ("v2", "a")}
+
+    run(go())
+
+
+def test_text_entries_up_to_limit_and_duplicates_ignored(store):
+    async def go():
+        await store.set_status("w", OPEN)
+        for word in ("tid", "mod", "pengar"):
+            await store.add_answer("w", "v1", {"text": word}, key=word, replace=False, limit=3)
+        dup = await store.add_answer("w", "v1", {"text": "tid"}, key="tid", replace=False, limit=3)
+        assert dup.duplicate
+        with pytest.raises(AnswerLimit):
+            await store.add_answer("w", "v1", {"text": "x"}, key="x", replace=False, limit=3)
+        await store.add_answer("w", "v2", {"text": "tid"}, key="tid", replace=False, limit=3)
+        assert len(await store.answers("w")) == 4
+
+    run(go())
+
+
+def test_parallel_identical_answers_leave_one(store):
+    async def go():
+        await store.set_status("p", OPEN)
+        await store.set_status("w", OPEN)
+        calls = [
+            store.add_answer("p", "v1", {"choice": "a"}, key="", replace=True, limit=1)
+            for _ in range(30)
+        ] + [
+            store.add_answer("w", "v1", {"text": "Mod"}, key="mod", replace=False, limit=3)
+            for _ in range(30)
+        ]
+        receipts = await asyncio.gather(*calls)
+        assert len({r.answer.id for r in receipts[:30]}) == 1
+        assert len(await store.answers("p")) == 1
+        assert len(await store.answers("w")) == 1
+
+    run(go())
+
+
+def test_hide_answer_and_unknown_answer(store):
+    async def go():
+        await store.set_status("o", OPEN)
+        r = await store.add_answer("o", "v1", {"text": "<b>x</b>"}, key="x", replace=False, limit=1)
+        hidden = await store.hide_answer("o", r.answer.id)
+        assert hidden is not None and hidden.hidden
+        assert (await store.answers("o"))[0].hidden
+        assert await store.hide_answer("o", 999_999) is None
+        assert await store.hide_answer("other", r.answer.id) is None
+
+    run(go())
+
+
+def test_reset_clears_answers_and_keeps_open_poll_open(store):
+    async def go():
+        await store.set_status("p", OPEN)
+        await store.set_revealed("p", True)
+        await store.add_answer("p", "v1", {"choice": "a"}, key="", replace=True, limit=1)
+        state = await store.reset_poll("p")
+        assert state.status == OPEN and not state.revealed
+        assert await store.answers("p") == []
+        await store.set_status("p", CLOSED)
+        assert (await store.reset_poll("p")).status == NEW
+
+    run(go())
+
+
+def test_reveal_flag(store):
+    async def go():
+        assert (await store.set_revealed("p", True)).revealed
+        assert (await store.polls())["p"].revealed
+        assert not (await store.set_revealed("p", False)).revealed
+
+    run(go())
+
+
+def test_meta_round_trip(store):
+    async def go():
+        assert await store.get_meta("code") is None
+        await store.set_meta("code", "123456")
+        await store.set_meta("code", "654321")
+        assert await store.get_meta("code") == "654321"
+
+    run(go())
+
+
+def test_namespaces_do_not_mix(store_url):
+    if store_url.startswith("memory"):
+        pytest.skip("each MemoryStore is its own namespace")
+    a, b = open_store(store_url, namespace="a"), open_store(store_url, namespace="b")
+
+    async def go():
+        await a.set_status("p", OPEN)
+        await a.add_answer("p", "v1", {"choice": "x"}, key="", replace=True, limit=1)
+        assert await b.answers("p") == []
+        assert await b.polls() == {}
+
+    run(go())
+    run(a.close())
+    run(b.close())
+
+
+def test_sqlite_answers_survive_reopen(tmp_path):
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    first = open_store(url, namespace="d")
+
+    async def write():
+        await first.set_status("p", OPEN)
+        await first.add_answer("p", "v1", {"value": 4}, key="", replace=True, limit=1)
+        await first.close()
+
+    run(write())
+    second = open_store(url, namespace="d")
+
+    async def read():
+        assert (await second.polls())["p"].status == OPEN
+        assert [a.value for a in await second.answers("p")] == [{"value": 4}]
+        await second.close()
+
+    run(read())
