@@ -1,0 +1,38 @@
+"""Images and other files a deck uses: copied once with content-hashed names, or inlined."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import mimetypes
+from pathlib import Path
+
+MEDIA_TYPES = {".svg": "image/svg+xml", ".webp": "image/webp", ".avif": "image/avif"}
+
+
+class Assets:
+    """Registry of the deck's files; each distinct file is read, hashed and stored once."""
+
+    def __init__(self, single_file: bool = False) -> None:
+        self.single_file = single_file
+        self.files: dict[str, bytes] = {}
+        self._urls: dict[Path, str] = {}
+
+    def url(self, path: Path) -> str:
+        """The URL the page uses for `path` (which must exist)."""
+        path = path.resolve()
+        cached = self._urls.get(path)
+        if cached is not None:
+            return cached
+        data = path.read_bytes()
+        if self.single_file:
+            media = MEDIA_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0]
+            url = f"data:{media or 'application/octet-stream'};base64,"
+            url += base64.b64encode(data).decode("ascii")
+        else:
+            digest = hashlib.sha256(data).hexdigest()[:10]
+            name = f"assets/{path.stem}.{digest}{path.suffix.lower()}"
+            self.files[name] = data
+            url = name
+        self._urls[path] = url
+        return url

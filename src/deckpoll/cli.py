@@ -1,0 +1,114 @@
+"""The command line: thin click commands that parse options and call one function each."""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from importlib import resources
+from pathlib import Path
+
+import click
+
+from deckpoll import __version__
+from deckpoll.errors import DeckError, DeckpollError, Diagnostic
+
+DECK = click.argument("deck", type=click.Path(path_type=Path), default=".", required=False)
+
+
+class DeckpollCommandError(click.ClickException):
+    """A user-facing failure, printed without a traceback."""
+
+    def show(self, file=None) -> None:
+        click.echo(self.format_message(), err=True)
+
+
+def _fail(error: DeckpollError) -> DeckpollCommandError:
+    if isinstance(error, DeckError):
+        for diagnostic in error.diagnostics:
+            _echo_diagnostic(diagnostic)
+        return DeckpollCommandError(f"{error.error_count} error(s); nothing was written")
+    return DeckpollCommandError(f"error: {error}")
+
+
+def _echo_diagnostic(diagnostic: Diagnostic) -> None:
+    color = "red" if diagnostic.severity == "error" else "yellow"
+    location, _, rest = str(diagnostic).partition(f": {diagnostic.severity}:")
+    click.echo(location + ": " + click.style(diagnostic.severity + ":", fg=color) + rest, err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="deckpoll")
+def main() -> None:
+    """Compile a Markdown + YAML talk into an HTML deck with live audience polls."""
+
+
+@main.command()
+@DECK
+@click.option("-o", "--out", type=click.Path(path_type=Path), default=None,
+              help="Output folder (default: dist/<deck folder name>/).")
+@click.option("--single-file", is_flag=True, help="Inline images too: one file, nothing beside it.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--pdf", is_flag=True, help="Also write deck.pdf (needs Chromium installed).")
+def build(deck: Path, out: Path | None, single_file: bool, strict: bool, pdf: bool) -> None:
+    """Write OUT/index.html and OUT/deckpoll.json."""
+    from deckpoll.build import build as build_deck
+
+    try:
+        folder = build_deck(deck, out, single_file=single_file, strict=strict)
+    except DeckpollError as error:
+        raise _fail(error) from None
+    click.echo(f"built {folder / 'index.html'}")
+    if pdf:
+        from deckpoll.pdf import write_pdf
+
+        try:
+            write_pdf(folder / "index.html", folder / "deck.pdf")
+        except DeckpollError as error:
+            raise _fail(error) from None
+        click.echo(f"wrote {folder / 'deck.pdf'}")
+
+
+@main.command()
+@DECK
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+def check(deck: Path, strict: bool) -> None:
+    """Validate a deck without writing anything (for CI)."""
+    from deckpoll.build import compile_deck
+
+    try:
+        compiled = compile_deck(deck, strict=strict)
+    except DeckpollError as error:
+        raise _fail(error) from None
+    for warning in compiled.warnings:
+        _echo_diagnostic(warning)
+    slides, polls = len(compiled.manifest["slides"]), len(compiled.manifest["polls"])
+    click.echo(f"ok: {slides} slides, {polls} polls, {len(compiled.warnings)} warning(s)")
+
+
+@main.command()
+@click.argument("name", type=click.Path(path_type=Path))
+@click.option("--title", default=None, help="The talk's title (default: from NAME).")
+def new(name: Path, title: str | None) -> None:
+    """Scaffold a deck folder NAME that builds as is."""
+    if name.exists() and any(name.iterdir()):
+        raise DeckpollCommandError(f"error: {name} exists and is not empty; choose a new name")
+    title = title or name.name.replace("-", " ").replace("_", " ").strip().capitalize() or "Talk"
+    name.mkdir(parents=True, exist_ok=True)
+    template = resources.files("deckpoll.templates") / "new"
+    code = f"{secrets.randbelow(900000) + 100000}"
+    for entry in template.iterdir():
+        text = entry.read_text("utf-8")
+        if entry.name == "deck.yaml":
+            text = text.replace("{title}", title.replace('"', "'")).replace("{code}", code)
+        elif entry.name == "slides.md":
+            text = text.replace("{title}", title)
+        (name / entry.name).write_text(text, "utf-8")
+    click.echo(f"created {name}/ - build it with: deckpoll build {name}")
+
+
+def run() -> None:
+    """Entry point that also turns Ctrl-C into a quiet exit."""
+    try:
+        main()
+    except KeyboardInterrupt:
+        sys.exit(130)

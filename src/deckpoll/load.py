@@ -1,0 +1,101 @@
+"""Load stage: find a deck's files on disk and read them (the only reading stage)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from deckpoll.errors import DeckError, Diagnostic, Location, Reporter
+
+CONFIG_NAME = "deck.yaml"
+FRONT_MATTER_END = re.compile(r"^(---|\.\.\.)\s*$")
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A Markdown file; front matter lines are blanked so token lines equal file lines."""
+
+    path: Path
+    text: str
+
+
+@dataclass(frozen=True)
+class DeckSource:
+    """Where a deck lives and the text of its configuration."""
+
+    root: Path
+    name: str
+    config_text: str
+    config_origin: Location
+    single_file: SourceFile | None
+
+
+def locate(path: Path) -> DeckSource:
+    """The deck at `path`: a folder with deck.yaml, or one .md file with front matter."""
+    path = path.resolve()
+    if path.is_dir():
+        config = path / CONFIG_NAME
+        if not config.is_file():
+            raise DeckError([Diagnostic("error", Location(path), f"no {CONFIG_NAME} here; a deck is "
+                                        f"a folder with {CONFIG_NAME} and slides.md, or one .md "
+                                        "file (`deckpoll new NAME` makes one)")])
+        return DeckSource(path, path.name, read_text(config), Location(config, 1, 1), None)
+    if path.is_file() and path.suffix.lower() in (".md", ".markdown"):
+        text = read_text(path)
+        config_text, body, first = split_front_matter(text)
+        source = SourceFile(path, body)
+        return DeckSource(path.parent, path.stem, config_text, Location(path, first, 1), source)
+    raise DeckError([Diagnostic("error", Location(path), "not a deck: give a folder with "
+                                f"{CONFIG_NAME} or a Markdown file")])
+
+
+def read_text(path: Path) -> str:
+    """A source file as text (UTF-8, BOM dropped, newlines normalised)."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise DeckError([Diagnostic("error", Location(path, line, 1), "the file is not UTF-8 text; "
+                                    "save it as UTF-8")]) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def split_front_matter(text: str) -> tuple[str, str, int]:
+    """(front matter YAML, Markdown with those lines blanked, 1-based first YAML line)."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return "", text, 1
+    for index in range(1, len(lines)):
+        if FRONT_MATTER_END.match(lines[index]):
+            yaml_text = "\n".join(lines[1:index])
+            body = "\n" * (index + 1) + "\n".join(lines[index + 1 :])
+            return yaml_text, body, 2
+    return "", text, 1
+
+
+def slide_files(source: DeckSource, names: tuple[str, ...], reporter: Reporter,
+                where: Location) -> list[SourceFile]:
+    """The Markdown files of a folder deck, in order (deck.yaml `slides:`, else slides.md or
+    every .md file but README.md in name order)."""
+    if source.single_file is not None:
+        return [source.single_file]
+    if not names:
+        default = source.root / "slides.md"
+        paths = [default] if default.is_file() else sorted(
+            p for p in source.root.glob("*.md") if p.name.lower() != "readme.md"
+        )
+        if not paths:
+            reporter.error(where, "no slides: add slides.md next to deck.yaml or list files "
+                                  "under `slides:`")
+        return [SourceFile(p, read_text(p)) for p in paths]
+    files = []
+    for name in names:
+        path = (source.root / name).resolve()
+        if not path.is_file():
+            reporter.error(where, f"slide file {name!r} not found next to deck.yaml; check "
+                                  "the name under `slides:`")
+            continue
+        files.append(SourceFile(path, read_text(path)))
+    return files

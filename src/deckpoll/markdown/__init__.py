@@ -1,0 +1,1 @@
+"""Markdown stage: markdown-it-py with deckpoll's plugins, one file each."""

@@ -1,0 +1,77 @@
+"""The markdown-it-py parser deckpoll uses, with its render rules for deckpoll's tokens."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from html import escape
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+
+from deckpoll.markdown.fenced_div import fenced_div_plugin
+from deckpoll.markdown.highlight import highlight_code
+
+DIV_CLASSES = {"columns": "dp-columns", "column": "dp-column"}
+
+
+@functools.cache
+def markdown() -> MarkdownIt:
+    """CommonMark with tables, strikethrough, raw HTML and fenced divs; setext headings off so
+    that a `---` under a line of text always separates slides (as in Marp)."""
+    md = MarkdownIt("commonmark", {"html": True})
+    md.enable(["table", "strikethrough"])
+    md.disable("lheading")
+    md.use(fenced_div_plugin)
+    rules = {
+        "fenced_div_open": _div_open,
+        "fenced_div_close": _close_div,
+        "dp_pause_open": _pause_open,
+        "dp_pause_close": _close_div,
+        "dp_poll": _poll,
+        "fence": _fence,
+        "code_block": _code_block,
+    }
+    for name, rule in rules.items():
+        md.add_render_rule(name, rule)
+    return md
+
+
+def render(tokens: Sequence[Token], env: EnvType) -> str:
+    md = markdown()
+    return md.renderer.render(tokens, md.options, env)
+
+
+def _div_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    name = tokens[idx].info
+    return f'<div class="{DIV_CLASSES.get(name, escape(name))}">\n'
+
+
+def _close_div(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    return "</div>\n"
+
+
+def _pause_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    number = tokens[idx].attrGet("data-dp-fragment")
+    return f'<div class="dp-fragment" data-dp-fragment="{number}">\n'
+
+
+def _poll(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    poll = tokens[idx].meta.get("poll")
+    return env["render_poll"](poll) if poll is not None else ""
+
+
+def _fence(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    token = tokens[idx]
+    lang = token.info.strip().split(maxsplit=1)[0] if token.info.strip() else ""
+    return _code(token.content, lang)
+
+
+def _code_block(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    return _code(tokens[idx].content, "")
+
+
+def _code(code: str, lang: str) -> str:
+    attr = f' data-dp-lang="{escape(lang)}"' if lang else ""
+    return f'<pre class="dp-code"{attr}><code>{highlight_code(code, lang)}</code></pre>\n'

@@ -1,0 +1,315 @@
+"""From one source file's tokens to slides: split at `---`, then options, notes, polls,
+fragments, pauses and images, each a small pass over the slide's tokens."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from markdown_it.token import Token
+
+from deckpoll import schema
+from deckpoll.assets import Assets
+from deckpoll.errors import Location, Reporter
+from deckpoll.model import DeckConfig, Poll
+from deckpoll.yamlsrc import parse_yaml
+
+OPTIONS_COMMENT = re.compile(r"^\s*<!--\s*slide:(.*?)-->\s*$", re.DOTALL)
+EXTERNAL = r"(?:https?:)?//"
+EXTERNAL_RESOURCE = re.compile(
+    r"<(script|link|iframe|img|audio|video|source|embed|object)\b[^>]*?\b(src|href|data)\s*=\s*"
+    rf"[\"']?{EXTERNAL}"
+    rf"|@import\b|url\(\s*[\"']?{EXTERNAL}",
+    re.IGNORECASE,
+)
+PAUSE = ". . ."
+
+
+@dataclass
+class SourceContext:
+    """What the passes need to know about the file being compiled."""
+
+    path: Path
+    lines: list[str]
+    config: DeckConfig
+    reporter: Reporter
+    assets: Assets
+
+    def at(self, line: int, col: int = 1) -> Location:
+        """Location of a 0-based token line."""
+        return Location(self.path, line + 1, col)
+
+
+@dataclass
+class SlideParts:
+    """One slide's tokens after the passes, before rendering."""
+
+    start_line: int
+    body: list[Token]
+    notes: list[Token]
+    options: dict
+    poll: Poll | None
+    fragments: int
+    title: str
+    text: str
+
+
+def split(tokens: list[Token], lines: list[str]) -> list[tuple[int, list[Token]]]:
+    """Slides of one file: (0-based start line, tokens), cut at top-level `---` lines."""
+    slides: list[tuple[int, list[Token]]] = []
+    current: list[Token] = []
+    start = 0
+    for token in tokens:
+        if (
+            token.type == "hr"
+            and token.level == 0
+            and token.map
+            and lines[token.map[0]].strip() == "---"
+        ):
+            slides.append((start, current))
+            current, start = [], token.map[0] + 1
+            continue
+        current.append(token)
+    slides.append((start, current))
+    return slides
+
+
+def process(tokens: list[Token], start_line: int, ctx: SourceContext) -> SlideParts:
+    """Run every pass over one slide's tokens."""
+    tokens = list(tokens)
+    options = _take_options(tokens, start_line, ctx)
+    _check_raw_html(tokens, ctx)
+    body, notes = _take_notes(tokens)
+    poll = _take_poll(body, ctx)
+    _pauses(body)
+    fragments = _number_fragments(body)
+    _images(body + notes, ctx)
+    return SlideParts(
+        start_line=start_line,
+        body=body,
+        notes=notes,
+        options=options,
+        poll=poll,
+        fragments=fragments,
+        title=options.get("title") or _title(body) or (poll.question if poll else ""),
+        text=_plain_text(body),
+    )
+
+
+def _take_options(tokens: list[Token], start_line: int, ctx: SourceContext) -> dict:
+    found: dict | None = None
+    for token in list(tokens):
+        if token.type != "html_block" or token.level != 0:
+            continue
+        match = OPTIONS_COMMENT.match(token.content)
+        if not match:
+            continue
+        tokens.remove(token)
+        line = token.map[0] if token.map else start_line
+        if found is not None:
+            ctx.reporter.error(ctx.at(line), "a slide takes one `<!-- slide: ... -->` comment; "
+                                             "merge them")
+            continue
+        before = token.content[: match.start(1)]
+        offset_lines = before.count("\n")
+        col = len(before) - (before.rfind("\n") + 1) + 1
+        doc = parse_yaml(match.group(1), ctx.at(line + offset_lines, col), ctx.reporter)
+        found = schema.slide_options(doc, ctx.reporter) if doc is not None else {}
+    return found or {}
+
+
+def _check_raw_html(tokens: list[Token], ctx: SourceContext) -> None:
+    for token in tokens:
+        sources = [token] if token.type == "html_block" else [
+            child for child in (token.children or []) if child.type == "html_inline"
+        ]
+        for source in sources:
+            match = EXTERNAL_RESOURCE.search(source.content)
+            if match:
+                line = (token.map or [0])[0] + source.content.count("\n", 0, match.start())
+                ctx.reporter.error(
+                    ctx.at(line, _column(ctx, line, match.group(0))),
+                    "the page must work offline and load nothing from other hosts: "
+                    f"remove the external resource `{match.group(0).strip()}` or save the file "
+                    "in the deck folder and use a relative path",
+                )
+
+
+def _column(ctx: SourceContext, line: int, needle: str) -> int:
+    text = ctx.lines[line] if 0 <= line < len(ctx.lines) else ""
+    found = text.find(needle)
+    return found + 1 if found >= 0 else 1
+
+
+def _take_notes(tokens: list[Token]) -> tuple[list[Token], list[Token]]:
+    body: list[Token] = []
+    notes: list[Token] = []
+    depth = 0
+    for index, token in enumerate(tokens):
+        if depth:
+            if token.type == "fenced_div_open" and token.info == "notes":
+                depth += 1
+            elif token.type == "fenced_div_close" and token.info == "notes":
+                depth -= 1
+                if depth == 0:
+                    continue
+            notes.append(token)
+            continue
+        if token.type == "fenced_div_open" and token.info == "notes" and token.level == 0:
+            depth = 1
+            continue
+        if (
+            token.type == "paragraph_open"
+            and token.level == 0
+            and index + 1 < len(tokens)
+            and tokens[index + 1].content.startswith("Note:")
+        ):
+            _strip_prefix(tokens[index + 1], "Note:")
+            notes.extend(tokens[index:])
+            return body, notes
+        body.append(token)
+    return body, notes
+
+
+def _strip_prefix(inline: Token, prefix: str) -> None:
+    inline.content = inline.content[len(prefix) :].lstrip()
+    for child in inline.children or []:
+        if child.type == "text":
+            child.content = child.content.removeprefix(prefix).lstrip()
+            break
+
+
+def _take_poll(tokens: list[Token], ctx: SourceContext) -> Poll | None:
+    found: Poll | None = None
+    for index, token in enumerate(tokens):
+        if token.type != "fence" or token.info.strip() != "poll":
+            continue
+        line = token.map[0] if token.map else 0
+        doc = parse_yaml(token.content, ctx.at(line + 1), ctx.reporter)
+        poll = None
+        if doc is not None:
+            if doc.data is None:
+                ctx.reporter.error(ctx.at(line), "empty poll block; it needs at least `id:`, "
+                                                 "`kind:` and `question:`")
+            else:
+                poll = schema.poll(doc, ctx.reporter, ctx.config.polls.auto_open)
+        if found is not None and poll is not None:
+            ctx.reporter.error(ctx.at(line), "a slide holds one poll; put this one on a slide "
+                                             "of its own (separate them with `---`)")
+            poll = None
+        replacement = Token("dp_poll", "div", 0)
+        replacement.block, replacement.map, replacement.meta = True, token.map, {"poll": poll}
+        tokens[index] = replacement
+        found = found or poll
+    return found
+
+
+def _pauses(tokens: list[Token]) -> None:
+    """Replace each `. . .` paragraph by a fragment wrapping what follows it in its block."""
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        if (
+            token.type == "paragraph_open"
+            and index + 2 < len(tokens)
+            and tokens[index + 1].type == "inline"
+            and tokens[index + 1].content.strip() == PAUSE
+        ):
+            level = token.level
+            end = index + 3
+            while end < len(tokens) and tokens[end].level >= level:
+                end += 1
+            opener = Token("dp_pause_open", "div", 1)
+            opener.attrSet("class", "dp-fragment")
+            opener.block, opener.level = True, level
+            closer = Token("dp_pause_close", "div", -1)
+            closer.block, closer.level = True, level
+            tokens[index : end] = [opener, *tokens[index + 3 : end], closer]
+            index += 1
+            continue
+        index += 1
+
+
+def _number_fragments(tokens: list[Token]) -> int:
+    """Mark `*` list items as fragments and number every fragment in reading order."""
+    star_depth: list[bool] = []
+    count = 0
+    for token in tokens:
+        if token.type == "bullet_list_open":
+            star_depth.append(token.markup == "*")
+        elif token.type == "bullet_list_close":
+            star_depth.pop()
+        elif token.type == "ordered_list_open":
+            star_depth.append(False)
+        elif token.type == "ordered_list_close":
+            star_depth.pop()
+        if token.type == "list_item_open" and star_depth and star_depth[-1]:
+            token.attrJoin("class", "dp-fragment")
+        if token.type in ("list_item_open", "dp_pause_open") and "dp-fragment" in str(
+            token.attrGet("class") or ""
+        ):
+            count += 1
+            token.attrSet("data-dp-fragment", str(count))
+    return count
+
+
+def _images(tokens: list[Token], ctx: SourceContext) -> None:
+    for token in tokens:
+        for child in token.children or []:
+            if child.type != "image":
+                continue
+            src = str(child.attrGet("src") or "")
+            line = token.map[0] if token.map else 0
+            url = resolve_asset(src, ctx, ctx.at(line, _column(ctx, line, src)))
+            if url is not None:
+                child.attrSet("src", url)
+
+
+def resolve_asset(src: str, ctx: SourceContext, where: Location) -> str | None:
+    """The page URL for a relative file reference; reports external and missing files."""
+    if re.match(EXTERNAL, src) or re.match(r"[a-z][a-z0-9+.-]*:", src, re.IGNORECASE):
+        if src.startswith("data:"):
+            return src
+        ctx.reporter.error(where, f"external file {src!r}: the page must load nothing from "
+                                  "other hosts; save it in the deck folder and use a relative path")
+        return None
+    path = (ctx.path.parent / src.split("#")[0].split("?")[0]).resolve()
+    if not path.is_file():
+        ctx.reporter.error(where, f"file not found: {src!r} (looked for {path}); check the "
+                                  "path, relative to this Markdown file")
+        return None
+    return ctx.assets.url(path)
+
+
+def _title(tokens: list[Token]) -> str:
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open" and index + 1 < len(tokens):
+            return _inline_text(tokens[index + 1])
+    return ""
+
+
+def _inline_text(token: Token) -> str:
+    parts = []
+    for child in token.children or []:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif child.type == "image":
+            parts.append(child.content)
+    return "".join(parts).strip()
+
+
+def _plain_text(tokens: list[Token]) -> str:
+    lines = []
+    for token in tokens:
+        if token.type == "inline":
+            text = _inline_text(token)
+            if text:
+                lines.append(text)
+        elif token.type == "fence" or token.type == "code_block":
+            lines.append(token.content.rstrip())
+        elif token.type == "dp_poll" and token.meta.get("poll") is not None:
+            lines.append(token.meta["poll"].question)
+    return "\n".join(lines)

@@ -1,0 +1,112 @@
+"""The deck model: frozen dataclasses that every later stage reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+POLL_KINDS = ("single", "multiple", "scale", "wordcloud", "open")
+RESULTS_MODES = ("live", "on_reveal", "hidden")
+LAYOUTS = ("title", "section", "default", "quote", "two-columns", "image", "poll")
+ASPECTS = {"16:9": (1280, 720), "4:3": (960, 720), "16:10": (1152, 720)}
+
+
+@dataclass(frozen=True)
+class PollOption:
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Poll:
+    """A question put to the audience; `id` is stable, answers are keyed by it."""
+
+    id: str
+    kind: str
+    question: str
+    options: tuple[PollOption, ...] = ()
+    min: int | None = None
+    max: int | None = None
+    min_label: str | None = None
+    max_label: str | None = None
+    max_answers: int | None = None
+    max_choices: int | None = None
+    results: str = "live"
+    auto_open: bool = True
+
+    def to_manifest(self, slide: int) -> dict:
+        return {
+            "id": self.id,
+            "slide": slide,
+            "kind": self.kind,
+            "question": self.question,
+            "options": [{"id": o.id, "label": o.label} for o in self.options],
+            "min": self.min,
+            "max": self.max,
+            "min_label": self.min_label,
+            "max_label": self.max_label,
+            "max_answers": self.max_answers,
+            "max_choices": self.max_choices,
+            "results": self.results,
+            "auto_open": self.auto_open,
+        }
+
+
+@dataclass(frozen=True)
+class PollSettings:
+    code: str | None = None
+    url: str | None = None
+    join_url: str | None = None
+    auto_open: bool = True
+
+
+@dataclass(frozen=True)
+class DeckConfig:
+    """What deck.yaml (or a single file's front matter) says."""
+
+    title: str
+    lang: str = "en"
+    authors: tuple[str, ...] = ()
+    date: str | None = None
+    description: str | None = None
+    theme: str = "default"
+    aspect: str = "16:9"
+    slides: tuple[str, ...] = ()
+    polls: PollSettings = field(default_factory=PollSettings)
+    progress: bool = True
+    slide_number: bool = True
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return ASPECTS[self.aspect]
+
+
+@dataclass(frozen=True)
+class Slide:
+    """One rendered slide; `html` and `notes_html` are trusted output of the compiler."""
+
+    index: int
+    id: str
+    title: str
+    layout: str
+    classes: tuple[str, ...]
+    html: str
+    notes_html: str
+    text: str
+    fragments: int
+    background: str | None = None
+    poll: Poll | None = None
+
+
+@dataclass(frozen=True)
+class Deck:
+    """A whole deck, ready to render."""
+
+    id: str
+    root: Path
+    config: DeckConfig
+    slides: tuple[Slide, ...]
+
+    @property
+    def polls(self) -> tuple[tuple[Slide, Poll], ...]:
+        return tuple((s, s.poll) for s in self.slides if s.poll is not None)

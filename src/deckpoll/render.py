@@ -1,0 +1,131 @@
+"""Render stage: the Deck model to the page's HTML (Jinja2 templates, theme overrides)."""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup, escape
+
+from deckpoll import __version__
+from deckpoll.model import Deck, Poll, Slide
+from deckpoll.qr import qr_svg
+from deckpoll.strings import strings_for
+from deckpoll.theme import Theme, runtime_files
+
+
+@dataclass(frozen=True)
+class Join:
+    """How the audience joins: the code on every poll slide, a URL and QR code when known."""
+
+    code: str | None
+    url: str | None
+
+
+@functools.lru_cache(maxsize=8)
+def environment(theme_folder: Path | None) -> jinja2.Environment:
+    loaders: list[jinja2.BaseLoader] = []
+    if theme_folder is not None:
+        loaders.append(jinja2.FileSystemLoader(str(theme_folder)))
+    loaders.append(jinja2.PackageLoader("deckpoll", "templates"))
+    return jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=True,
+        trim_blocks=False,
+        keep_trailing_newline=True,
+    )
+
+
+def _with_code(text: str) -> Markup:
+    """Escape `text` and turn `backticks` into <code>."""
+    return Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", str(escape(text))))
+
+
+class PollRenderer:
+    """Renders poll blocks; one per build, so the QR code and strings are computed once."""
+
+    def __init__(self, theme: Theme, lang: str, join: Join) -> None:
+        self.template = environment(theme.folder).get_template("poll.html")
+        self.strings = strings_for(lang)
+        self.offline = _with_code(self.strings["offline"])
+        text: Markup | None = None
+        qr: Markup | None = None
+        if join.url:
+            link = Markup('<a class="dp-join-url" data-dp-join-url href="{0}">{1}</a>').format(
+                join.url, re.sub(r"^https?://", "", join.url)
+            )
+            code = Markup('<strong class="dp-join-code" data-dp-join-code>{0}</strong>').format(
+                join.code or ""
+            )
+            template = self.strings["join_text"] if join.code else "{url}"
+            text = Markup(escape(template).replace("{url}", link).replace("{code}", code))
+            qr = qr_svg(join.url, join.url)
+        elif join.code:
+            code = Markup('<strong class="dp-join-code" data-dp-join-code>{0}</strong>').format(
+                join.code
+            )
+            text = Markup(escape(self.strings["join_code_only"]).replace("{code}", code))
+        self.join = {"code": join.code, "url": join.url, "text": text, "qr": qr}
+
+    def __call__(self, poll: Poll) -> str:
+        return self.template.render(poll=poll, join=self.join, offline=self.offline)
+
+
+def render_page(deck: Deck, theme: Theme, join: Join, poll_url: str | None) -> str:
+    env = environment(theme.folder)
+    config = deck.config
+    strings = strings_for(config.lang)
+    width, height = config.size
+    slide_template = env.get_template("slide.html")
+    total = len(deck.slides)
+    label = strings["slide_label"]
+
+    def slide_html(slide: Slide) -> Markup:
+        classes = " ".join(("dp-slide", f"dp-layout-{slide.layout}", *slide.classes,
+                            *(("dp-has-bg",) if slide.background else ())))
+        return Markup(slide_template.render(
+            slide=slide, classes=classes, strings=strings,
+            label=label.replace("{n}", str(slide.index)).replace("{total}", str(total)),
+        ))
+
+    page_config = {
+        "deck_id": deck.id,
+        "title": config.title,
+        "lang": config.lang,
+        "width": width,
+        "height": height,
+        "count": total,
+        "progress": config.progress,
+        "slide_number": config.slide_number,
+        "polls": {
+            "code": join.code,
+            "url": poll_url if poll_url is not None else config.polls.url,
+            "join_url": join.url,
+            "auto_open": config.polls.auto_open,
+        },
+        "strings": strings,
+    }
+    css, js = runtime_files()
+    return env.get_template("page.html").render(
+        deck=deck,
+        config=config,
+        version=__version__,
+        theme_name=theme.name,
+        theme_css=Markup(theme.css),
+        runtime_css=Markup(css),
+        runtime_js=Markup(js),
+        width=width,
+        height=height,
+        slide_html=slide_html,
+        page_config=Markup(script_json(page_config)),
+    )
+
+
+def script_json(data: object) -> str:
+    """JSON safe inside a <script> element."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

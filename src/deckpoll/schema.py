@@ -1,0 +1,311 @@
+"""Validation of YAML mappings (deck.yaml, slide options, poll blocks) into the model."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterable
+from typing import Any
+
+from deckpoll.errors import Reporter
+from deckpoll.model import (
+    ASPECTS,
+    LAYOUTS,
+    POLL_KINDS,
+    RESULTS_MODES,
+    DeckConfig,
+    Poll,
+    PollOption,
+    PollSettings,
+)
+from deckpoll.yamlsrc import KeyPath, YamlDoc
+
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+DECK_KEYS = (
+    "title", "lang", "authors", "date", "description", "theme", "aspect", "slides",
+    "polls", "progress", "slide_number",
+)
+POLL_SETTINGS_KEYS = ("code", "url", "join_url", "auto_open")
+SLIDE_KEYS = ("layout", "class", "id", "background", "title")
+POLL_KEYS = (
+    "id", "kind", "question", "options", "min", "max", "min_label", "max_label",
+    "max_answers", "max_choices", "results", "auto_open",
+)
+MAX_SCALE_STEPS = 11
+
+
+class Fields:
+    """Typed access to one mapping of a YamlDoc, reporting each problem where it stands."""
+
+    def __init__(self, doc: YamlDoc, path: KeyPath, what: str, reporter: Reporter) -> None:
+        self.doc, self.path, self.what, self.reporter = doc, path, what, reporter
+        value: Any = doc.data
+        for key in path:
+            value = value[key]
+        self.ok = isinstance(value, dict)
+        if value is None:
+            value, self.ok = {}, True
+        if not self.ok:
+            reporter.error(doc.value_at(path), f"{what} must be a mapping of `key: value` lines")
+            value = {}
+        self.data: dict = value
+
+    def check_keys(self, known: Iterable[str]) -> None:
+        known = tuple(known)
+        for key in self.data:
+            if key in known:
+                continue
+            hint = difflib.get_close_matches(str(key), known, n=1)
+            suggestion = f"; did you mean {hint[0]!r}?" if hint else f"; known keys: {', '.join(known)}"
+            self.reporter.warning(self.where(key), f"unknown {self.what} key {key!r}{suggestion}")
+
+    def where(self, key: str):
+        return self.doc.key_at(self.path + (key,))
+
+    def value_where(self, key: str):
+        return self.doc.value_at(self.path + (key,))
+
+    def has(self, key: str) -> bool:
+        return self.data.get(key) is not None
+
+    def error(self, key: str, message: str) -> None:
+        self.reporter.error(self.value_where(key), message)
+
+    def str(self, key: str, default: str | None = None, required: bool = False) -> str | None:
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                self.reporter.error(self.doc.value_at(self.path), f"{self.what} needs `{key}:`")
+            return default
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            self.error(key, f"`{key}` must be text, not {_kind(value)}")
+            return default
+        text = str(value).strip()
+        if required and not text:
+            self.error(key, f"`{key}` must not be empty")
+        return text
+
+    def int(self, key: str, default: int | None = None, minimum: int | None = None) -> int | None:
+        value = self.data.get(key)
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.error(key, f"`{key}` must be a whole number, not {_kind(value)}")
+            return default
+        if minimum is not None and value < minimum:
+            self.error(key, f"`{key}` must be at least {minimum}")
+            return default
+        return value
+
+    def bool(self, key: str, default: bool) -> bool:
+        value = self.data.get(key)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            self.error(key, f"`{key}` must be true or false, not {_kind(value)}")
+            return default
+        return value
+
+    def choice(self, key: str, choices: Iterable[str], default: str | None = None) -> str | None:
+        choices = tuple(choices)
+        value = self.str(key)
+        if value is None:
+            return default
+        if value not in choices:
+            hint = difflib.get_close_matches(value, choices, n=1)
+            suggestion = f"did you mean {hint[0]!r}? " if hint else ""
+            self.error(key, f"unknown {key} {value!r}; {suggestion}use one of: {', '.join(choices)}")
+            return default
+        return value
+
+    def str_list(self, key: str) -> tuple[str, ...]:
+        value = self.data.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            return (value,)
+        if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
+            self.error(key, f"`{key}` must be a list of text items")
+            return ()
+        return tuple(str(v) for v in value)
+
+
+def _kind(value: Any) -> str:
+    return {bool: "true/false", dict: "a mapping", list: "a list", float: "a decimal number",
+            int: "a number", str: "text"}.get(type(value), type(value).__name__)
+
+
+def deck_config(doc: YamlDoc, reporter: Reporter, default_title: str) -> DeckConfig:
+    """Validate deck.yaml or front matter."""
+    f = Fields(doc, (), "deck", reporter)
+    f.check_keys(DECK_KEYS)
+    polls = Fields(doc, ("polls",), "polls", reporter) if f.has("polls") else None
+    settings = PollSettings()
+    if polls is not None and polls.ok:
+        polls.check_keys(POLL_SETTINGS_KEYS)
+        code = polls.str("code")
+        if code is not None and not re.fullmatch(r"[A-Za-z0-9-]{3,32}", code):
+            polls.error("code", "`code` must be 3-32 letters, digits or dashes (e.g. \"490296\")")
+            code = None
+        url = polls.str("url")
+        join_url = polls.str("join_url")
+        for key, value in (("url", url), ("join_url", join_url)):
+            if value is not None and not re.match(r"https?://", value):
+                polls.error(key, f"`{key}` must be an http:// or https:// URL")
+        settings = PollSettings(code, url, join_url, polls.bool("auto_open", True))
+    lang = f.str("lang", "en") or "en"
+    if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", lang):
+        f.error("lang", f"`lang` must be a language tag such as sv or en-GB, not {lang!r}")
+        lang = "en"
+    aspect = f.choice("aspect", ASPECTS, "16:9") or "16:9"
+    return DeckConfig(
+        title=f.str("title", default_title) or default_title,
+        lang=lang,
+        authors=f.str_list("authors"),
+        date=f.str("date"),
+        description=f.str("description"),
+        theme=f.str("theme", "default") or "default",
+        aspect=aspect,
+        slides=f.str_list("slides"),
+        polls=settings,
+        progress=f.bool("progress", True),
+        slide_number=f.bool("slide_number", True),
+    )
+
+
+def slide_options(doc: YamlDoc, reporter: Reporter) -> dict[str, Any]:
+    """Validate a `<!-- slide: {...} -->` mapping into plain options."""
+    f = Fields(doc, (), "slide option", reporter)
+    f.check_keys(SLIDE_KEYS)
+    slide_id = f.str("id")
+    if slide_id is not None and not ID_PATTERN.match(slide_id):
+        f.error("id", "`id` must be letters, digits, `-` or `_` (at most 64), starting with a "
+                      "letter or digit")
+        slide_id = None
+    classes = []
+    for name in (f.str("class") or "").split():
+        if re.fullmatch(r"-?[A-Za-z_][\w-]*", name):
+            classes.append(name)
+        else:
+            f.error("class", f"{name!r} is not a valid CSS class name")
+    return {
+        "layout": f.choice("layout", LAYOUTS),
+        "classes": tuple(classes),
+        "id": slide_id,
+        "background": f.str("background"),
+        "title": f.str("title"),
+        "background_at": f.value_where("background"),
+    }
+
+
+def poll(doc: YamlDoc, reporter: Reporter, auto_open_default: bool) -> Poll | None:
+    """Validate a ```poll block; None when it cannot become a poll."""
+    f = Fields(doc, (), "poll", reporter)
+    if not f.ok:
+        return None
+    f.check_keys(POLL_KEYS)
+    before = len(reporter.diagnostics)
+    poll_id = f.str("id", required=True)
+    if poll_id and not ID_PATTERN.match(poll_id):
+        f.error("id", "poll `id` must be letters, digits, `-` or `_` (at most 64), starting "
+                      "with a letter or digit; votes are keyed by it, so keep it stable")
+    if not f.has("kind"):
+        reporter.error(doc.origin, f"poll needs `kind:` (one of: {', '.join(POLL_KINDS)})")
+    kind = f.choice("kind", POLL_KINDS)
+    question = f.str("question", required=True)
+    options: tuple[PollOption, ...] = ()
+    if kind in ("single", "multiple"):
+        options = _options(f)
+        if not f.has("options"):
+            reporter.error(f.value_where("kind"), f"a {kind} poll needs `options:` (a list)")
+    elif f.has("options"):
+        f.error("options", f"a {kind} poll takes no `options:`; remove them or use kind single")
+    low = high = None
+    if kind == "scale":
+        low, high = f.int("min", 1), f.int("max", 5)
+        if low is not None and high is not None and not 1 <= high - low + 1 <= MAX_SCALE_STEPS:
+            f.error("max", f"a scale needs `max` above `min` and at most {MAX_SCALE_STEPS} steps")
+    else:
+        for key in ("min", "max", "min_label", "max_label"):
+            if f.has(key):
+                f.error(key, f"`{key}` only applies to scale polls")
+    max_answers = None
+    if kind in ("wordcloud", "open"):
+        max_answers = f.int("max_answers", 3 if kind == "wordcloud" else 1, minimum=1)
+        if max_answers is not None and max_answers > 20:
+            f.error("max_answers", "`max_answers` must be at most 20")
+    elif f.has("max_answers"):
+        f.error("max_answers", "`max_answers` only applies to wordcloud and open polls")
+    max_choices = None
+    if kind == "multiple":
+        max_choices = f.int("max_choices", None, minimum=1)
+        if max_choices is not None and options and max_choices > len(options):
+            f.error("max_choices", f"`max_choices` is more than the {len(options)} options")
+    elif f.has("max_choices"):
+        f.error("max_choices", "`max_choices` only applies to multiple-choice polls")
+    results = f.choice("results", RESULTS_MODES, "live") or "live"
+    auto_open = f.bool("auto_open", auto_open_default)
+    if any(d.severity == "error" for d in reporter.diagnostics[before:]):
+        return None
+    return Poll(
+        id=poll_id or "",
+        kind=kind or "open",
+        question=question or "",
+        options=options,
+        min=low,
+        max=high,
+        min_label=f.str("min_label") if kind == "scale" else None,
+        max_label=f.str("max_label") if kind == "scale" else None,
+        max_answers=max_answers,
+        max_choices=max_choices,
+        results=results,
+        auto_open=auto_open,
+    )
+
+
+def _options(f: Fields) -> tuple[PollOption, ...]:
+    raw = f.data.get("options")
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or len(raw) < 2:
+        f.error("options", "`options` must be a list of at least two items")
+        return ()
+    options: list[PollOption] = []
+    seen: set[str] = set()
+    for index, item in enumerate(raw):
+        where = f.doc.value_at(f.path + ("options", index))
+        if isinstance(item, dict):
+            unknown = set(item) - {"id", "label"}
+            if unknown:
+                f.reporter.warning(where, f"unknown option key {sorted(unknown)[0]!r}; "
+                                          "an option takes `id` and `label`")
+            label = item.get("label")
+            option_id = item.get("id")
+            if not isinstance(label, str | int) or isinstance(label, bool):
+                f.reporter.error(where, "an option mapping needs `label:` text")
+                continue
+            label = str(label)
+            option_id = str(option_id) if option_id is not None else _slug(label, index)
+        elif isinstance(item, str | int) and not isinstance(item, bool):
+            label = str(item)
+            option_id = _slug(label, index)
+        else:
+            f.reporter.error(where, "an option is text or a mapping `{id: x, label: Text}`")
+            continue
+        if not ID_PATTERN.match(option_id):
+            f.reporter.error(where, f"option id {option_id!r} must be letters, digits, - or _")
+            continue
+        if option_id in seen:
+            f.reporter.error(where, f"duplicate option id {option_id!r}; give each option its own")
+            continue
+        seen.add(option_id)
+        options.append(PollOption(option_id, label.strip()))
+    return tuple(options)
+
+
+def _slug(label: str, index: int) -> str:
+    """A stable option id from its label (ASCII-folded), e.g. 'Ja, gärna!' -> 'ja-garna'."""
+    folded = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode().lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:48]
+    return slug or f"option-{index + 1}"

@@ -1,0 +1,69 @@
+"""Themes (built-in or a deck's own folder) and the browser runtime files."""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from deckpoll.assets import Assets
+from deckpoll.errors import Location, Reporter
+
+BUILTIN = ("default", "dark")
+EXTERNAL_CSS = re.compile(r"@import\b|url\(\s*[\"']?(?:[a-z][a-z0-9+.-]*:|//)(?!data:)", re.I)
+CSS_URL = re.compile(r"url\(\s*([\"']?)([^\"')]+)\1\s*\)")
+
+
+@dataclass(frozen=True)
+class Theme:
+    name: str
+    css: str
+    folder: Path | None
+
+
+def load_theme(name: str, root: Path, where: Location, reporter: Reporter,
+               assets: Assets) -> Theme:
+    """The theme a deck names: a built-in name, or a folder (relative to the deck) with theme.css."""
+    if name in BUILTIN:
+        folder = Path(str(resources.files("deckpoll.themes") / name))
+    else:
+        folder = (root / name).resolve()
+    css_path = folder / "theme.css"
+    if not css_path.is_file():
+        reporter.error(where, f"theme {name!r} not found: use one of {', '.join(BUILTIN)} or a "
+                              "folder (relative to the deck) that holds theme.css")
+        return Theme(name, "", None)
+    css = css_path.read_text("utf-8")
+    for line_no, line in enumerate(css.split("\n"), 1):
+        match = EXTERNAL_CSS.search(line)
+        if match and not line.lstrip().startswith(("/*", "*")):
+            reporter.error(Location(css_path, line_no, match.start() + 1),
+                           "themes must not load anything from other hosts (no @import, no "
+                           "external url()); put the file in the theme folder")
+
+    def local(match: re.Match) -> str:
+        target = match.group(2).strip()
+        if target.startswith(("data:", "#")) or EXTERNAL_CSS.match(f"url({target})"):
+            return match.group(0)
+        path = (folder / target).resolve()
+        if not path.is_file():
+            reporter.error(Location(css_path, 1, 1), f"theme file {target!r} not found")
+            return match.group(0)
+        return f"url('{assets.url(path)}')"
+
+    return Theme(name, CSS_URL.sub(local, css), folder)
+
+
+@functools.cache
+def runtime_files() -> tuple[str, str]:
+    """(CSS, JS) of the browser runtime: runtime/*.css and *.js joined in file-name order;
+    join.* files belong to the phone page and stay out."""
+    folder = resources.files("deckpoll.runtime")
+    entries = sorted(
+        (e for e in folder.iterdir() if not e.name.startswith("join.")), key=lambda e: e.name
+    )
+    css = "\n".join(e.read_text("utf-8") for e in entries if e.name.endswith(".css"))
+    js = "\n".join(e.read_text("utf-8") for e in entries if e.name.endswith(".js"))
+    return css, js

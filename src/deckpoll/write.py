@@ -1,0 +1,40 @@
+"""Write stage: put a compiled deck on disk (the only writing stage)."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from deckpoll.build import Compiled
+
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
+def write_output(compiled: Compiled, out: Path) -> None:
+    """Write index.html, deckpoll.json and assets into `out`; each file replaced atomically so
+    a browser or server reading during a rebuild never sees half a file."""
+    out.mkdir(parents=True, exist_ok=True)
+    for name, data in compiled.assets.items():
+        target = out / name
+        if target.is_file() and target.stat().st_size == len(data):
+            continue  # content-hashed name: same name, same bytes
+        _atomic_write(target, data)
+    manifest = json.dumps(compiled.manifest, ensure_ascii=False, indent=2) + "\n"
+    _atomic_write(out / "deckpoll.json", manifest.encode("utf-8"))
+    _atomic_write(out / "index.html", compiled.html.encode("utf-8"))
+
+
+def _atomic_write(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o666 & ~_UMASK)
+        os.replace(tmp, target)
+    except BaseException:
+        os.unlink(tmp)
+        raise

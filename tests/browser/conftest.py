@@ -1,0 +1,70 @@
+"""Real-browser fixtures: Debian's Chromium driven by Playwright (see shared TESTING.md)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+
+import pytest
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1",
+]
+
+
+def chromium_path() -> str | None:
+    """The Chromium binary to drive: $CHROMIUM_BIN, else Debian's /usr/bin/chromium."""
+    candidate = os.environ.get("CHROMIUM_BIN") or "/usr/bin/chromium"
+    if os.path.exists(candidate):
+        return candidate
+    return shutil.which("chromium")
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("E2E_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"browser required (E2E_REQUIRE_BROWSER=1) but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """One headless Chromium for the whole session."""
+    executable = chromium_path()
+    if executable is None:
+        _unavailable("Chromium is not installed (apt-get install -y chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("playwright is not installed (pip install -e '.[test]')")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def context(browser):
+    """A fresh browser context (one user) at 1280x720."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context):
+    """A page in a fresh context; console errors fail the test."""
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    assert not errors, f"JavaScript errors on the page: {errors}"

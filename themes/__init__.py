@@ -1,0 +1,1 @@
+"""Built-in themes (package data): one folder per theme with theme.css."""
