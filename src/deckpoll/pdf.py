@@ -1,0 +1,81 @@
+"""PDF export: print a built deck (`index.html?print`) with the installed headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+INSTALL_HINT = (
+    "PDF export needs Chromium. Install it (Debian/Ubuntu: apt-get install -y chromium) "
+    "or point $CHROMIUM_BIN at a Chromium or Chrome binary."
+)
+_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
+
+
+def find_chromium() -> str | None:
+    """The browser to print with: $CHROMIUM_BIN, /usr/bin/chromium, then the PATH."""
+    explicit = os.environ.get("CHROMIUM_BIN")
+    if explicit:
+        return explicit if os.path.isfile(explicit) else None
+    if os.path.isfile("/usr/bin/chromium"):
+        return "/usr/bin/chromium"
+    for name in _CANDIDATES:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def write_pdf(index_html: Path, pdf_path: Path, *, timeout: float = 120.0) -> None:
+    """Write one PDF page per slide of the built deck at `index_html` to `pdf_path`."""
+    from deckpoll.errors import DeckpollError
+
+    browser = find_chromium()
+    if browser is None:
+        raise DeckpollError(f"cannot write {pdf_path}: Chromium not found. {INSTALL_HINT}")
+    index_html = Path(index_html).resolve()
+    if not index_html.is_file():
+        raise DeckpollError(f"cannot write {pdf_path}: {index_html} does not exist; build first")
+    pdf_path = Path(pdf_path).resolve()
+    pdf_path.parent.mkdir(parents=True, exist_ok=True)
+    url = index_html.as_uri() + "?print"
+    with tempfile.TemporaryDirectory(prefix="deckpoll-pdf-") as profile:
+        partial = Path(profile) / "out.pdf"
+        command = [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--hide-scrollbars",
+            "--run-all-compositor-stages-before-draw",
+            "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1",
+            f"--user-data-dir={profile}",
+            f"--print-to-pdf={partial}",
+            "--no-pdf-header-footer",
+            url,
+        ]
+        try:
+            result = subprocess.run(
+                command, capture_output=True, text=True, timeout=timeout, check=False
+            )
+        except subprocess.TimeoutExpired:
+            raise DeckpollError(
+                f"cannot write {pdf_path}: Chromium did not finish within {timeout:.0f} s"
+            ) from None
+        except OSError as error:
+            raise DeckpollError(f"cannot write {pdf_path}: cannot run {browser}: {error}") from None
+        if not partial.is_file() or not partial.read_bytes().startswith(b"%PDF"):
+            detail = (result.stderr or result.stdout).strip().splitlines()[-3:]
+            raise DeckpollError(
+                f"cannot write {pdf_path}: Chromium exited with status {result.returncode}"
+                + (": " + " | ".join(detail) if detail else "")
+            )
+        shutil.move(str(partial), pdf_path)

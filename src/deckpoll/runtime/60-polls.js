@@ -1,0 +1,383 @@
+/* Polls: connect to the poll backend, report the presenter's slide, draw live results. */
+(() => {
+  'use strict';
+  const dp = window.deckpoll;
+  if (!dp) return;
+
+  const STRINGS = {
+    en: {
+      voters: '{n} answers', joined: '{n} connected', open: 'Open', close: 'Close',
+      reveal: 'Show results', conceal: 'Hide results', reset: 'Reset',
+      reset_confirm: 'Delete every answer to this poll?', hide: 'Hide', hide_word: 'Hide “{w}”?',
+      status_new: 'Not opened yet', status_open: 'Open', status_closed: 'Closed',
+      later: 'The results are shown later.', average: 'Average', no_answers: 'No answers yet.',
+      bad_key: 'The presenter key was refused; showing the audience view.'
+    },
+    sv: {
+      voters: '{n} svar', joined: '{n} anslutna', open: 'Öppna', close: 'Stäng',
+      reveal: 'Visa resultat', conceal: 'Dölj resultat', reset: 'Nollställ',
+      reset_confirm: 'Radera alla svar på den här frågan?', hide: 'Dölj', hide_word: 'Dölj ”{w}”?',
+      status_new: 'Inte öppnad än', status_open: 'Öppen', status_closed: 'Stängd',
+      later: 'Resultaten visas senare.', average: 'Medel', no_answers: 'Inga svar än.',
+      bad_key: 'Presentatörsnyckeln nekades; visar publikvyn.'
+    }
+  };
+  const SVGNS = 'http://www.w3.org/2000/svg';
+  const CLOUD_W = 1200, CLOUD_H = 560, CLOUD_MAX_WORDS = 80;
+
+  function t(key, vars) {
+    const own = (dp.config.strings || {})['poll_' + key];
+    let s = own || (STRINGS[dp.lang] || STRINGS.en)[key] || STRINGS.en[key] || key;
+    for (const k in vars || {}) s = s.split('{' + k + '}').join(vars[k]);
+    return s;
+  }
+
+  /** Read one Server-Sent Events stream through fetch (so a presenter key can be sent). */
+  async function readEvents(url, headers, signal, onMessage) {
+    const res = await fetch(url, { headers, signal, cache: 'no-store' });
+    if (!res.ok || !res.body) {
+      const err = new Error('HTTP ' + res.status);
+      err.status = res.status;
+      throw err;
+    }
+    const reader = res.body.getReader(), dec = new TextDecoder();
+    let buf = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buf += dec.decode(value, { stream: true });
+      let cut;
+      while ((cut = buf.indexOf('\n\n')) >= 0) {
+        const block = buf.slice(0, cut);
+        buf = buf.slice(cut + 2);
+        let event = 'message', data = '';
+        block.split('\n').forEach((line) => {
+          if (line.startsWith('event:')) event = line.slice(6).trim();
+          else if (line.startsWith('data:')) data += (data ? '\n' : '') + line.slice(5).trim();
+        });
+        onMessage(event, data);
+      }
+    }
+  }
+
+  /** Spiral placement with bounding-box collision: no two words overlap. */
+  function layoutCloud(words, font) {
+    const ctx = document.createElement('canvas').getContext('2d');
+    const top = words.length ? words[0].count : 1;
+    const low = words.length ? words[words.length - 1].count : 1;
+    const placed = [], boxes = [];
+    const fits = (b) => b.x >= 0 && b.y >= 0 && b.x + b.w <= CLOUD_W && b.y + b.h <= CLOUD_H;
+    const hits = (b) => boxes.some((o) => b.x < o.x + o.w && o.x < b.x + b.w && b.y < o.y + o.h && o.y < b.y + b.h);
+    words.slice(0, CLOUD_MAX_WORDS).forEach((word, i) => {
+      let size = top === low ? 64 : 28 + 68 * (word.count - low) / (top - low);
+      for (let tries = 0; tries < 4; tries++, size *= 0.75) {
+        ctx.font = '700 ' + size + 'px ' + font;
+        const w = ctx.measureText(word.text).width + 16, h = size * 1.2;
+        if (w > CLOUD_W) continue;
+        for (let a = 0; a < 600; a += 0.35) {
+          const r = 4 * a;
+          const cx = CLOUD_W / 2 + r * Math.cos(a) * 1.6, cy = CLOUD_H / 2 + r * Math.sin(a);
+          const b = { x: cx - w / 2, y: cy - h / 2, w, h };
+          if (!fits(b)) { if (r > CLOUD_W) break; continue; }
+          if (hits(b)) continue;
+          boxes.push(b);
+          placed.push({ word, size, x: cx, y: cy + size * 0.35, colour: 1 + (i % 5) });
+          return;
+        }
+      }
+    });
+    return placed;
+  }
+
+  dp.use(class Polls {
+    constructor() {
+      this.polls = {};       // poll id -> {el, results, controls}
+      this.live = null;      // latest snapshot
+      this.key = null;
+      this.base = null;
+      this.retry = 0;
+      this.posting = false;
+      this.pendingState = null;
+    }
+
+    bind() {
+      if (dp.view === 'print') return;
+      dp.deck.querySelectorAll('.dp-slide [data-dp-poll-id]').forEach((el) => {
+        const results = el.querySelector('[data-dp-results]');
+        if (results) this.polls[el.dataset.dpPollId] = { el, results, offline: el.querySelector('[data-dp-offline]') };
+      });
+      this.key = this.presenterKey();
+      this.base = this.backend();
+      if (!this.base || !Object.keys(this.polls).length && !this.key) return;
+      this.abort = new AbortController();
+      this.onVisible = () => { if (document.visibilityState === 'visible' && this.stale()) this.reconnect(0); };
+      document.addEventListener('visibilitychange', this.onVisible);
+      this.connect();
+    }
+
+    /** The key from ?key=..., kept in sessionStorage and removed from the visible URL. */
+    presenterKey() {
+      const name = 'deckpoll-key:' + (dp.config.deck_id || location.pathname);
+      let key = dp.params.get('key');
+      if (key) {
+        try { sessionStorage.setItem(name, key); } catch (e) { /* storage disabled: key lives in memory */ }
+        const url = new URL(location.href);
+        url.searchParams.delete('key');
+        history.replaceState(history.state, '', url.pathname + url.search + url.hash);
+      } else {
+        try { key = sessionStorage.getItem(name); } catch (e) { key = null; }
+      }
+      this.keyName = name;
+      return key || null;
+    }
+
+    /** The backend's base URL: polls.url, else the page's own server; none from file://. */
+    backend() {
+      const url = (dp.config.polls || {}).url;
+      try {
+        if (url) {
+          const u = new URL(url, location.href);
+          if (u.protocol === 'http:' || u.protocol === 'https:') return u.href.replace(/\/?$/, '/');
+          return null;
+        }
+      } catch (e) { return null; }
+      if (location.protocol !== 'http:' && location.protocol !== 'https:') return null;
+      return location.origin + location.pathname.replace(/[^/]*$/, '');
+    }
+
+    headers(json) {
+      const h = {};
+      if (this.key) h.Authorization = 'Bearer ' + this.key;
+      if (json) h['Content-Type'] = 'application/json';
+      return h;
+    }
+
+    stale() { return !this.lastSeen || Date.now() - this.lastSeen > 40000; }
+
+    async connect() {
+      clearTimeout(this.timer);
+      const signal = this.abort.signal;
+      try {
+        const res = await fetch(this.base + 'api/v1/deck', { headers: this.headers(), signal, cache: 'no-store' });
+        if (res.status === 401 || res.status === 403) return this.dropKey();
+        if (!res.ok) return this.offline(res.status === 404);
+        const deck = await res.json();
+        if (!deck || deck.id !== (dp.config.deck_id || deck.id)) return this.offline(true);
+        this.lastSeen = Date.now();
+        this.watchdog = setInterval(() => { if (this.stale()) this.reconnect(0); }, 10000);
+        await readEvents(this.base + 'api/v1/events?client=deck', this.headers(), signal, (ev, data) => {
+          this.lastSeen = Date.now();
+          if (ev === 'message' || !data) return;
+          this.event(ev, JSON.parse(data));
+        });
+        this.reconnect();
+      } catch (e) {
+        if (signal.aborted) return;
+        if (e.status === 401 || e.status === 403) return this.dropKey();
+        this.reconnect();
+      }
+    }
+
+    reconnect(delay) {
+      clearInterval(this.watchdog);
+      if (this.abort) this.abort.abort();
+      this.abort = new AbortController();
+      this.live = null;
+      this.showOffline(true);
+      if (delay == null) delay = Math.min(30000, 1000 * Math.pow(2, this.retry++));
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.connect(), delay);
+    }
+
+    /** No backend here (static server, other deck): say so once and stop asking. */
+    offline(final) {
+      this.showOffline(true);
+      if (!final) this.reconnect();
+    }
+
+    dropKey() {
+      try { sessionStorage.removeItem(this.keyName); } catch (e) { /* nothing stored */ }
+      this.key = null;
+      console.warn('deckpoll: ' + t('bad_key'));
+      this.reconnect(0);
+    }
+
+    showOffline(on) {
+      dp.deck.classList.toggle('dp-polls-live', !on);
+      dp.deck.classList.toggle('dp-presenter', !on && !!this.key);
+      Object.values(this.polls).forEach((p) => { if (p.offline) p.offline.hidden = !on; });
+    }
+
+    event(name, data) {
+      if (name === 'snapshot') {
+        this.live = data;
+        this.retry = 0;
+        this.showOffline(false);
+        if (this.key) this.reportState(dp.state());
+        Object.keys(this.polls).forEach((id) => this.draw(id));
+        return;
+      }
+      if (!this.live) return;
+      if (name === 'state') this.live.state = data;
+      else if (name === 'poll') { this.live.polls[data.id] = data; this.draw(data.id); }
+      else if (name === 'results') { this.live.results[data.id] = data; this.draw(data.id); }
+      else if (name === 'presence') { this.live.audience = data.audience; Object.keys(this.polls).forEach((id) => this.drawStatus(id)); }
+    }
+
+    update(s) { if (this.key && this.live && !s.remote) this.reportState(s); }
+
+    /** Tell the server where the presenter is; one request in flight, the latest wins. */
+    async reportState(s) {
+      this.pendingState = { slide: s.index, fragment: s.fragment };
+      if (this.posting) return;
+      this.posting = true;
+      while (this.pendingState) {
+        const body = JSON.stringify(this.pendingState);
+        this.pendingState = null;
+        try {
+          const res = await fetch(this.base + 'api/v1/state', { method: 'POST', headers: this.headers(true), body });
+          if (res.status === 401 || res.status === 403) { this.dropKey(); break; }
+        } catch (e) { break; /* the next snapshot reports again */ }
+      }
+      this.posting = false;
+    }
+
+    async command(id, path) {
+      try {
+        await fetch(this.base + 'api/v1/polls/' + encodeURIComponent(id) + '/' + path,
+          { method: 'POST', headers: this.headers() });
+      } catch (e) { /* the stream shows the outcome, or the offline state */ }
+    }
+
+    // -- drawing ---------------------------------------------------------------------------
+
+    draw(id) {
+      const p = this.polls[id];
+      if (!p || !this.live) return;
+      const res = this.live.results[id], state = this.live.polls[id] || {};
+      const box = p.results;
+      box.textContent = '';
+      const show = res && res.visible && (res.answers > 0 || state.status === 'open');
+      p.el.classList.toggle('dp-poll-showing', !!(show && res.voters > 0));
+      p.el.dataset.dpPollStatus = state.status || 'closed';
+      const head = dp.el('div', 'dp-poll-meta');
+      p.count = dp.el('span', 'dp-poll-count', null, t('voters', { n: res ? res.voters : 0 }));
+      head.append(p.count);
+      p.status = dp.el('span', 'dp-poll-state');
+      head.append(p.status);
+      box.append(head);
+      if (res && res.visible && res.voters > 0) box.append(this.body(id, res));
+      else if (res && !res.visible && state.results === 'on_reveal') box.append(dp.el('p', 'dp-poll-later', null, t('later')));
+      if (this.key) box.append(this.controls(id, state));
+      this.drawStatus(id);
+    }
+
+    drawStatus(id) {
+      const p = this.polls[id];
+      if (!p || !p.status || !this.live) return;
+      const state = this.live.polls[id] || {};
+      const label = state.status === 'open' ? t('status_open') : state.opened ? t('status_closed') : t('status_new');
+      p.status.textContent = this.key ? label + ' · ' + t('joined', { n: this.live.audience || 0 }) : '';
+    }
+
+    body(id, res) {
+      if (res.options) return this.bars(res.options.map((o) => [o.label, o.count, o.percent]));
+      if (res.distribution) {
+        const wrap = dp.el('div', 'dp-poll-scale-results');
+        if (res.average != null) {
+          const avg = dp.el('p', 'dp-poll-average');
+          avg.append(dp.el('span', '', null, t('average') + ' '), dp.el('strong', '', null, String(res.average)));
+          wrap.append(avg);
+        }
+        wrap.append(this.bars(res.distribution.map((d) => [String(d.value), d.count, d.percent])));
+        return wrap;
+      }
+      if (res.words) return this.cloud(id, res.words);
+      if (res.entries) return this.wall(id, res.entries);
+      return dp.el('p', '', null, '');
+    }
+
+    bars(rows) {
+      const list = dp.el('ol', 'dp-poll-bars');
+      rows.forEach(([label, count, percent]) => {
+        const li = dp.el('li', 'dp-poll-bar-row');
+        li.append(dp.el('span', 'dp-poll-bar-label', null, label));
+        const track = dp.el('span', 'dp-poll-bar-track');
+        const fill = dp.el('span', 'dp-poll-bar-fill');
+        fill.style.width = Math.max(0, Math.min(100, percent)) + '%';
+        track.append(fill);
+        li.append(track, dp.el('span', 'dp-poll-bar-value', null, count + ' · ' + Math.round(percent) + ' %'));
+        list.append(li);
+      });
+      return list;
+    }
+
+    cloud(id, words) {
+      const svg = document.createElementNS(SVGNS, 'svg');
+      svg.setAttribute('class', 'dp-poll-cloud');
+      svg.setAttribute('viewBox', '0 0 ' + CLOUD_W + ' ' + CLOUD_H);
+      svg.setAttribute('role', 'img');
+      svg.setAttribute('aria-label', words.map((w) => w.text + ' (' + w.count + ')').join(', '));
+      const font = getComputedStyle(dp.deck).fontFamily || 'sans-serif';
+      layoutCloud(words, font).forEach((p) => {
+        const text = document.createElementNS(SVGNS, 'text');
+        text.setAttribute('x', p.x.toFixed(1));
+        text.setAttribute('y', p.y.toFixed(1));
+        text.setAttribute('font-size', p.size.toFixed(1));
+        text.setAttribute('text-anchor', 'middle');
+        text.setAttribute('class', 'dp-poll-word dp-poll-cloud-' + p.colour);
+        text.textContent = p.word.text;
+        if (this.key && p.word.ids) {
+          text.setAttribute('tabindex', '0');
+          const hide = () => {
+            if (confirm(t('hide_word', { w: p.word.text }))) p.word.ids.forEach((a) => this.command(id, 'answers/' + a + '/hide'));
+          };
+          text.addEventListener('click', hide);
+          text.addEventListener('keydown', (e) => { if (e.key === 'Enter') hide(); });
+        }
+        svg.append(text);
+      });
+      return svg;
+    }
+
+    wall(id, entries) {
+      const list = dp.el('ul', 'dp-poll-wall');
+      entries.slice(0, 24).forEach((e) => {
+        const li = dp.el('li', 'dp-poll-entry');
+        li.dataset.dpAnswer = e.id;
+        li.append(dp.el('span', 'dp-poll-entry-text', null, e.text));
+        if (this.key) {
+          const b = dp.el('button', 'dp-poll-hide', { type: 'button', title: t('hide'), 'aria-label': t('hide') + ': ' + e.text }, '×');
+          b.addEventListener('click', () => this.command(id, 'answers/' + e.id + '/hide'));
+          li.append(b);
+        }
+        list.append(li);
+      });
+      return list;
+    }
+
+    controls(id, state) {
+      const bar = dp.el('div', 'dp-poll-controls', { role: 'group' });
+      const button = (label, path, ask) => {
+        const b = dp.el('button', 'dp-poll-control', { type: 'button', 'data-dp-action': path.split('/').pop() }, label);
+        b.addEventListener('click', () => { if (!ask || confirm(ask)) this.command(id, path); });
+        bar.append(b);
+      };
+      if (state.status === 'open') button(t('close'), 'close');
+      else button(t('open'), 'open');
+      if (state.results === 'on_reveal') {
+        if (state.revealed) button(t('conceal'), 'conceal');
+        else button(t('reveal'), 'reveal');
+      }
+      button(t('reset'), 'reset', t('reset_confirm'));
+      return bar;
+    }
+
+    destroy() {
+      clearTimeout(this.timer);
+      clearInterval(this.watchdog);
+      if (this.abort) this.abort.abort();
+      if (this.onVisible) document.removeEventListener('visibilitychange', this.onVisible);
+    }
+  });
+})();
