@@ -1,0 +1,379 @@
+/* deckpoll phone page: follow the presenter, answer the current poll, see live results.
+   Plain ES2017, no framework. Audience text reaches the DOM only through textContent. */
+(function () {
+  "use strict";
+
+  var STRINGS = {
+    en: {
+      connecting: "Connecting…", offline: "Offline – reconnecting…",
+      waiting: "Waiting for the next question", slide: "Slide {n}",
+      not_open: "This question is not open yet.", closed: "This question is closed.",
+      send: "Send", change: "Change my answer", thanks: "Thank you for your answer!",
+      more: "You can send {n} more.", all_sent: "You have sent all your answers.",
+      yours: "Your answers", results: "Results", on_screen: "The results are shown on the big screen.",
+      up_to: "Choose up to {n}.", error: "Could not send. Please try again.",
+      too_fast: "Too fast – wait a moment and try again.", placeholder: "Type your answer",
+      answers: "{n} answers", average: "Average {x}", chars: "{n}/280",
+      gone: "This deck is no longer being presented here."
+    },
+    sv: {
+      connecting: "Ansluter…", offline: "Ingen anslutning – försöker igen…",
+      waiting: "Väntar på nästa fråga", slide: "Bild {n}",
+      not_open: "Frågan är inte öppen än.", closed: "Frågan är stängd.",
+      send: "Skicka", change: "Ändra mitt svar", thanks: "Tack för ditt svar!",
+      more: "Du kan skicka {n} till.", all_sent: "Du har skickat alla dina svar.",
+      yours: "Dina svar", results: "Resultat", on_screen: "Resultaten visas på storbildsskärmen.",
+      up_to: "Välj upp till {n}.", error: "Det gick inte att skicka. Försök igen.",
+      too_fast: "För snabbt – vänta ett ögonblick och försök igen.", placeholder: "Skriv ditt svar",
+      answers: "{n} svar", average: "Medel {x}", chars: "{n}/280",
+      gone: "Den här presentationen visas inte längre här."
+    }
+  };
+
+  var config = JSON.parse(document.getElementById("jp-config").textContent);
+  var lang = String(config.lang || "en").toLowerCase().split("-")[0];
+  var T = STRINGS[lang] || STRINGS.en;
+  var API = "api/v1/";
+  var base = location.pathname.replace(/[^/]*$/, "");
+  var view = document.getElementById("jp-view");
+  var conn = document.getElementById("jp-conn");
+
+  function t(key, n) { return T[key].replace("{n}", n).replace("{x}", n); }
+
+  function h(tag, props, kids) {
+    var el = document.createElement(tag);
+    if (props) Object.keys(props).forEach(function (k) {
+      if (k === "text") el.textContent = props[k];
+      else if (k.slice(0, 2) === "on") el.addEventListener(k.slice(2), props[k]);
+      else if (k in el && k !== "list") el[k] = props[k];
+      else el.setAttribute(k, props[k]);
+    });
+    (kids || []).forEach(function (kid) { if (kid) el.appendChild(kid); });
+    return el;
+  }
+
+  function voterToken() {
+    var key = "deckpoll-voter", token = null;
+    try { token = localStorage.getItem(key); } catch (e) { /* private mode */ }
+    if (!token || !/^[A-Za-z0-9_-]{16,128}$/.test(token)) {
+      var bytes = new Uint8Array(18);
+      crypto.getRandomValues(bytes);
+      token = btoa(String.fromCharCode.apply(null, bytes)).replace(/\+/g, "-").replace(/\//g, "_");
+      try { localStorage.setItem(key, token); } catch (e) { /* kept for this visit only */ }
+    }
+    return token;
+  }
+
+  var voter = voterToken();
+  var deck = null;          // GET /api/v1/deck
+  var polls = {};           // poll id -> manifest poll
+  var live = null;          // latest snapshot: state, polls (status), results
+  var mine = {};            // poll id -> {answers: [...], remaining: n}
+  var editing = {};         // poll id -> true while changing a choice
+  var draft = {};           // poll id -> current selection before sending
+  var notice = {};          // poll id -> error text
+  var shownKey = "";
+  var source = null;
+  var reconnectTimer = null;
+
+  function request(method, path, body) {
+    var init = { method: method, headers: { "X-Deckpoll-Voter": voter }, cache: "no-store" };
+    if (body !== undefined) {
+      init.headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(body);
+    }
+    return fetch(base + API + path, init).then(function (res) {
+      return res.json().catch(function () { return {}; }).then(function (data) {
+        return { status: res.status, data: data };
+      });
+    });
+  }
+
+  function currentPoll() {
+    if (!live || !live.state || !live.state.poll) return null;
+    return polls[live.state.poll] || null;
+  }
+
+  function loadMine(pid) {
+    return request("GET", "polls/" + encodeURIComponent(pid) + "/answers").then(function (r) {
+      if (r.status === 200) { mine[pid] = r.data; render(true); }
+    }, function () { /* offline: the next snapshot retries */ });
+  }
+
+  // -- views -----------------------------------------------------------------------------
+
+  function slideCopy() {
+    var n = live && live.state ? live.state.slide : 1;
+    var slide = deck && deck.slides ? deck.slides[n - 1] : null;
+    var kids = [h("h2", { text: (slide && slide.title) || t("slide", n) })];
+    if (slide && slide.text) kids.push(h("p", { text: slide.text }));
+    return h("section", { className: "jp-card jp-slide", "aria-label": t("slide", n) }, kids);
+  }
+
+  function choiceForm(poll, kind) {
+    var sel = draft[poll.id] || [];
+    var multiple = kind === "multiple";
+    var max = multiple && poll.max_choices ? poll.max_choices : 0;
+    var button = h("button", { type: "submit", className: "jp-btn", text: t("send") });
+    var inputs = [];
+    function sync() {
+      var chosen = inputs.filter(function (i) { return i.checked; });
+      draft[poll.id] = chosen.map(function (i) { return i.value; });
+      button.disabled = chosen.length === 0;
+      if (max) inputs.forEach(function (i) { i.disabled = !i.checked && chosen.length >= max; });
+    }
+    var items;
+    if (kind === "scale") {
+      var range = [];
+      for (var v = poll.min == null ? 1 : poll.min; v <= (poll.max == null ? 5 : poll.max); v++) range.push(v);
+      items = [h("div", { className: "jp-scale" }, range.map(function (v) {
+        var input = h("input", { type: "radio", name: "a", value: String(v), checked: sel.indexOf(String(v)) >= 0, onchange: sync });
+        inputs.push(input);
+        return h("label", { className: "jp-opt" }, [input, h("span", { text: String(v) })]);
+      }))];
+      if (poll.min_label || poll.max_label) {
+        items.push(h("div", { className: "jp-ends" }, [
+          h("span", { text: poll.min_label || "" }), h("span", { text: poll.max_label || "" })]));
+      }
+    } else {
+      items = (poll.options || []).map(function (o) {
+        var input = h("input", { type: multiple ? "checkbox" : "radio", name: "a", value: o.id,
+          checked: sel.indexOf(o.id) >= 0, onchange: sync });
+        inputs.push(input);
+        return h("label", { className: "jp-opt" }, [input, h("span", { text: o.label })]);
+      });
+      if (max) items.unshift(h("p", { className: "jp-note", text: t("up_to", max) }));
+    }
+    var form = h("form", { className: "jp-form", onsubmit: function (ev) {
+      ev.preventDefault();
+      var chosen = draft[poll.id] || [];
+      if (!chosen.length) return;
+      var body = kind === "single" ? { choice: chosen[0] }
+        : kind === "multiple" ? { choices: chosen } : { value: parseInt(chosen[0], 10) };
+      send(poll, body, button);
+    } }, items.concat([button]));
+    sync();
+    return form;
+  }
+
+  function textForm(poll) {
+    var open = poll.kind === "open";
+    var field = h(open ? "textarea" : "input", { className: "jp-text", maxLength: 280,
+      placeholder: t("placeholder"), "aria-label": poll.question, autocomplete: "off" });
+    if (!open) field.type = "text";
+    field.value = draft[poll.id] || "";
+    var count = h("p", { className: "jp-count", text: t("chars", field.value.length) });
+    var button = h("button", { type: "submit", className: "jp-btn", text: t("send") });
+    function sync() {
+      draft[poll.id] = field.value;
+      count.textContent = t("chars", field.value.length);
+      button.disabled = !field.value.trim();
+    }
+    field.addEventListener("input", sync);
+    sync();
+    return h("form", { className: "jp-form", onsubmit: function (ev) {
+      ev.preventDefault();
+      if (field.value.trim()) send(poll, { text: field.value }, button);
+    } }, [field, count, button]);
+  }
+
+  function send(poll, body, button) {
+    button.disabled = true;
+    notice[poll.id] = "";
+    request("POST", "polls/" + encodeURIComponent(poll.id) + "/answers", body).then(function (r) {
+      if (r.status === 200) {
+        editing[poll.id] = false;
+        if (poll.kind === "wordcloud" || poll.kind === "open") draft[poll.id] = "";
+        return loadMine(poll.id);
+      }
+      var code = r.data && r.data.error;
+      if (r.status === 429 && code === "answer_limit") return loadMine(poll.id);
+      notice[poll.id] = r.status === 429 ? t("too_fast") : (r.data && r.data.message) || t("error");
+      render(true);
+    }, function () {
+      notice[poll.id] = t("error");
+      render(true);
+    });
+  }
+
+  function bar(label, count, percent) {
+    return h("div", { className: "jp-row" }, [
+      h("div", { className: "jp-row-top" }, [h("span", { text: label }),
+        h("span", { text: count + " · " + Math.round(percent) + " %" })]),
+      h("div", { className: "jp-track" }, [h("div", { className: "jp-fill", style: "width:" + percent + "%" })])
+    ]);
+  }
+
+  function resultsCard(poll) {
+    var res = live && live.results ? live.results[poll.id] : null;
+    if (!res) return null;
+    if (!res.visible) return h("p", { className: "jp-note", text: t("on_screen") });
+    var kids = [h("h3", { text: t("results") + " · " + t("answers", res.voters) })];
+    if (res.options) res.options.forEach(function (o) { kids.push(bar(o.label, o.count, o.percent)); });
+    if (res.distribution) {
+      if (res.average != null) kids.push(h("p", { className: "jp-note", text: t("average", res.average) }));
+      res.distribution.forEach(function (d) { kids.push(bar(String(d.value), d.count, d.percent)); });
+    }
+    if (res.words) {
+      var top = res.words.length ? res.words[0].count : 1;
+      kids.push(h("ul", { className: "jp-words" }, res.words.slice(0, 40).map(function (w) {
+        return h("li", { text: w.text, style: "font-size:" + (0.9 + 1.1 * w.count / top).toFixed(2) + "rem" });
+      })));
+    }
+    if (res.entries) {
+      kids.push(h("ul", { className: "jp-wall" }, res.entries.slice(0, 30).map(function (e) {
+        return h("li", { text: e.text });
+      })));
+    }
+    return h("section", { className: "jp-card jp-res" }, kids);
+  }
+
+  function pollView(poll) {
+    var status = live.polls[poll.id] || {};
+    var me = mine[poll.id];
+    var kids = [h("h1", { className: "jp-q", text: poll.question })];
+    var textual = poll.kind === "wordcloud" || poll.kind === "open";
+    var answered = me && me.answers && me.answers.length > 0;
+    if (status.status !== "open") {
+      kids.push(h("p", { className: "jp-note", text: status.opened ? t("closed") : t("not_open") }));
+    } else if (textual) {
+      if (answered) {
+        kids.push(h("p", { className: "jp-thanks", text: t("thanks") }));
+        kids.push(h("ul", { className: "jp-mine", "aria-label": t("yours") },
+          me.answers.map(function (a) { return h("li", { text: a.text }); })));
+      }
+      if (!me || me.remaining > 0) {
+        if (answered) kids.push(h("p", { className: "jp-note", text: t("more", me.remaining) }));
+        kids.push(textForm(poll));
+      } else {
+        kids.push(h("p", { className: "jp-note", text: t("all_sent") }));
+      }
+    } else if (answered && !editing[poll.id]) {
+      kids.push(h("p", { className: "jp-thanks", text: t("thanks") }));
+      kids.push(h("button", { type: "button", className: "jp-link", text: t("change"), onclick: function () {
+        var a = me.answers[0];
+        draft[poll.id] = a.choices ? a.choices.slice() : [String(a.choice != null ? a.choice : a.value)];
+        editing[poll.id] = true;
+        render(true);
+      } }));
+    } else {
+      kids.push(choiceForm(poll, poll.kind));
+    }
+    if (notice[poll.id]) kids.push(h("p", { className: "jp-err", role: "alert", text: notice[poll.id] }));
+    if (answered || status.status !== "open") {
+      var card = resultsCard(poll);
+      if (card) kids.push(h("div", { id: "jp-results" }, [card]));
+    }
+    return kids;
+  }
+
+  function render(force) {
+    if (!deck || !live) return;
+    var poll = currentPoll();
+    var status = poll ? live.polls[poll.id] || {} : {};
+    var me = poll ? mine[poll.id] : null;
+    var key = JSON.stringify([live.state.slide, poll && poll.id, status.status, status.visible,
+      me ? me.answers.length : -1]);
+    if (!force && key === shownKey) {
+      var slot = document.getElementById("jp-results");
+      if (slot && poll) {
+        var card = resultsCard(poll);
+        slot.textContent = "";
+        if (card) slot.appendChild(card);
+      }
+      return;
+    }
+    shownKey = key;
+    var kids = poll ? pollView(poll)
+      : [h("h1", { className: "jp-q", text: t("waiting") }), slideCopy()];
+    view.textContent = "";
+    kids.forEach(function (k) { view.appendChild(k); });
+  }
+
+  // -- the event stream ------------------------------------------------------------------
+
+  function status(text) {
+    conn.hidden = !text;
+    conn.textContent = text || "";
+  }
+
+  function onSnapshot(data) {
+    if (deck && data.hash !== deck.hash) { loadDeck(); return; }
+    var before = live && live.state ? live.state.poll : null;
+    live = data;
+    status("");
+    var pid = live.state.poll;
+    if (pid && polls[pid] && (pid !== before || !mine[pid])) loadMine(pid);
+    render(true);
+  }
+
+  function listen() {
+    if (source) source.close();
+    clearTimeout(reconnectTimer);
+    source = new EventSource(base + API + "events?client=join");
+    source.addEventListener("snapshot", function (ev) { onSnapshot(JSON.parse(ev.data)); });
+    source.addEventListener("state", function (ev) {
+      if (!live) return;
+      var state = JSON.parse(ev.data);
+      live.state = state;
+      if (state.poll && polls[state.poll] && !mine[state.poll]) loadMine(state.poll);
+      render(false);
+    });
+    source.addEventListener("poll", function (ev) {
+      if (!live) return;
+      var p = JSON.parse(ev.data);
+      live.polls[p.id] = p;
+      if (p.status === "open" && !p.opened) delete mine[p.id];
+      render(false);
+    });
+    source.addEventListener("results", function (ev) {
+      if (!live) return;
+      var r = JSON.parse(ev.data);
+      var poll = currentPoll();
+      var prev = live.results[r.id];
+      live.results[r.id] = r;
+      // A reset empties the poll: forget our answers so the form comes back.
+      if (poll && poll.id === r.id && prev && r.answers === 0 && prev.answers > 0) {
+        mine[r.id] = { answers: [], remaining: null };
+        loadMine(r.id);
+      }
+      render(false);
+    });
+    source.onopen = function () { status(""); };
+    source.onerror = function () {
+      status(t("offline"));
+      if (source.readyState === 2) reconnectTimer = setTimeout(start, 3000);
+    };
+  }
+
+  function loadDeck() {
+    return fetch(base + API + "deck", { cache: "no-store" }).then(function (res) {
+      if (!res.ok) throw new Error("HTTP " + res.status);
+      return res.json();
+    }).then(function (data) {
+      deck = data;
+      polls = {};
+      (data.polls || []).forEach(function (p) { polls[p.id] = p; });
+      mine = {};
+      onSnapshot(data.live);
+    });
+  }
+
+  function start() {
+    status(deck ? t("offline") : t("connecting"));
+    loadDeck().then(listen, function () {
+      status(t("offline"));
+      clearTimeout(reconnectTimer);
+      reconnectTimer = setTimeout(start, 3000);
+    });
+  }
+
+  // A phone that slept or lost the network reconnects at once and resyncs from a snapshot.
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") start();
+  });
+  window.addEventListener("online", start);
+  window.addEventListener("pageshow", function (ev) { if (ev.persisted) start(); });
+
+  start();
+})();

@@ -1,0 +1,292 @@
+"""The HTTP API (/api/v1/...): JSON in and out, every refusal a JSON 4xx, never a 500."""
+
+from __future__ import annotations
+
+import functools
+import hmac
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from deckpoll.server.session import Session
+from deckpoll.server.validate import (
+    MAX_BODY,
+    Invalid,
+    check_answer,
+    check_voter,
+    max_answers,
+    parse_json,
+)
+from deckpoll.stores.base import CLOSED, OPEN, AnswerLimit, PollClosed, StoreError
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
+    return JSONResponse({"error": code, "message": message}, status, headers=headers)
+
+
+class RateLimit:
+    """Token bucket per voter token (not per IP: a whole room shares one NAT address)."""
+
+    def __init__(self, burst: float = 10.0, per_second: float = 5.0, size: int = 100_000) -> None:
+        self.burst = burst
+        self.per_second = per_second
+        self.size = size
+        self._buckets: dict[str, tuple[float, float]] = {}
+
+    def allow(self, voter: str, now: float | None = None) -> bool:
+        now = time.monotonic() if now is None else now
+        tokens, last = self._buckets.get(voter, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - last) * self.per_second)
+        if len(self._buckets) >= self.size and voter not in self._buckets:
+            self._prune(now)
+        if tokens < 1.0:
+            self._buckets[voter] = (tokens, now)
+            return False
+        self._buckets[voter] = (tokens - 1.0, now)
+        return True
+
+    def _prune(self, now: float) -> None:
+        full = self.burst / self.per_second
+        for voter, (_, last) in list(self._buckets.items()):
+            if now - last > full:
+                del self._buckets[voter]
+        while len(self._buckets) >= self.size:
+            self._buckets.pop(next(iter(self._buckets)))
+
+
+def refusals(handler: Handler) -> Handler:
+    """Turn every refusal into its JSON status; store trouble into 503."""
+
+    @functools.wraps(handler)
+    async def wrapped(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except Invalid as exc:
+            headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+            return error(exc.status, exc.code, exc.message, headers)
+        except PollClosed:
+            return error(409, "poll_closed", "the poll is not open")
+        except AnswerLimit:
+            return error(429, "answer_limit", "you have already sent as many answers as allowed")
+        except StoreError as exc:
+            return error(503, "store_unavailable", str(exc), {"Retry-After": "1"})
+
+    return wrapped
+
+
+def _session(request: Request) -> Session:
+    return request.app.state.session
+
+
+def is_presenter(request: Request, *, required: bool) -> bool:
+    """Check `Authorization: Bearer <key>` in constant time: 401 without, 403 if wrong."""
+    header = request.headers.get("authorization")
+    if header is None:
+        if required:
+            raise Invalid(401, "no_key", "presenter calls need Authorization: Bearer <key>")
+        return False
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Invalid(401, "no_key", "presenter calls need Authorization: Bearer <key>")
+    key: str = request.app.state.presenter_key
+    if not hmac.compare_digest(token.strip().encode(), key.encode()):
+        raise Invalid(403, "bad_key", "the presenter key is wrong")
+    return True
+
+
+async def read_json(request: Request) -> Any:
+    length = request.headers.get("content-length")
+    if length is not None:
+        if not length.isdigit():
+            raise Invalid(400, "bad_length", "Content-Length is not a number")
+        if int(length) > MAX_BODY:
+            raise Invalid(413, "too_large", f"the body is larger than {MAX_BODY} bytes")
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media != "application/json":
+        raise Invalid(415, "not_json", "send Content-Type: application/json")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY:
+            raise Invalid(413, "too_large", f"the body is larger than {MAX_BODY} bytes")
+    return parse_json(bytes(body))
+
+
+def _poll(request: Request) -> str:
+    pid = request.path_params["poll"]
+    if pid not in _session(request).polls:
+        raise Invalid(404, "unknown_poll", f"no poll {pid!r} in this deck")
+    return pid
+
+
+# -- audience ------------------------------------------------------------------------------
+
+
+@refusals
+async def deck(request: Request) -> Response:
+    """The manifest subset a client needs, and the current state."""
+    session = _session(request)
+    presenter = is_presenter(request, required=False)
+    manifest = session.manifest
+    config = manifest.get("polls_config") or {}
+    body = {
+        "deckpoll": manifest.get("deckpoll", 1),
+        "id": manifest.get("id"),
+        "title": manifest.get("title"),
+        "lang": manifest.get("lang"),
+        "hash": manifest.get("hash"),
+        "code": request.app.state.join_code,
+        "join_url": request.app.state.join_url or config.get("join_url"),
+        "slides": [
+            {k: s.get(k) for k in ("index", "id", "title", "text", "poll")}
+            for s in manifest.get("slides") or []
+        ],
+        "polls": list(session.polls.values()),
+        "presenter": presenter,
+        "live": session.snapshot(presenter),
+    }
+    return JSONResponse(body, headers={"Cache-Control": "no-store"})
+
+
+@refusals
+async def events(request: Request) -> Response:
+    """The event stream: a snapshot first, then state, poll, results and presence events."""
+    presenter = is_presenter(request, required=False)
+    role = request.query_params.get("client", "")
+    role = role if role in ("join", "deck") else "other"
+    stream = _session(request).broadcaster.stream(presenter=presenter, role=role)
+    return StreamingResponse(
+        stream,
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
+
+
+@refusals
+async def answer(request: Request) -> Response:
+    session = _session(request)
+    pid = _poll(request)
+    voter = check_voter(request.headers.get("x-deckpoll-voter"))
+    if not request.app.state.rate_limit.allow(voter):
+        return error(429, "too_fast", "too many answers; wait a moment", {"Retry-After": "1"})
+    checked = check_answer(session.polls[pid], await read_json(request))
+    receipt = await session.answer(pid, voter, checked)
+    return JSONResponse(
+        {
+            "ok": True,
+            "id": receipt.answer.id,
+            "replaced": receipt.replaced,
+            "duplicate": receipt.duplicate,
+        }
+    )
+
+
+@refusals
+async def my_answers(request: Request) -> Response:
+    """The caller's own answers to a poll (to restore the phone page after a reload)."""
+    session = _session(request)
+    pid = _poll(request)
+    voter = check_voter(request.headers.get("x-deckpoll-voter"))
+    mine = await session.voter_answers(pid, voter)
+    limit = 1 if session.polls[pid].get("kind") not in ("wordcloud", "open") else None
+    limit = limit or max_answers(session.polls[pid])
+    return JSONResponse(
+        {
+            "answers": [{"id": a.id, **a.value} for a in mine],
+            "remaining": max(0, limit - len(mine)),
+        },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@refusals
+async def results(request: Request) -> Response:
+    session = _session(request)
+    pid = _poll(request)
+    presenter = is_presenter(request, required=False)
+    if not presenter and not session.visible(pid):
+        raise Invalid(403, "results_hidden", "the results of this poll are not shown yet")
+    return JSONResponse(session.results_view(pid, presenter), headers={"Cache-Control": "no-store"})
+
+
+# -- presenter -----------------------------------------------------------------------------
+
+
+def _int(data: dict[str, Any], key: str, default: int | None = None) -> int:
+    value = data.get(key, default)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise Invalid(422, "invalid_value", f"{key} must be an integer")
+    return value
+
+
+@refusals
+async def set_state(request: Request) -> Response:
+    is_presenter(request, required=True)
+    session = _session(request)
+    data = await read_json(request)
+    if not isinstance(data, dict):
+        raise Invalid(422, "not_an_object", 'send {"slide": n, "fragment": f}')
+    extra = sorted(set(data) - {"slide", "fragment"})
+    if extra:
+        raise Invalid(422, "unknown_field", f"unexpected field {extra[0]!r}")
+    slide = _int(data, "slide")
+    fragment = _int(data, "fragment", 0)
+    if not 1 <= slide <= session.slide_count:
+        raise Invalid(422, "out_of_range", f"slide must be between 1 and {session.slide_count}")
+    if not 0 <= fragment <= 10_000:
+        raise Invalid(422, "out_of_range", "fragment must be between 0 and 10000")
+    return JSONResponse(await session.set_slide(slide, fragment))
+
+
+@refusals
+async def poll_action(request: Request) -> Response:
+    is_presenter(request, required=True)
+    session = _session(request)
+    pid = _poll(request)
+    action = request.path_params["action"]
+    if action == "open":
+        view = await session.set_status(pid, OPEN)
+    elif action == "close":
+        view = await session.set_status(pid, CLOSED)
+    elif action == "reveal":
+        view = await session.set_revealed(pid, True)
+    elif action == "conceal":
+        view = await session.set_revealed(pid, False)
+    elif action == "reset":
+        view = await session.reset(pid)
+    else:
+        raise Invalid(404, "unknown_action", f"no poll action {action!r}")
+    return JSONResponse(view)
+
+
+@refusals
+async def moderate(request: Request) -> Response:
+    is_presenter(request, required=True)
+    session = _session(request)
+    pid = _poll(request)
+    action = request.path_params["action"]
+    if action not in ("hide", "unhide"):
+        raise Invalid(404, "unknown_action", f"no answer action {action!r}")
+    hidden = action == "hide"
+    found = await session.hide(pid, request.path_params["answer"], hidden)
+    if found is None:
+        raise Invalid(404, "unknown_answer", "no such answer in this poll")
+    return JSONResponse({"id": found.id, "hidden": found.hidden})
+
+
+ROUTES = [
+    Route("/api/v1/deck", deck, methods=["GET"]),
+    Route("/api/v1/events", events, methods=["GET"]),
+    Route("/api/v1/state", set_state, methods=["POST"]),
+    Route("/api/v1/polls/{poll}/answers", answer, methods=["POST"]),
+    Route("/api/v1/polls/{poll}/answers", my_answers, methods=["GET"]),
+    Route("/api/v1/polls/{poll}/results", results, methods=["GET"]),
+    Route("/api/v1/polls/{poll}/answers/{answer:int}/{action:str}", moderate, methods=["POST"]),
+    Route("/api/v1/polls/{poll}/{action:str}", poll_action, methods=["POST"]),
+]

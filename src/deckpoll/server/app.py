@@ -1,0 +1,187 @@
+"""The Starlette app: the deck at /, the phone page at /join and /<code>, the API."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import html
+import json
+import mimetypes
+from collections.abc import AsyncIterator, Mapping
+from importlib.resources import files
+from typing import Any, Protocol
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from deckpoll.server.api import ROUTES, RateLimit, error
+from deckpoll.server.session import Session
+from deckpoll.stores.base import Store
+
+PAGE_HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",  # the presenter URL carries the key
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+class CompiledDeck(Protocol):
+    """What the compiler returns (deckpoll.build.Compiled): page, manifest, assets."""
+
+    html: str
+    manifest: dict[str, Any]
+    assets: Mapping[str, bytes]
+
+
+def _runtime_text(name: str) -> str:
+    return files("deckpoll.runtime").joinpath(name).read_text(encoding="utf-8")
+
+
+def join_page(
+    manifest: dict[str, Any], *, code: str | None, join_url: str | None
+) -> tuple[str, str]:
+    """The phone page with its CSS and JS inlined; returns (html, CSP script hash)."""
+    script = _runtime_text("join.js")
+    config = {
+        "lang": manifest.get("lang") or "en",
+        "title": manifest.get("title") or "",
+        "code": code,
+        "join_url": join_url,
+    }
+    config_json = json.dumps(config, ensure_ascii=False).replace("<", "\\u003c")
+    page = (
+        _runtime_text("join.html")
+        .replace("{{lang}}", html.escape(str(config["lang"]), quote=True))
+        .replace("{{title}}", html.escape(str(config["title"])))
+        .replace("{{config}}", config_json)
+        .replace("/*{{css}}*/", _runtime_text("join.css"))
+    )
+    before, marker, after = page.partition("/*{{js}}*/")
+    if not marker:
+        raise RuntimeError("join.html lacks the /*{{js}}*/ marker")
+    page = before + script + after
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
+    return page, f"'sha256-{digest}'"
+
+
+def create_app(
+    compiled: CompiledDeck,
+    store: Store,
+    *,
+    presenter_key: str,
+    join_url: str | None = None,
+    allowed_origins: list[str] | tuple[str, ...] = (),
+    join_code: str | None = None,
+    push_interval: float | None = None,
+) -> Starlette:
+    """Serve one compiled deck with live polls kept in `store` (closed at shutdown).
+
+    `allowed_origins`: exact origins (scheme://host[:port]) of decks served elsewhere that
+    may call this backend (`polls.url`); `*` is refused.
+    """
+    if not presenter_key or len(presenter_key) < 16:
+        raise ValueError("presenter_key must be at least 16 characters")
+    origins = list(allowed_origins)
+    if any(o.strip() in ("*", "") for o in origins):
+        raise ValueError("allowed_origins takes exact origins; '*' is refused")
+    manifest = compiled.manifest
+    code = join_code or (manifest.get("polls_config") or {}).get("code")
+    code = str(code) if code else None
+    session = (
+        Session(manifest, store)
+        if push_interval is None
+        else Session(manifest, store, push_interval=push_interval)
+    )
+    phone_html, script_hash = join_page(manifest, code=code, join_url=join_url)
+    phone_headers = {
+        **PAGE_HEADERS,
+        "Content-Security-Policy": (
+            f"default-src 'none'; script-src {script_hash}; style-src 'unsafe-inline'; "
+            "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'"
+        ),
+    }
+    assets = dict(compiled.assets)
+    manifest_bytes = json.dumps(manifest, ensure_ascii=False).encode("utf-8")
+
+    async def index(request: Request) -> Response:
+        return HTMLResponse(compiled.html, headers=PAGE_HEADERS)
+
+    async def phone(request: Request) -> Response:
+        return HTMLResponse(phone_html, headers=phone_headers)
+
+    async def manifest_file(request: Request) -> Response:
+        return Response(manifest_bytes, media_type="application/json")
+
+    async def favicon(request: Request) -> Response:
+        return Response(status_code=204)
+
+    async def other(request: Request) -> Response:
+        path = request.path_params["path"]
+        if code is not None and path == code:
+            return HTMLResponse(phone_html, headers=phone_headers)
+        if path in assets:
+            media = mimetypes.guess_type(path)[0] or "application/octet-stream"
+            return Response(
+                assets[path],
+                media_type=media,
+                headers={
+                    "Cache-Control": "public, max-age=3600",
+                    "X-Content-Type-Options": "nosniff",
+                },
+            )
+        return error(404, "not_found", "nothing here")
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        status = getattr(exc, "status_code", 400)
+        return JSONResponse(
+            {"error": f"http_{status}", "message": str(getattr(exc, "detail", ""))},
+            status,
+            headers=getattr(exc, "headers", None),
+        )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await session.start()
+        try:
+            yield
+        finally:
+            await session.stop()
+            await store.close()
+
+    middleware = []
+    if origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=origins,
+                allow_methods=["GET", "POST"],
+                allow_headers=["Authorization", "Content-Type", "X-Deckpoll-Voter"],
+                max_age=600,
+            )
+        )
+    app = Starlette(
+        routes=[
+            Route("/", index, methods=["GET"]),
+            Route("/index.html", index, methods=["GET"]),
+            Route("/join", phone, methods=["GET"]),
+            Route("/deckpoll.json", manifest_file, methods=["GET"]),
+            Route("/favicon.ico", favicon, methods=["GET"]),
+            *ROUTES,
+            Route("/{path:path}", other, methods=["GET"]),
+        ],
+        middleware=middleware,
+        exception_handlers={HTTPException: http_error},
+        lifespan=lifespan,
+    )
+    app.state.session = session
+    app.state.presenter_key = presenter_key
+    app.state.join_url = join_url
+    app.state.join_code = code
+    app.state.rate_limit = RateLimit()
+    return app

@@ -1,0 +1,153 @@
+"""`deckpoll serve`: build the deck, open the store, print the links, run uvicorn."""
+
+from __future__ import annotations
+
+import ipaddress
+import secrets
+import socket
+import sys
+import threading
+import webbrowser
+from pathlib import Path
+
+from deckpoll.errors import DeckpollError
+
+STATE_DIR = ".deckpoll"
+STORE_FILE = "answers.sqlite3"
+
+
+def lan_address() -> str:
+    """This machine's address on the local network, for the audience's join URL.
+
+    Connecting a UDP socket sends no packet; it only asks the kernel which interface would
+    route to a private address, and `getsockname` tells its address.
+    """
+    for probe in ("10.255.255.255", "192.168.255.255", "172.31.255.255"):
+        try:
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+                sock.connect((probe, 9))
+                address = sock.getsockname()[0]
+        except OSError:
+            continue
+        if address and not address.startswith(("127.", "0.")):
+            return address
+    try:
+        address = socket.gethostbyname(socket.gethostname())
+    except OSError:
+        address = ""
+    return address if address and not address.startswith("127.") else "127.0.0.1"
+
+
+def _url_host(host: str) -> str:
+    try:
+        if ipaddress.ip_address(host).version == 6:
+            return f"[{host}]"
+    except ValueError:
+        pass
+    return host
+
+
+def public_host(host: str) -> str:
+    """The host the audience types: the LAN address when listening on every interface."""
+    if host in ("0.0.0.0", "::", ""):
+        return lan_address()
+    return host
+
+
+def default_store_url(deck: Path) -> str:
+    """sqlite:////abs/deck/.deckpoll/answers.sqlite3, with a .gitignore keeping it out of git."""
+    root = deck if deck.is_dir() else deck.parent
+    state = (root / STATE_DIR).resolve()
+    state.mkdir(parents=True, exist_ok=True)
+    ignore = state / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# deckpoll state (answers, presenter position): not for git\n*\n")
+    return "sqlite:///" + str(state / STORE_FILE)
+
+
+async def join_code(store, configured: str | None) -> str:
+    """The deck's join code, or a random six-digit one kept in the store across restarts."""
+    if configured:
+        return str(configured)
+    saved = await store.get_meta("join_code")
+    if saved:
+        return saved
+    code = f"{secrets.randbelow(900_000) + 100_000}"
+    await store.set_meta("join_code", code)
+    return code
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A listening TCP socket (TCP_NODELAY-friendly protocol, see TESTING.md)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise DeckpollError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve(
+    deck: Path,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    store_url: str | None = None,
+    open_browser: bool = False,
+) -> None:
+    """Serve the deck and its poll backend on one port until interrupted."""
+    import asyncio
+
+    import uvicorn
+
+    from deckpoll.build import compile_deck
+    from deckpoll.server.app import create_app
+    from deckpoll.stores.base import StoreError, open_store
+
+    deck = Path(deck)
+    first = compile_deck(deck)
+    url = store_url or default_store_url(deck)
+    try:
+        store = open_store(url, namespace=str(first.manifest.get("id") or ""))
+    except (ValueError, StoreError, OSError) as exc:
+        raise DeckpollError(f"cannot open the store {url}: {exc}") from None
+    config = first.manifest.get("polls_config") or {}
+    code = asyncio.run(join_code(store, config.get("code")))
+    sock = bind_socket(host, port)
+    port = sock.getsockname()[1]
+    base = f"http://{_url_host(public_host(host))}:{port}"
+    join_url = config.get("join_url") if config.get("url") else None
+    join_url = f"{base}/{code}" if not join_url else join_url
+    compiled = compile_deck(deck, join_url=join_url)
+    key = secrets.token_urlsafe(24)
+    app = create_app(compiled, store, presenter_key=key, join_url=join_url, join_code=code)
+    local = "127.0.0.1" if host in ("0.0.0.0", "", "::") else _url_host(host)
+    presenter_url = f"http://{local}:{port}/?key={key}"
+    title = compiled.manifest.get("title") or deck.name
+    out = sys.stdout
+    out.write(f"deckpoll: presenting {title!r} (answers in {url})\n")
+    out.write(f"  Presenter: {presenter_url}\n")
+    out.write(f"  Audience:  {join_url}\n")
+    out.write(f"  Join code: {code}\n")
+    if host in ("127.0.0.1", "localhost", "::1"):
+        out.write("  (only this computer can connect; use --host 0.0.0.0 for phones)\n")
+    out.flush()
+    if open_browser:
+        threading.Timer(0.8, webbrowser.open, [presenter_url]).start()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            log_level="warning",
+            access_log=False,
+            timeout_graceful_shutdown=1,
+            lifespan="on",
+        )
+    )
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()

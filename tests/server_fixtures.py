@@ -1,0 +1,134 @@
+"""Shared test helpers for the poll server: a hand-written manifest and an app runner."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from types import SimpleNamespace
+
+import httpx
+
+from deckpoll.server.app import create_app
+from deckpoll.stores.base import Store, open_store
+
+KEY = "presenter-key-0123456789abcdef"
+VOTERS = [f"voter-{n:02d}-abcdefghijklmnop" for n in range(40)]
+
+
+def manifest() -> dict:
+    """A manifest as docs/html-contract.md describes it, with one poll of every kind."""
+    polls = [
+        {
+            "id": "lunch",
+            "slide": 2,
+            "kind": "single",
+            "question": "Lunch?",
+            "options": [{"id": "soup", "label": "Soup"}, {"id": "salad", "label": "Salad"}],
+        },
+        {
+            "id": "langs",
+            "slide": 3,
+            "kind": "multiple",
+            "question": "Languages?",
+            "options": [
+                {"id": "py", "label": "Python"},
+                {"id": "js", "label": "JS"},
+                {"id": "rs", "label": "Rust"},
+            ],
+            "max_choices": 2,
+        },
+        {
+            "id": "mood",
+            "slide": 4,
+            "kind": "scale",
+            "question": "Mood?",
+            "min": 1,
+            "max": 5,
+            "min_label": "Bad",
+            "max_label": "Good",
+            "results": "on_reveal",
+        },
+        {"id": "words", "slide": 5, "kind": "wordcloud", "question": "One word?", "max_answers": 3},
+        {
+            "id": "wall",
+            "slide": 6,
+            "kind": "open",
+            "question": "Anything?",
+            "max_answers": 2,
+            "auto_open": False,
+        },
+        {
+            "id": "secret",
+            "slide": 7,
+            "kind": "single",
+            "question": "Secret?",
+            "options": [{"id": "a", "label": "A"}],
+            "results": "hidden",
+        },
+    ]
+    base = {
+        "options": [],
+        "min": None,
+        "max": None,
+        "min_label": None,
+        "max_label": None,
+        "max_answers": None,
+        "max_choices": None,
+        "results": "live",
+        "auto_open": True,
+    }
+    polls = [{**base, **p} for p in polls]
+    slides = [
+        {"index": 1, "id": "s1", "title": "Welcome", "text": "Welcome\nto the talk", "poll": None}
+    ]
+    slides += [
+        {
+            "index": p["slide"],
+            "id": f"s{p['slide']}",
+            "title": p["question"],
+            "text": p["question"],
+            "poll": p["id"],
+        }
+        for p in polls
+    ]
+    slides.append({"index": 8, "id": "s8", "title": "End", "text": "Thanks", "poll": None})
+    return {
+        "deckpoll": 1,
+        "id": "test-deck",
+        "title": "Test deck",
+        "lang": "en",
+        "authors": [],
+        "polls_config": {"code": "123456", "url": None, "join_url": None, "auto_open": True},
+        "slides": slides,
+        "polls": polls,
+        "hash": "sha256:test",
+    }
+
+
+def compiled(data: dict | None = None) -> SimpleNamespace:
+    return SimpleNamespace(
+        html="<!doctype html><title>deck</title><main id=dp-deck></main>",
+        manifest=data or manifest(),
+        assets={"assets/pic.abc123.png": b"\x89PNG fake"},
+    )
+
+
+@contextlib.asynccontextmanager
+async def running(
+    store: Store | None = None, data: dict | None = None, **options
+) -> AsyncIterator[tuple[httpx.AsyncClient, object]]:
+    """The app with its lifespan running, and an httpx client on the ASGI transport."""
+    store = store or open_store("memory://")
+    app = create_app(compiled(data), store, presenter_key=KEY, **options)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield client, app
+
+
+def presenter() -> dict[str, str]:
+    return {"Authorization": f"Bearer {KEY}"}
+
+
+def voter(n: int = 0) -> dict[str, str]:
+    return {"X-Deckpoll-Voter": VOTERS[n]}
