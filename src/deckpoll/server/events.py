@@ -29,8 +29,11 @@ class Client:
     presenter: bool
     role: str
     queue: asyncio.Queue = field(default_factory=lambda: asyncio.Queue(QUEUE_SIZE))
+    resync: bool = False
 
     def put(self, message: str) -> None:
+        if self.resync:
+            return  # the snapshot it is about to get includes this change
         try:
             self.queue.put_nowait(message)
         except asyncio.QueueFull:
@@ -38,6 +41,7 @@ class Client:
             while not self.queue.empty():
                 self.queue.get_nowait()
             self.queue.put_nowait(_RESYNC)
+            self.resync = True
 
 
 class Broadcaster:
@@ -100,6 +104,7 @@ class Broadcaster:
                     yield ": ping\n\n"
                     continue
                 if message == _RESYNC:
+                    client.resync = False
                     message = sse("snapshot", self._snapshot(client.presenter))
                 yield message
         finally:
