@@ -10,11 +10,11 @@ from pathlib import Path
 
 from deckpoll import schema
 from deckpoll.assets import Assets
+from deckpoll.compose import Chunk, SlideCompiler, compile_slides
 from deckpoll.errors import Diagnostic, Location, Reporter
 from deckpoll.load import DeckSource, locate, slide_files
-from deckpoll.markdown.parser import markdown, render
-from deckpoll.markdown.slides import SlideParts, SourceContext, process, resolve_asset, split
-from deckpoll.model import Deck, DeckConfig, Slide
+from deckpoll.markdown.slides import split
+from deckpoll.model import Deck, DeckConfig
 from deckpoll.render import Join, PollRenderer, render_page
 from deckpoll.theme import Theme, load_theme
 from deckpoll.yamlsrc import YamlDoc, parse_yaml
@@ -40,16 +40,24 @@ def compile_deck(
     poll_url: str | None = None,
     single_file: bool = False,
     strict: bool = False,
+    jobs: int = 1,
 ) -> Compiled:
-    """Compile the deck at `deck_path`; raises DeckError with every problem found."""
+    """Compile the deck at `deck_path`; raises DeckError with every problem found.
+
+    `jobs` > 1 (or 0 for one per core) compiles a large deck's slides in forked processes."""
     reporter = Reporter(strict=strict)
     source = locate(Path(deck_path))
     assets = Assets(single_file=single_file)
     config, doc = _config(source, reporter)
-    theme = load_theme(config.theme, source.root, doc.key_at(("theme",)) if doc else
-                       source.config_origin, reporter, assets)
+    theme = load_theme(
+        config.theme,
+        source.root,
+        doc.key_at(("theme",)) if doc else source.config_origin,
+        reporter,
+        assets,
+    )
     join = Join(config.polls.code, join_url or config.polls.join_url or _join_from(config))
-    deck = _deck(source, config, doc, reporter, assets, theme, join)
+    deck = _deck(source, config, doc, reporter, assets, theme, join, jobs)
     reporter.raise_if_errors()
     html = render_page(deck, theme, join, poll_url)
     manifest = build_manifest(deck, join, html)
@@ -81,63 +89,57 @@ def _config(source: DeckSource, reporter: Reporter) -> tuple[DeckConfig, YamlDoc
     return schema.deck_config(doc, reporter, default_title=source.name), doc
 
 
-def _deck(source: DeckSource, config: DeckConfig, doc: YamlDoc | None, reporter: Reporter,
-          assets: Assets, theme: Theme, join: Join) -> Deck:
-    files = slide_files(source, config.slides,  reporter,
-                        doc.key_at(("slides",)) if doc else source.config_origin)
-    poll_renderer = PollRenderer(theme, config.lang, join)
-    parts: list[tuple[SourceContext, SlideParts]] = []
-    md = markdown()
-    for file in files:
-        lines = file.text.split("\n")
-        ctx = SourceContext(file.path, lines, config, reporter, assets)
-        env: dict = {}
-        tokens = md.parse(file.text, env)
-        for line, name in env.get("unclosed_divs", []):
-            reporter.error(ctx.at(line), f"`::: {name}` is never closed; end it with a line `:::`")
-        for start, slide_tokens in split(tokens, lines):
-            parts.append((ctx, process(slide_tokens, start, ctx)))
-    slides: list[Slide] = []
+def _deck(
+    source: DeckSource,
+    config: DeckConfig,
+    doc: YamlDoc | None,
+    reporter: Reporter,
+    assets: Assets,
+    theme: Theme,
+    join: Join,
+    jobs: int,
+) -> Deck:
+    files = slide_files(
+        source, config.slides, reporter, doc.key_at(("slides",)) if doc else source.config_origin
+    )
+    chunks = [
+        Chunk(file.path, lines, start, text)
+        for file in files
+        for lines in (file.text.split("\n"),)
+        for start, text in split(file.text)
+    ]
+    compiler = SlideCompiler(config, PollRenderer(theme, config.lang, join), reporter, assets)
+    slides = compile_slides(chunks, compiler, jobs)
     slide_ids: dict[str, Location] = {}
     poll_ids: dict[str, Location] = {}
-    for index, (ctx, part) in enumerate(parts, 1):
-        where = ctx.at(part.start_line)
-        slide_id = part.options.get("id") or f"s{index}"
-        if slide_id in slide_ids:
-            reporter.error(where, f"duplicate slide id {slide_id!r} (also at "
-                                  f"{slide_ids[slide_id]}); slide ids must be unique")
-        slide_ids.setdefault(slide_id, where)
-        if part.poll is not None:
-            if part.poll.id in poll_ids:
-                reporter.error(where, f"duplicate poll id {part.poll.id!r} (also at "
-                                      f"{poll_ids[part.poll.id]}); votes are keyed by the id, "
-                                      "so each poll needs its own")
-            poll_ids.setdefault(part.poll.id, where)
-        background = None
-        if part.options.get("background"):
-            background = resolve_asset(part.options["background"], ctx,
-                                       part.options.get("background_at") or where)
-        env = {"render_poll": poll_renderer}
-        slides.append(Slide(
-            index=index,
-            id=slide_id,
-            title=part.title,
-            layout=part.options.get("layout") or _default_layout(index, part),
-            classes=part.options.get("classes", ()),
-            html=render(part.body, env),
-            notes_html=render(part.notes, env) if part.notes else "",
-            text=part.text,
-            fragments=part.fragments,
-            background=background,
-            poll=part.poll,
-        ))
+    for slide, chunk in zip(slides, chunks, strict=True):
+        _unique(
+            slide_ids,
+            slide.id,
+            chunk.location,
+            reporter,
+            "slide id {!r}",
+            "slide ids must be unique",
+        )
+        if slide.poll is not None:
+            _unique(
+                poll_ids,
+                slide.poll.id,
+                chunk.location,
+                reporter,
+                "poll id {!r}",
+                "votes are keyed by the id, so each poll needs its own",
+            )
     return Deck(id=_slug(source.name), root=source.root, config=config, slides=tuple(slides))
 
 
-def _default_layout(index: int, part: SlideParts) -> str:
-    if part.poll is not None:
-        return "poll"
-    return "title" if index == 1 else "default"
+def _unique(
+    seen: dict[str, Location], key: str, where: Location, reporter: Reporter, what: str, why: str
+) -> None:
+    if key in seen:
+        reporter.error(where, f"duplicate {what.format(key)} (also at {seen[key]}); {why}")
+    else:
+        seen[key] = where
 
 
 def _slug(name: str) -> str:
@@ -160,8 +162,13 @@ def build_manifest(deck: Deck, join: Join, html: str) -> dict:
             "auto_open": config.polls.auto_open,
         },
         "slides": [
-            {"index": s.index, "id": s.id, "title": s.title, "text": s.text,
-             "poll": s.poll.id if s.poll else None}
+            {
+                "index": s.index,
+                "id": s.id,
+                "title": s.title,
+                "text": s.text,
+                "poll": s.poll.id if s.poll else None,
+            }
             for s in deck.slides
         ],
         "polls": [poll.to_manifest(slide.index) for slide, poll in deck.polls],

@@ -44,8 +44,13 @@ def main() -> None:
 
 @main.command()
 @DECK
-@click.option("-o", "--out", type=click.Path(path_type=Path), default=None,
-              help="Output folder (default: dist/<deck folder name>/).")
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Output folder (default: dist/<deck folder name>/).",
+)
 @click.option("--single-file", is_flag=True, help="Inline images too: one file, nothing beside it.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--pdf", is_flag=True, help="Also write deck.pdf (needs Chromium installed).")
@@ -54,7 +59,7 @@ def build(deck: Path, out: Path | None, single_file: bool, strict: bool, pdf: bo
     from deckpoll.build import build as build_deck
 
     try:
-        folder = build_deck(deck, out, single_file=single_file, strict=strict)
+        folder = build_deck(deck, out, single_file=single_file, strict=strict, jobs=0)
     except DeckpollError as error:
         raise _fail(error) from None
     click.echo(f"built {folder / 'index.html'}")

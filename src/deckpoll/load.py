@@ -37,17 +37,32 @@ def locate(path: Path) -> DeckSource:
     if path.is_dir():
         config = path / CONFIG_NAME
         if not config.is_file():
-            raise DeckError([Diagnostic("error", Location(path), f"no {CONFIG_NAME} here; a deck is "
-                                        f"a folder with {CONFIG_NAME} and slides.md, or one .md "
-                                        "file (`deckpoll new NAME` makes one)")])
+            raise DeckError(
+                [
+                    Diagnostic(
+                        "error",
+                        Location(path),
+                        f"no {CONFIG_NAME} here; a deck is "
+                        f"a folder with {CONFIG_NAME} and slides.md, or one .md "
+                        "file (`deckpoll new NAME` makes one)",
+                    )
+                ]
+            )
         return DeckSource(path, path.name, read_text(config), Location(config, 1, 1), None)
     if path.is_file() and path.suffix.lower() in (".md", ".markdown"):
         text = read_text(path)
         config_text, body, first = split_front_matter(text)
         source = SourceFile(path, body)
         return DeckSource(path.parent, path.stem, config_text, Location(path, first, 1), source)
-    raise DeckError([Diagnostic("error", Location(path), "not a deck: give a folder with "
-                                f"{CONFIG_NAME} or a Markdown file")])
+    raise DeckError(
+        [
+            Diagnostic(
+                "error",
+                Location(path),
+                f"not a deck: give a folder with {CONFIG_NAME} or a Markdown file",
+            )
+        ]
+    )
 
 
 def read_text(path: Path) -> str:
@@ -57,8 +72,13 @@ def read_text(path: Path) -> str:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise DeckError([Diagnostic("error", Location(path, line, 1), "the file is not UTF-8 text; "
-                                    "save it as UTF-8")]) from None
+        raise DeckError(
+            [
+                Diagnostic(
+                    "error", Location(path, line, 1), "the file is not UTF-8 text; save it as UTF-8"
+                )
+            ]
+        ) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -75,27 +95,33 @@ def split_front_matter(text: str) -> tuple[str, str, int]:
     return "", text, 1
 
 
-def slide_files(source: DeckSource, names: tuple[str, ...], reporter: Reporter,
-                where: Location) -> list[SourceFile]:
+def slide_files(
+    source: DeckSource, names: tuple[str, ...], reporter: Reporter, where: Location
+) -> list[SourceFile]:
     """The Markdown files of a folder deck, in order (deck.yaml `slides:`, else slides.md or
     every .md file but README.md in name order)."""
     if source.single_file is not None:
         return [source.single_file]
     if not names:
         default = source.root / "slides.md"
-        paths = [default] if default.is_file() else sorted(
-            p for p in source.root.glob("*.md") if p.name.lower() != "readme.md"
+        paths = (
+            [default]
+            if default.is_file()
+            else sorted(p for p in source.root.glob("*.md") if p.name.lower() != "readme.md")
         )
         if not paths:
-            reporter.error(where, "no slides: add slides.md next to deck.yaml or list files "
-                                  "under `slides:`")
+            reporter.error(
+                where, "no slides: add slides.md next to deck.yaml or list files under `slides:`"
+            )
         return [SourceFile(p, read_text(p)) for p in paths]
     files = []
     for name in names:
         path = (source.root / name).resolve()
         if not path.is_file():
-            reporter.error(where, f"slide file {name!r} not found next to deck.yaml; check "
-                                  "the name under `slides:`")
+            reporter.error(
+                where,
+                f"slide file {name!r} not found next to deck.yaml; check the name under `slides:`",
+            )
             continue
         files.append(SourceFile(path, read_text(path)))
     return files

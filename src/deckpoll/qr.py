@@ -13,6 +13,14 @@ def qr_svg(url: str, title: str) -> Markup:
     import segno
 
     code = segno.make(url, error="m", micro=False)
-    svg = code.svg_inline(scale=1, border=2, dark="#000", light="#fff", title=title,
-                          svgclass="dp-qr-code", lineclass=None, omitsize=True)
+    svg = code.svg_inline(
+        scale=1,
+        border=2,
+        dark="#000",
+        light="#fff",
+        title=title,
+        svgclass="dp-qr-code",
+        lineclass=None,
+        omitsize=True,
+    )
     return Markup(svg.replace("<svg ", '<svg role="img" ', 1))

@@ -85,12 +85,22 @@ def render_page(deck: Deck, theme: Theme, join: Join, poll_url: str | None) -> s
     label = strings["slide_label"]
 
     def slide_html(slide: Slide) -> Markup:
-        classes = " ".join(("dp-slide", f"dp-layout-{slide.layout}", *slide.classes,
-                            *(("dp-has-bg",) if slide.background else ())))
-        return Markup(slide_template.render(
-            slide=slide, classes=classes, strings=strings,
-            label=label.replace("{n}", str(slide.index)).replace("{total}", str(total)),
-        ))
+        classes = " ".join(
+            (
+                "dp-slide",
+                f"dp-layout-{slide.layout}",
+                *slide.classes,
+                *(("dp-has-bg",) if slide.background else ()),
+            )
+        )
+        return Markup(
+            slide_template.render(
+                slide=slide,
+                classes=classes,
+                strings=strings,
+                label=label.replace("{n}", str(slide.index)).replace("{total}", str(total)),
+            )
+        )
 
     page_config = {
         "deck_id": deck.id,

@@ -23,14 +23,33 @@ from deckpoll.yamlsrc import KeyPath, YamlDoc
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 DECK_KEYS = (
-    "title", "lang", "authors", "date", "description", "theme", "aspect", "slides",
-    "polls", "progress", "slide_number",
+    "title",
+    "lang",
+    "authors",
+    "date",
+    "description",
+    "theme",
+    "aspect",
+    "slides",
+    "polls",
+    "progress",
+    "slide_number",
 )
 POLL_SETTINGS_KEYS = ("code", "url", "join_url", "auto_open")
 SLIDE_KEYS = ("layout", "class", "id", "background", "title")
 POLL_KEYS = (
-    "id", "kind", "question", "options", "min", "max", "min_label", "max_label",
-    "max_answers", "max_choices", "results", "auto_open",
+    "id",
+    "kind",
+    "question",
+    "options",
+    "min",
+    "max",
+    "min_label",
+    "max_label",
+    "max_answers",
+    "max_choices",
+    "results",
+    "auto_open",
 )
 MAX_SCALE_STEPS = 11
 
@@ -57,7 +76,9 @@ class Fields:
             if key in known:
                 continue
             hint = difflib.get_close_matches(str(key), known, n=1)
-            suggestion = f"; did you mean {hint[0]!r}?" if hint else f"; known keys: {', '.join(known)}"
+            suggestion = (
+                f"; did you mean {hint[0]!r}?" if hint else f"; known keys: {', '.join(known)}"
+            )
             self.reporter.warning(self.where(key), f"unknown {self.what} key {key!r}{suggestion}")
 
     def where(self, key: str):
@@ -78,10 +99,11 @@ class Fields:
             if required:
                 self.reporter.error(self.doc.value_at(self.path), f"{self.what} needs `{key}:`")
             return default
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
+        if not isinstance(value, str | int | float):
             self.error(key, f"`{key}` must be text, not {_kind(value)}")
             return default
-        text = str(value).strip()
+        text = self.doc.text_at(self.path + (key,)) if not isinstance(value, str) else value
+        text = (text if text is not None else str(value)).strip()
         if required and not text:
             self.error(key, f"`{key}` must not be empty")
         return text
@@ -115,7 +137,9 @@ class Fields:
         if value not in choices:
             hint = difflib.get_close_matches(value, choices, n=1)
             suggestion = f"did you mean {hint[0]!r}? " if hint else ""
-            self.error(key, f"unknown {key} {value!r}; {suggestion}use one of: {', '.join(choices)}")
+            self.error(
+                key, f"unknown {key} {value!r}; {suggestion}use one of: {', '.join(choices)}"
+            )
             return default
         return value
 
@@ -125,15 +149,28 @@ class Fields:
             return ()
         if isinstance(value, str):
             return (value,)
-        if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
+        if not isinstance(value, list) or not all(isinstance(v, str | int | float) for v in value):
             self.error(key, f"`{key}` must be a list of text items")
             return ()
-        return tuple(str(v) for v in value)
+        return tuple(self.scalar_text((key, i), v) for i, v in enumerate(value))
+
+    def scalar_text(self, subpath: KeyPath, value: Any) -> str:
+        """A scalar as the author wrote it (`Yes`, `1.10`), not as YAML 1.1 typed it."""
+        if isinstance(value, str):
+            return value
+        raw = self.doc.text_at(self.path + subpath)
+        return raw if raw is not None else str(value)
 
 
 def _kind(value: Any) -> str:
-    return {bool: "true/false", dict: "a mapping", list: "a list", float: "a decimal number",
-            int: "a number", str: "text"}.get(type(value), type(value).__name__)
+    return {
+        bool: "true/false",
+        dict: "a mapping",
+        list: "a list",
+        float: "a decimal number",
+        int: "a number",
+        str: "text",
+    }.get(type(value), type(value).__name__)
 
 
 def deck_config(doc: YamlDoc, reporter: Reporter, default_title: str) -> DeckConfig:
@@ -146,7 +183,7 @@ def deck_config(doc: YamlDoc, reporter: Reporter, default_title: str) -> DeckCon
         polls.check_keys(POLL_SETTINGS_KEYS)
         code = polls.str("code")
         if code is not None and not re.fullmatch(r"[A-Za-z0-9-]{3,32}", code):
-            polls.error("code", "`code` must be 3-32 letters, digits or dashes (e.g. \"490296\")")
+            polls.error("code", '`code` must be 3-32 letters, digits or dashes (e.g. "490296")')
             code = None
         url = polls.str("url")
         join_url = polls.str("join_url")
@@ -180,8 +217,11 @@ def slide_options(doc: YamlDoc, reporter: Reporter) -> dict[str, Any]:
     f.check_keys(SLIDE_KEYS)
     slide_id = f.str("id")
     if slide_id is not None and not ID_PATTERN.match(slide_id):
-        f.error("id", "`id` must be letters, digits, `-` or `_` (at most 64), starting with a "
-                      "letter or digit")
+        f.error(
+            "id",
+            "`id` must be letters, digits, `-` or `_` (at most 64), starting with a "
+            "letter or digit",
+        )
         slide_id = None
     classes = []
     for name in (f.str("class") or "").split():
@@ -208,8 +248,11 @@ def poll(doc: YamlDoc, reporter: Reporter, auto_open_default: bool) -> Poll | No
     before = len(reporter.diagnostics)
     poll_id = f.str("id", required=True)
     if poll_id and not ID_PATTERN.match(poll_id):
-        f.error("id", "poll `id` must be letters, digits, `-` or `_` (at most 64), starting "
-                      "with a letter or digit; votes are keyed by it, so keep it stable")
+        f.error(
+            "id",
+            "poll `id` must be letters, digits, `-` or `_` (at most 64), starting "
+            "with a letter or digit; votes are keyed by it, so keep it stable",
+        )
     if not f.has("kind"):
         reporter.error(doc.origin, f"poll needs `kind:` (one of: {', '.join(POLL_KINDS)})")
     kind = f.choice("kind", POLL_KINDS)
@@ -278,17 +321,23 @@ def _options(f: Fields) -> tuple[PollOption, ...]:
         if isinstance(item, dict):
             unknown = set(item) - {"id", "label"}
             if unknown:
-                f.reporter.warning(where, f"unknown option key {sorted(unknown)[0]!r}; "
-                                          "an option takes `id` and `label`")
+                f.reporter.warning(
+                    where,
+                    f"unknown option key {sorted(unknown)[0]!r}; an option takes `id` and `label`",
+                )
             label = item.get("label")
             option_id = item.get("id")
-            if not isinstance(label, str | int) or isinstance(label, bool):
+            if not isinstance(label, str | int | float):
                 f.reporter.error(where, "an option mapping needs `label:` text")
                 continue
-            label = str(label)
-            option_id = str(option_id) if option_id is not None else _slug(label, index)
-        elif isinstance(item, str | int) and not isinstance(item, bool):
-            label = str(item)
+            label = f.scalar_text(("options", index, "label"), label)
+            option_id = (
+                f.scalar_text(("options", index, "id"), option_id)
+                if option_id is not None
+                else _slug(label, index)
+            )
+        elif isinstance(item, str | int | float):
+            label = f.scalar_text(("options", index), item)
             option_id = _slug(label, index)
         else:
             f.reporter.error(where, "an option is text or a mapping `{id: x, label: Text}`")

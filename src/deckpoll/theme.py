@@ -23,35 +23,42 @@ class Theme:
     folder: Path | None
 
 
-def load_theme(name: str, root: Path, where: Location, reporter: Reporter,
-               assets: Assets) -> Theme:
-    """The theme a deck names: a built-in name, or a folder (relative to the deck) with theme.css."""
+def load_theme(name: str, root: Path, where: Location, reporter: Reporter, assets: Assets) -> Theme:
+    """The theme a deck names: built-in, or a folder (relative to the deck) with theme.css."""
     if name in BUILTIN:
         folder = Path(str(resources.files("deckpoll.themes") / name))
     else:
         folder = (root / name).resolve()
     css_path = folder / "theme.css"
     if not css_path.is_file():
-        reporter.error(where, f"theme {name!r} not found: use one of {', '.join(BUILTIN)} or a "
-                              "folder (relative to the deck) that holds theme.css")
+        reporter.error(
+            where,
+            f"theme {name!r} not found: use one of {', '.join(BUILTIN)} or a "
+            "folder (relative to the deck) that holds theme.css",
+        )
         return Theme(name, "", None)
     css = css_path.read_text("utf-8")
     for line_no, line in enumerate(css.split("\n"), 1):
         match = EXTERNAL_CSS.search(line)
         if match and not line.lstrip().startswith(("/*", "*")):
-            reporter.error(Location(css_path, line_no, match.start() + 1),
-                           "themes must not load anything from other hosts (no @import, no "
-                           "external url()); put the file in the theme folder")
+            reporter.error(
+                Location(css_path, line_no, match.start() + 1),
+                "themes must not load anything from other hosts (no @import, no "
+                "external url()); put the file in the theme folder",
+            )
 
     def local(match: re.Match) -> str:
         target = match.group(2).strip()
         if target.startswith(("data:", "#")) or EXTERNAL_CSS.match(f"url({target})"):
             return match.group(0)
-        path = (folder / target).resolve()
-        if not path.is_file():
-            reporter.error(Location(css_path, 1, 1), f"theme file {target!r} not found")
+        url = assets.url(folder / target)
+        if url is None:
+            line = css[: match.start()].count("\n") + 1
+            reporter.error(
+                Location(css_path, line, 1), f"theme file {target!r} not found next to theme.css"
+            )
             return match.group(0)
-        return f"url('{assets.url(path)}')"
+        return f"url('{url}')"
 
     return Theme(name, CSS_URL.sub(local, css), folder)
 

@@ -22,6 +22,12 @@ class YamlDoc:
     origin: Location
     keys: dict[KeyPath, Location] = field(default_factory=dict)
     values: dict[KeyPath, Location] = field(default_factory=dict)
+    scalars: dict[KeyPath, str] = field(default_factory=dict)
+
+    def text_at(self, path: KeyPath) -> str | None:
+        """The scalar at `path` exactly as written: `Yes` stays "Yes", not True (YAML 1.1
+        reads yes/no/on/off as booleans, a trap for poll options)."""
+        return self.scalars.get(path)
 
     def key_at(self, path: KeyPath) -> Location:
         """Where the key at `path` is written (falls back to its parent, then the origin)."""
@@ -68,7 +74,9 @@ def _locate(origin: Location, line: int, column: int) -> Location:
 
 
 def _walk(node: yaml.Node, path: KeyPath, doc: YamlDoc, reporter: Reporter) -> None:
-    if isinstance(node, yaml.MappingNode):
+    if isinstance(node, yaml.ScalarNode):
+        doc.scalars[path] = node.value
+    elif isinstance(node, yaml.MappingNode):
         seen: set[Any] = set()
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None

@@ -59,7 +59,12 @@ def _fenced_div(state: StateBlock, start_line: int, end_line: int, silent: bool)
     state.parentType = "fenced_div"  # type: ignore[assignment]
     state.lineMax = line
     token = state.push("fenced_div_open", "div", 1)
-    token.info, token.markup, token.block, token.map = name, match.group(1), True, [start_line, line]
+    token.info, token.markup, token.block, token.map = (
+        name,
+        match.group(1),
+        True,
+        [start_line, line],
+    )
     state.md.block.tokenize(state, start_line + 1, line)
     token = state.push("fenced_div_close", "div", -1)
     token.info, token.block = name, True

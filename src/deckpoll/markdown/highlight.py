@@ -6,13 +6,11 @@ import difflib
 import functools
 from html import escape
 
-from pygments import highlight as pygments_highlight
-from pygments.formatters import HtmlFormatter
 from pygments.lexer import Lexer
 from pygments.lexers import get_all_lexers, get_lexer_by_name
+from pygments.token import STANDARD_TYPES, _TokenType
 from pygments.util import ClassNotFound
 
-_FORMATTER = HtmlFormatter(nowrap=True)
 PLAIN = {"", "text", "plain", "txt", "none"}
 
 
@@ -39,8 +37,34 @@ def suggest_language(name: str) -> str | None:
 
 
 def highlight_code(code: str, lang: str) -> str:
-    """Code as HTML with Pygments' short token classes, or escaped plain text."""
+    """Code as HTML with Pygments' short token classes (the classes HtmlFormatter uses, so
+    any Pygments style sheet applies), or escaped plain text. Written out here rather than
+    with HtmlFormatter, which spends most of its time on line wrapping we do not use."""
     lexer = lexer_for(lang.lower()) if lang.lower() not in PLAIN else None
     if lexer is None:
         return escape(code, quote=False)
-    return pygments_highlight(code, lexer, _FORMATTER)
+    out: list[str] = []
+    pending_class, pending = "", ""
+    for token_type, value in lexer.get_tokens(code):
+        css_class = _css_class(token_type)
+        if css_class == pending_class:
+            pending += value
+            continue
+        if pending:
+            out.append(_span(pending_class, pending))
+        pending_class, pending = css_class, value
+    if pending:
+        out.append(_span(pending_class, pending))
+    return "".join(out)
+
+
+def _span(css_class: str, text: str) -> str:
+    text = escape(text, quote=False)
+    return f'<span class="{css_class}">{text}</span>' if css_class else text
+
+
+@functools.cache
+def _css_class(token_type: _TokenType) -> str:
+    while token_type not in STANDARD_TYPES:
+        token_type = token_type.parent
+    return STANDARD_TYPES[token_type]

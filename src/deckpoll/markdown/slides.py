@@ -12,9 +12,11 @@ from markdown_it.token import Token
 from deckpoll import schema
 from deckpoll.assets import Assets
 from deckpoll.errors import Location, Reporter
+from deckpoll.markdown.fenced_div import CLOSER, OPENER
 from deckpoll.model import DeckConfig, Poll
 from deckpoll.yamlsrc import parse_yaml
 
+FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 OPTIONS_COMMENT = re.compile(r"^\s*<!--\s*slide:(.*?)-->\s*$", re.DOTALL)
 EXTERNAL = r"(?:https?:)?//"
 EXTERNAL_RESOURCE = re.compile(
@@ -55,24 +57,45 @@ class SlideParts:
     text: str
 
 
-def split(tokens: list[Token], lines: list[str]) -> list[tuple[int, list[Token]]]:
-    """Slides of one file: (0-based start line, tokens), cut at top-level `---` lines."""
-    slides: list[tuple[int, list[Token]]] = []
-    current: list[Token] = []
-    start = 0
-    for token in tokens:
-        if (
-            token.type == "hr"
-            and token.level == 0
-            and token.map
-            and lines[token.map[0]].strip() == "---"
-        ):
-            slides.append((start, current))
-            current, start = [], token.map[0] + 1
+def split(text: str) -> list[tuple[int, str]]:
+    """Slides of one file as (0-based first line, text), cut at lines that are exactly `---`
+    outside code fences, fenced divs and HTML comments. Cutting the text before parsing lets
+    each slide be parsed, rendered and dropped on its own (memory stays flat with 5,000
+    slides) and gives each slide a source of its own to cache."""
+    lines = text.split("\n")
+    slides: list[tuple[int, str]] = []
+    start, fence, depth, in_comment = 0, "", 0, False
+    for number, line in enumerate(lines):
+        if fence:
+            if re.match(rf"^ {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}\s*$", line):
+                fence = ""
             continue
-        current.append(token)
-    slides.append((start, current))
+        if in_comment:
+            in_comment = "-->" not in line
+            continue
+        match = FENCE.match(line)
+        if match:
+            fence = match.group(1)
+        elif line.lstrip().startswith("<!--") and "-->" not in line:
+            in_comment = True
+        elif OPENER.match(line):
+            depth += 1
+        elif depth and CLOSER.match(line):
+            depth -= 1
+        elif depth == 0 and line.rstrip() == "---":
+            slides.append((start, "\n".join(lines[start:number])))
+            start = number + 1
+    slides.append((start, "\n".join(lines[start:])))
     return slides
+
+
+def shift(tokens: list[Token], lines: int) -> list[Token]:
+    """Make token line maps count from the top of the file instead of the slide."""
+    if lines:
+        for token in tokens:
+            if token.map:
+                token.map = [token.map[0] + lines, token.map[1] + lines]
+    return tokens
 
 
 def process(tokens: list[Token], start_line: int, ctx: SourceContext) -> SlideParts:
@@ -108,8 +131,9 @@ def _take_options(tokens: list[Token], start_line: int, ctx: SourceContext) -> d
         tokens.remove(token)
         line = token.map[0] if token.map else start_line
         if found is not None:
-            ctx.reporter.error(ctx.at(line), "a slide takes one `<!-- slide: ... -->` comment; "
-                                             "merge them")
+            ctx.reporter.error(
+                ctx.at(line), "a slide takes one `<!-- slide: ... -->` comment; merge them"
+            )
             continue
         before = token.content[: match.start(1)]
         offset_lines = before.count("\n")
@@ -121,9 +145,11 @@ def _take_options(tokens: list[Token], start_line: int, ctx: SourceContext) -> d
 
 def _check_raw_html(tokens: list[Token], ctx: SourceContext) -> None:
     for token in tokens:
-        sources = [token] if token.type == "html_block" else [
-            child for child in (token.children or []) if child.type == "html_inline"
-        ]
+        sources = (
+            [token]
+            if token.type == "html_block"
+            else [child for child in (token.children or []) if child.type == "html_inline"]
+        )
         for source in sources:
             match = EXTERNAL_RESOURCE.search(source.content)
             if match:
@@ -190,13 +216,18 @@ def _take_poll(tokens: list[Token], ctx: SourceContext) -> Poll | None:
         poll = None
         if doc is not None:
             if doc.data is None:
-                ctx.reporter.error(ctx.at(line), "empty poll block; it needs at least `id:`, "
-                                                 "`kind:` and `question:`")
+                ctx.reporter.error(
+                    ctx.at(line),
+                    "empty poll block; it needs at least `id:`, `kind:` and `question:`",
+                )
             else:
                 poll = schema.poll(doc, ctx.reporter, ctx.config.polls.auto_open)
         if found is not None and poll is not None:
-            ctx.reporter.error(ctx.at(line), "a slide holds one poll; put this one on a slide "
-                                             "of its own (separate them with `---`)")
+            ctx.reporter.error(
+                ctx.at(line),
+                "a slide holds one poll; put this one on a slide "
+                "of its own (separate them with `---`)",
+            )
             poll = None
         replacement = Token("dp_poll", "div", 0)
         replacement.block, replacement.map, replacement.meta = True, token.map, {"poll": poll}
@@ -225,7 +256,7 @@ def _pauses(tokens: list[Token]) -> None:
             opener.block, opener.level = True, level
             closer = Token("dp_pause_close", "div", -1)
             closer.block, closer.level = True, level
-            tokens[index : end] = [opener, *tokens[index + 3 : end], closer]
+            tokens[index:end] = [opener, *tokens[index + 3 : end], closer]
             index += 1
             continue
         index += 1
@@ -271,15 +302,21 @@ def resolve_asset(src: str, ctx: SourceContext, where: Location) -> str | None:
     if re.match(EXTERNAL, src) or re.match(r"[a-z][a-z0-9+.-]*:", src, re.IGNORECASE):
         if src.startswith("data:"):
             return src
-        ctx.reporter.error(where, f"external file {src!r}: the page must load nothing from "
-                                  "other hosts; save it in the deck folder and use a relative path")
+        ctx.reporter.error(
+            where,
+            f"external file {src!r}: the page must load nothing from "
+            "other hosts; save it in the deck folder and use a relative path",
+        )
         return None
-    path = (ctx.path.parent / src.split("#")[0].split("?")[0]).resolve()
-    if not path.is_file():
-        ctx.reporter.error(where, f"file not found: {src!r} (looked for {path}); check the "
-                                  "path, relative to this Markdown file")
-        return None
-    return ctx.assets.url(path)
+    path = ctx.path.parent / src.split("#")[0].split("?")[0]
+    url = ctx.assets.url(path)
+    if url is None:
+        ctx.reporter.error(
+            where,
+            f"file not found: {src!r} (looked for {path.resolve()}); "
+            "check the path, relative to this Markdown file",
+        )
+    return url
 
 
 def _title(tokens: list[Token]) -> str:

@@ -1,0 +1,122 @@
+"""Per-slide compilation (parse → passes → render) and its driver, which spreads the slides
+of a large deck over the machine's cores."""
+
+from __future__ import annotations
+
+import os
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+
+from deckpoll.assets import Assets
+from deckpoll.errors import Diagnostic, Location, Reporter
+from deckpoll.markdown.parser import markdown, render
+from deckpoll.markdown.slides import SlideParts, SourceContext, process, resolve_asset, shift
+from deckpoll.model import DeckConfig, Slide
+from deckpoll.render import PollRenderer
+
+# Below this many slides, starting a second process costs more than it saves.
+PARALLEL_MIN_SLIDES = 300
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """The source text of one slide and where it stands."""
+
+    path: Path
+    lines: list[str]
+    start: int
+    text: str
+
+    @property
+    def location(self) -> Location:
+        return Location(self.path, self.start + 1, 1)
+
+
+class SlideCompiler:
+    """Turns a Chunk into a Slide; holds what every slide of a deck shares."""
+
+    def __init__(
+        self, config: DeckConfig, polls: PollRenderer, reporter: Reporter, assets: Assets
+    ) -> None:
+        self.config, self.reporter, self.assets = config, reporter, assets
+        self.env = {"render_poll": polls}
+
+    def __call__(self, chunk: Chunk, index: int) -> Slide:
+        ctx = SourceContext(chunk.path, chunk.lines, self.config, self.reporter, self.assets)
+        parse_env: dict = {}
+        tokens = shift(markdown().parse(chunk.text, parse_env), chunk.start)
+        for line, name in parse_env.get("unclosed_divs", []):
+            ctx.reporter.error(
+                ctx.at(line + chunk.start),
+                f"`::: {name}` is never closed; end it with a line `:::`",
+            )
+        part = process(tokens, chunk.start, ctx)
+        background = None
+        if part.options.get("background"):
+            background = resolve_asset(
+                part.options["background"], ctx, part.options.get("background_at") or chunk.location
+            )
+        return Slide(
+            index=index,
+            id=part.options.get("id") or f"s{index}",
+            title=part.title,
+            layout=part.options.get("layout") or _default_layout(index, part),
+            classes=part.options.get("classes", ()),
+            html=render(part.body, self.env),
+            notes_html=render(part.notes, self.env) if part.notes else "",
+            text=part.text,
+            fragments=part.fragments,
+            background=background,
+            poll=part.poll,
+        )
+
+
+def _default_layout(index: int, part: SlideParts) -> str:
+    if part.poll is not None:
+        return "poll"
+    return "title" if index == 1 else "default"
+
+
+def compile_slides(chunks: list[Chunk], compiler: SlideCompiler, jobs: int = 1) -> list[Slide]:
+    """Every chunk compiled, in order. With jobs > 1 (0: one per core) and a large deck, the
+    slides are split into contiguous batches compiled by forked processes; their
+    diagnostics and assets are merged back so the result is the same as with jobs=1."""
+    jobs = jobs or os.cpu_count() or 1
+    jobs = min(jobs, len(chunks) // (PARALLEL_MIN_SLIDES // 2) or 1)
+    if jobs <= 1 or threading.active_count() > 1 or os.name != "posix":
+        return [compiler(chunk, index) for index, chunk in enumerate(chunks, 1)]
+    size = -(-len(chunks) // jobs)
+    bounds = [(i, min(i + size, len(chunks))) for i in range(0, len(chunks), size)]
+    global _JOB
+    _JOB = (compiler, chunks)
+    try:
+        with ProcessPoolExecutor(len(bounds) - 1, mp_context=get_context("fork")) as pool:
+            futures = [pool.submit(_batch, b) for b in bounds[1:]]
+            slides = _batch(bounds[0], fresh=False)[0]
+            for future in futures:
+                batch, diagnostics, files, urls = future.result()
+                slides.extend(batch)
+                compiler.reporter.diagnostics.extend(diagnostics)
+                compiler.assets.merge(files, urls)
+    finally:
+        _JOB = None
+    return slides
+
+
+_JOB: tuple[SlideCompiler, list[Chunk]] | None = None
+
+
+def _batch(
+    bounds: tuple[int, int],
+    fresh: bool = True,
+) -> tuple[list[Slide], list[Diagnostic], dict[str, bytes], dict[Path, str]]:
+    compiler, chunks = _JOB  # type: ignore[misc]
+    if fresh:  # in a forked worker: collect only what this batch adds
+        compiler.reporter = Reporter(compiler.reporter.strict)
+        compiler.assets = Assets(compiler.assets.single_file)
+    start, end = bounds
+    slides = [compiler(chunks[i], i + 1) for i in range(start, end)]
+    return slides, compiler.reporter.diagnostics, compiler.assets.files, compiler.assets.urls
