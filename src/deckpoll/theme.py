@@ -13,6 +13,7 @@ from deckpoll.errors import Location, Reporter
 
 BUILTIN = ("default", "dark")
 EXTERNAL_CSS = re.compile(r"@import\b|url\(\s*[\"']?(?:[a-z][a-z0-9+.-]*:|//)(?!data:)", re.I)
+CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 CSS_URL = re.compile(r"url\(\s*([\"']?)([^\"')]+)\1\s*\)")
 
 
@@ -37,10 +38,10 @@ def load_theme(name: str, root: Path, where: Location, reporter: Reporter, asset
             "folder (relative to the deck) that holds theme.css",
         )
         return Theme(name, "", None)
-    css = css_path.read_text("utf-8")
+    css = strip_comments(css_path.read_text("utf-8"))
     for line_no, line in enumerate(css.split("\n"), 1):
         match = EXTERNAL_CSS.search(line)
-        if match and not line.lstrip().startswith(("/*", "*")):
+        if match:
             reporter.error(
                 Location(css_path, line_no, match.start() + 1),
                 "themes must not load anything from other hosts (no @import, no "
@@ -61,6 +62,12 @@ def load_theme(name: str, root: Path, where: Location, reporter: Reporter, asset
         return f"url('{url}')"
 
     return Theme(name, CSS_URL.sub(local, css), folder)
+
+
+def strip_comments(css: str) -> str:
+    """CSS without comments (they are for the theme's authors, not the page), keeping line
+    numbers so that errors still point at the right line."""
+    return CSS_COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), css)
 
 
 @functools.cache

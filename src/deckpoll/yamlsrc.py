@@ -54,7 +54,7 @@ def parse_yaml(text: str, origin: Location, reporter: Reporter) -> YamlDoc | Non
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        where = _locate(origin, mark.line, mark.column) if mark else origin
+        where = _locate(origin, *_clamp(text, mark.line, mark.column)) if mark else origin
         reporter.error(where, f"invalid YAML: {exc.problem or exc.context}; fix the syntax")
         return None
     except yaml.YAMLError as exc:
@@ -66,6 +66,17 @@ def parse_yaml(text: str, origin: Location, reporter: Reporter) -> YamlDoc | Non
     if node is not None:
         _walk(node, (), doc, reporter)
     return doc
+
+
+def _clamp(text: str, line: int, column: int) -> tuple[int, int]:
+    """PyYAML reports an unexpected end of input past the last line; point at its end."""
+    lines = text.split("\n")
+    if line >= len(lines) or (line == len(lines) - 1 and not lines[-1].strip()):
+        last = len(lines) - 1
+        while last > 0 and not lines[last].strip():
+            last -= 1
+        return last, len(lines[last].rstrip())
+    return line, column
 
 
 def _locate(origin: Location, line: int, column: int) -> Location:

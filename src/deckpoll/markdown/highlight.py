@@ -60,7 +60,7 @@ def highlight_code(code: str, lang: str) -> str:
 
 def _span(css_class: str, text: str) -> str:
     text = escape(text, quote=False)
-    return f'<span class="{css_class}">{text}</span>' if css_class else text
+    return f'<span class="{css_class}">{text}</span>' if css_class not in ("", "w") else text
 
 
 @functools.cache

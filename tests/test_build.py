@@ -1,0 +1,178 @@
+"""Build end to end: the page, the manifest, assets, and what may not be in the page."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+from deckpoll.build import build, compile_deck
+
+ROOT = Path(__file__).resolve().parents[1]
+VINNOVA = ROOT / "decks" / "vinnova-innovation"
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+)
+
+
+class Page(HTMLParser):
+    """The parts of a built page the tests look at."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.html_attrs: dict[str, str | None] = {}
+        self.sections: list[dict[str, str | None]] = []
+        self.scripts: list[dict[str, str | None]] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag == "html":
+            self.html_attrs = attributes
+        if tag == "section" and "dp-slide" in (attributes.get("class") or "").split():
+            self.sections.append(attributes)
+        if tag == "script":
+            self.scripts.append(attributes)
+
+
+def test_vinnova_deck_builds_into_a_self_contained_page(tmp_path: Path) -> None:
+    out = build(VINNOVA, tmp_path / "out")
+    html = (out / "index.html").read_text("utf-8")
+    page = Page(html)
+    manifest = json.loads((out / "deckpoll.json").read_text("utf-8"))
+    assert page.html_attrs["lang"] == "sv"
+    assert len(page.sections) == len(manifest["slides"]) >= 15
+    assert [s["data-dp-index"] for s in page.sections] == [
+        str(i) for i in range(1, len(page.sections) + 1)
+    ]
+    questions = {p["question"] for p in manifest["polls"]}
+    assert {
+        "Vilka faktorer bör vi fokusera på för att stärka den egna innovationsförmågan i "
+        "offentlig sektor?",
+        "Vilka skulle behöva vara involverade?",
+    } <= questions
+    for question in questions:
+        assert question in html
+    # Zero requests to other hosts: every src is relative or data:, no <link>, no CSS import.
+    sources = re.findall(r"\bsrc=[\"']([^\"']+)", html)
+    assert not [u for u in sources if re.match(r"([a-z]+:)?//", u, re.I)]
+    assert not re.search(r"<link\b|@import|url\(\s*[\"']?(https?:)?//", html)
+    assert all(s.get("src") is None and s.get("type") != "module" for s in page.scripts)
+    assert "XXX" not in html
+
+
+def test_manifest_lists_slides_polls_and_a_content_hash(tmp_path: Path) -> None:
+    compiled = compile_deck(VINNOVA)
+    manifest = compiled.manifest
+    assert manifest["id"] == "vinnova-innovation"
+    assert manifest["lang"] == "sv"
+    assert manifest["polls_config"]["code"] == "490296"
+    assert re.fullmatch(r"sha256:[0-9a-f]{64}", manifest["hash"])
+    for poll in manifest["polls"]:
+        slide = manifest["slides"][poll["slide"] - 1]
+        assert slide["poll"] == poll["id"]
+        assert set(poll) >= {"id", "kind", "question", "options"}
+    again = compile_deck(VINNOVA).manifest
+    assert again["hash"] == manifest["hash"]
+    other = compile_deck(VINNOVA, join_url="http://127.0.0.1:8000/join").manifest
+    assert other["hash"] != manifest["hash"]
+
+
+def image_deck(folder: Path, uses: int) -> Path:
+    (folder / "img").mkdir(parents=True)
+    (folder / "img" / "dot.png").write_bytes(PNG)
+    (folder / "deck.yaml").write_text("title: Images\n", "utf-8")
+    slides = "\n---\n".join(f"## {n}\n\n![dot {n}](img/dot.png)\n" for n in range(uses))
+    slides += "\n---\n<!-- slide: {background: img/dot.png} -->\n## bg\n"
+    (folder / "slides.md").write_text(slides, "utf-8")
+    return folder
+
+
+def test_each_distinct_image_is_copied_once_with_a_content_hash(tmp_path: Path) -> None:
+    out = build(image_deck(tmp_path / "deck", 30), tmp_path / "out")
+    files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    (asset,) = [f for f in files if f.startswith("assets/")]
+    assert re.fullmatch(r"assets/dot\.[0-9a-f]{10}\.png", asset)
+    assert (out / asset).read_bytes() == PNG
+    html = (out / "index.html").read_text("utf-8")
+    assert html.count(f'src="{asset}"') == 30
+    assert f"--dp-slide-bg: url('{asset}')" in html
+
+
+def test_single_file_inlines_images(tmp_path: Path) -> None:
+    out = build(image_deck(tmp_path / "deck", 2), tmp_path / "out", single_file=True)
+    assert sorted(p.name for p in out.iterdir()) == ["deckpoll.json", "index.html"]
+    html = (out / "index.html").read_text("utf-8")
+    assert "data:image/png;base64," + base64.b64encode(PNG).decode() in html
+
+
+def test_page_shape_follows_the_documented_contract(tmp_path: Path) -> None:
+    compiled = compile_deck(VINNOVA)
+    page = Page(compiled.html)
+    assert page.html_attrs["class"] == "dp-nojs"
+    first, poll = page.sections[0], None
+    assert first["aria-roledescription"] == "bild"
+    assert first["aria-label"] == f"1 av {len(page.sections)}"
+    for section in page.sections:
+        if section.get("data-dp-poll"):
+            poll = section
+            break
+    assert poll is not None and poll["data-dp-layout"] == "poll"
+    config = json.loads(re.search(r'id="dp-config">(.*?)</script>', compiled.html).group(1))
+    assert config["count"] == len(page.sections)
+    assert (config["width"], config["height"]) == (1280, 720)
+    assert config["polls"]["code"] == "490296"
+
+
+def test_poll_slide_has_join_code_qr_and_results_hooks(tmp_path: Path) -> None:
+    html = compile_deck(VINNOVA, join_url="http://192.168.1.20:8000/490296").html
+    block = html[html.index('data-dp-poll-id="fokus"') :]
+    block = block[: block.index("</section>")]
+    assert 'data-dp-poll-kind="wordcloud"' in block
+    assert "data-dp-join-code>490296<" in block
+    assert 'href="http://192.168.1.20:8000/490296"' in block
+    assert "<svg" in block and "data-dp-qr" in block
+    assert "data-dp-results" in block and "data-dp-offline" in block
+    without = compile_deck(VINNOVA).html
+    assert "<svg" not in without[without.index('data-dp-poll-id="fokus"') :].split("</section>")[0]
+
+
+def test_parallel_build_gives_the_same_page(tmp_path: Path) -> None:
+    folder = tmp_path / "big"
+    (folder / "img").mkdir(parents=True)
+    (folder / "img" / "a.png").write_bytes(PNG)
+    (folder / "deck.yaml").write_text("title: Big\n", "utf-8")
+    parts = []
+    for n in range(1, 701):
+        if n % 50 == 0:
+            parts.append(f"```poll\nid: p{n}\nkind: single\nquestion: Q{n}\noptions: [a, b]\n```\n")
+        else:
+            parts.append(f"## {n}\n\n* x\n* y\n\n![a](img/a.png)\n\n```python\nx = {n}\n```\n")
+    (folder / "slides.md").write_text("\n---\n".join(parts), "utf-8")
+    serial = compile_deck(folder, jobs=1)
+    parallel = compile_deck(folder, jobs=2)
+    assert parallel.html == serial.html
+    assert parallel.manifest == serial.manifest
+    assert parallel.assets == serial.assets
+
+
+def test_parallel_build_reports_errors_from_every_batch(tmp_path: Path) -> None:
+    import pytest
+
+    from deckpoll.errors import DeckError
+
+    folder = tmp_path / "big"
+    folder.mkdir()
+    (folder / "deck.yaml").write_text("title: Big\n", "utf-8")
+    parts = [f"## {n}\n" for n in range(1, 601)]
+    parts[10] = "![x](nope-a.png)\n"
+    parts[590] = "![x](nope-b.png)\n"
+    (folder / "slides.md").write_text("\n---\n".join(parts), "utf-8")
+    with pytest.raises(DeckError) as caught:
+        compile_deck(folder, jobs=2)
+    assert [d.message.split("'")[1] for d in caught.value.diagnostics] == [
+        "nope-a.png",
+        "nope-b.png",
+    ]
