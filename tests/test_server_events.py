@@ -51,7 +51,11 @@ def test_stream_starts_with_retry_and_a_full_snapshot():
         assert data["state"] == {"slide": 1, "fragment": 0, "poll": None}
         assert set(data["polls"]) == set(data["results"]) == set(session.polls)
         assert data["results"]["mood"] == {
-            "id": "mood", "kind": "scale", "visible": False, "voters": 0, "answers": 0,
+            "id": "mood",
+            "kind": "scale",
+            "visible": False,
+            "voters": 0,
+            "answers": 0,
         }
         await stream.aclose()
         await session.stop()

@@ -110,7 +110,9 @@
       this.base = this.backend();
       if (!this.base || !Object.keys(this.polls).length && !this.key) return;
       this.abort = new AbortController();
-      this.onVisible = () => { if (document.visibilityState === 'visible' && this.stale()) this.reconnect(0); };
+      this.onVisible = () => {
+        if (!this.final && document.visibilityState === 'visible' && (!this.live || this.stale())) this.reconnect(0);
+      };
       document.addEventListener('visibilitychange', this.onVisible);
       this.connect();
     }
@@ -152,7 +154,7 @@
       return h;
     }
 
-    stale() { return !this.lastSeen || Date.now() - this.lastSeen > 40000; }
+    stale() { return !!this.lastSeen && Date.now() - this.lastSeen > 40000; }
 
     async connect() {
       clearTimeout(this.timer);
@@ -191,6 +193,7 @@
 
     /** No backend here (static server, other deck): say so once and stop asking. */
     offline(final) {
+      this.final = !!final;
       this.showOffline(true);
       if (!final) this.reconnect();
     }
@@ -318,7 +321,7 @@
       svg.setAttribute('viewBox', '0 0 ' + CLOUD_W + ' ' + CLOUD_H);
       svg.setAttribute('role', 'img');
       svg.setAttribute('aria-label', words.map((w) => w.text + ' (' + w.count + ')').join(', '));
-      const font = getComputedStyle(dp.deck).fontFamily || 'sans-serif';
+      const font = getComputedStyle(this.polls[id].results).fontFamily || 'sans-serif';
       layoutCloud(words, font).forEach((p) => {
         const text = document.createElementNS(SVGNS, 'text');
         text.setAttribute('x', p.x.toFixed(1));

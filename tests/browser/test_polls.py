@@ -1,0 +1,304 @@
+"""Polls end to end in Chromium: one presenter, three phones, moderation, XSS, no backend."""
+
+from __future__ import annotations
+
+import http.server
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parents[1]))
+from server_fixtures import KEY, live_server  # noqa: E402
+
+from deckpoll.build import build, compile_deck  # noqa: E402
+from deckpoll.server.app import create_app  # noqa: E402
+from deckpoll.stores.base import open_store  # noqa: E402
+
+pytestmark = pytest.mark.browser
+
+CODE = "424242"
+XSS = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
+DECK_YAML = f"""title: Poll test
+lang: en
+slides: [slides.md]
+polls:
+  code: "{CODE}"
+"""
+SLIDES = """# Poll test
+
+Welcome to the talk about answers.
+
+---
+
+## Before the questions
+
+The room is warming up.
+
+---
+
+```poll
+id: wall
+kind: open
+question: What should we talk about?
+max_answers: 2
+```
+
+---
+
+```poll
+id: cloud
+kind: wordcloud
+question: One word for today?
+max_answers: 3
+```
+
+---
+
+```poll
+id: pick
+kind: single
+question: Coffee or tea?
+options: [Coffee, Tea]
+```
+
+---
+
+## Thanks
+"""
+
+
+@pytest.fixture
+def deck(tmp_path: Path) -> Path:
+    folder = tmp_path / "polltest"
+    folder.mkdir()
+    (folder / "deck.yaml").write_text(DECK_YAML)
+    (folder / "slides.md").write_text(SLIDES)
+    return folder
+
+
+@pytest.fixture
+def server(deck: Path):
+    compiled = compile_deck(deck, join_url=f"http://127.0.0.1/{CODE}")
+    app = create_app(compiled, open_store("memory://"), presenter_key=KEY)
+    with live_server(app) as base:
+        yield base
+
+
+def watch(page, log: list[str]) -> None:
+    page.on("pageerror", lambda exc: log.append(f"pageerror: {exc}"))
+    page.on("console", lambda m: log.append(f"console: {m.text}") if m.type == "error" else None)
+    page.on("dialog", lambda d: (log.append(f"dialog: {d.message}"), d.dismiss()))
+
+
+def test_presenter_and_three_phones(browser, server):
+    log: list[str] = []
+    contexts = [browser.new_context(viewport={"width": 1280, "height": 720})]
+    contexts += [
+        browser.new_context(viewport={"width": 390, "height": 800}, is_mobile=True, has_touch=True)
+        for _ in range(3)
+    ]
+    try:
+        presenter = contexts[0].new_page()
+        watch(presenter, log)
+        presenter.goto(f"{server}/?key={KEY}")
+        presenter.wait_for_function("document.documentElement.dataset.dpReady === '1'")
+        assert "key=" not in presenter.url
+        assert presenter.evaluate("Object.values(sessionStorage).join()") == KEY
+        presenter.wait_for_selector("#dp-deck.dp-presenter", state="attached")
+
+        phones = []
+        for context in contexts[1:]:
+            phone = context.new_page()
+            watch(phone, log)
+            phone.goto(f"{server}/{CODE}")
+            phones.append(phone)
+        for phone in phones:
+            phone.get_by_text("Waiting for the next question").wait_for(timeout=5000)
+            assert "Welcome to the talk" in phone.locator(".jp-slide").inner_text()
+
+        # the phones follow the presenter, with a text copy of the current slide
+        presenter.evaluate("window.deckpoll.go(2)")
+        for phone in phones:
+            phone.locator(".jp-slide", has_text="The room is warming up").wait_for(timeout=2000)
+
+        # to the open-answer poll: it opens by itself, the phones show it
+        presenter.evaluate("window.deckpoll.go(3)")
+        wall_slide = presenter.locator('.dp-slide[data-dp-index="3"]')
+        assert wall_slide.locator("[data-dp-join-code]").inner_text().strip() == CODE
+        assert wall_slide.locator("[data-dp-qr] svg").count() == 1
+        texts = ["More examples", "Budget questions", XSS]
+        for phone, text in zip(phones, texts, strict=True):
+            phone.get_by_text("What should we talk about?").wait_for(timeout=2000)
+            phone.locator("textarea").fill(text)
+            phone.get_by_role("button", name="Send").click()
+        for phone in phones:
+            phone.get_by_text("Thank you for your answer!").wait_for(timeout=2000)
+        sent = time.monotonic()
+        entries = wall_slide.locator(".dp-poll-entry-text")
+        for text in texts:
+            entries.filter(has_text=text).wait_for(timeout=1000)
+        assert time.monotonic() - sent < 1.0
+        # the XSS payload is text, on the big screen and on the phones
+        assert presenter.locator(".dp-poll-entry img, .dp-poll-entry script").count() == 0
+        for phone in phones:
+            phone.locator(".jp-wall li", has_text=XSS).wait_for(timeout=1000)
+            assert phone.locator(".jp-wall img, .jp-wall script").count() == 0
+        assert wall_slide.locator(".dp-poll-count").inner_text().startswith("3 ")
+
+        # moderation: hide one answer; gone everywhere within a second
+        entry = wall_slide.locator(".dp-poll-entry", has_text="Budget questions")
+        entry.hover()
+        entry.locator(".dp-poll-hide").click()
+        hidden_at = time.monotonic()
+        wall_slide.locator(".dp-poll-entry", has_text="Budget questions").wait_for(
+            state="detached", timeout=1000
+        )
+        for phone in phones:
+            phone.locator(".jp-wall li", has_text="Budget questions").wait_for(
+                state="detached", timeout=1000
+            )
+        assert time.monotonic() - hidden_at < 1.0
+
+        # the word cloud: grouped, sized by count, drawn without overlaps
+        presenter.evaluate("window.deckpoll.go(4)")
+        words = [["Trust", "time"], ["trust", "Money"], ["TRUST ", "time", "people"]]
+        for phone, mine in zip(phones, words, strict=True):
+            phone.get_by_text("One word for today?").wait_for(timeout=2000)
+            for word in mine:
+                phone.locator("input.jp-text").fill(word)
+                phone.get_by_role("button", name="Send").click()
+                phone.wait_for_function(
+                    "n => document.querySelectorAll('.jp-mine li').length === n",
+                    arg=mine.index(word) + 1,
+                )
+        cloud = presenter.locator('.dp-slide[data-dp-index="4"] svg.dp-poll-cloud')
+        cloud.locator("text", has_text="Trust").wait_for(timeout=2000)
+        presenter.wait_for_function(
+            "document.querySelectorAll('.dp-slide[data-dp-index=\"4\"] .dp-poll-word').length === 4"
+        )
+        boxes = presenter.evaluate(
+            """() => [...document.querySelectorAll('.dp-slide[data-dp-index="4"] .dp-poll-word')]
+                 .map(t => { const b = t.getBBox();
+                   return {w: t.textContent, s: +t.getAttribute('font-size'),
+                           x: b.x, y: b.y, r: b.x + b.width, b: b.y + b.height}; })"""
+        )
+        sizes = {b["w"]: b["s"] for b in boxes}
+        assert sizes["Trust"] > sizes["time"] > sizes["people"]
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1 :]:
+                overlap = (
+                    a["x"] < b["r"] and b["x"] < a["r"] and a["y"] < b["b"] and b["y"] < a["b"]
+                )
+                assert not overlap, (a, b)
+
+        # a choice poll: answer, change the answer, results follow
+        presenter.evaluate("window.deckpoll.go(5)")
+        for phone in phones:
+            phone.get_by_text("Coffee or tea?").wait_for(timeout=2000)
+            phone.locator("form").get_by_text("Tea", exact=True).click()
+            phone.get_by_role("button", name="Send").click()
+            phone.get_by_text("Thank you for your answer!").wait_for(timeout=2000)
+        phones[0].get_by_role("button", name="Change my answer").click()
+        phones[0].locator("form").get_by_text("Coffee", exact=True).click()
+        phones[0].get_by_role("button", name="Send").click()
+        values = presenter.locator('.dp-slide[data-dp-index="5"] .dp-poll-bar-value')
+        presenter.wait_for_function(
+            """() => [...document.querySelectorAll('.dp-slide[data-dp-index="5"] .dp-poll-bar-value')]
+                 .map(e => e.textContent).join('|') === '1 · 33 %|2 · 67 %'"""
+        )
+        assert values.count() == 2
+
+        # close from the presenter's controls: the phones say so
+        presenter.locator('.dp-slide[data-dp-index="5"] [data-dp-action="close"]').click()
+        for phone in phones:
+            phone.get_by_text("This question is closed.").wait_for(timeout=2000)
+
+        # leaving the poll slides: back to waiting
+        presenter.evaluate("window.deckpoll.go(6)")
+        for phone in phones:
+            phone.get_by_text("Waiting for the next question").wait_for(timeout=2000)
+
+        assert not [e for e in log if not e.startswith("console: Failed to load resource")], log
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def test_phone_reconnects_and_resyncs(browser, server):
+    context = browser.new_context(viewport={"width": 390, "height": 800})
+    presenter_context = browser.new_context()
+    try:
+        presenter = presenter_context.new_page()
+        presenter.goto(f"{server}/?key={KEY}")
+        presenter.wait_for_selector("#dp-deck.dp-presenter", state="attached")
+        phone = context.new_page()
+        phone.goto(f"{server}/join")
+        phone.get_by_text("Waiting for the next question").wait_for(timeout=5000)
+        context.set_offline(True)
+        presenter.evaluate("window.deckpoll.go(5)")
+        time.sleep(0.5)
+        context.set_offline(False)
+        phone.evaluate("window.dispatchEvent(new Event('online'))")
+        phone.get_by_text("Coffee or tea?").wait_for(timeout=5000)
+    finally:
+        context.close()
+        presenter_context.close()
+
+
+def test_without_a_backend_from_disk(browser, deck, tmp_path):
+    out = build(deck, tmp_path / "out")
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        log: list[str] = []
+        watch(page, log)
+        requests: list[str] = []
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto((out / "index.html").as_uri() + "#/3")
+        page.wait_for_function("document.documentElement.dataset.dpReady === '1'")
+        offline = page.locator('.dp-slide[data-dp-index="3"] [data-dp-offline]')
+        assert offline.is_visible()
+        assert "deckpoll serve" in offline.inner_text()
+        page.wait_for_timeout(1500)
+        assert not log, log
+        assert all(u.startswith(("file:", "data:")) for u in requests), requests
+    finally:
+        context.close()
+
+
+def test_without_a_backend_on_a_static_server(browser, deck, tmp_path):
+    out = build(deck, tmp_path / "static")
+    hits: list[str] = []
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(out), **kwargs)
+
+        def log_request(self, *args) -> None:
+            hits.append(self.path)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(f"http://127.0.0.1:{httpd.server_port}/#/3")
+        page.wait_for_function("document.documentElement.dataset.dpReady === '1'")
+        page.wait_for_timeout(3000)
+        assert page.locator('.dp-slide[data-dp-index="3"] [data-dp-offline]').is_visible()
+        api = [h for h in hits if "/api/" in h]
+        assert len(api) == 1, api  # asked once, got 404, stopped: no retry storm
+        assert not errors
+    finally:
+        context.close()
+        httpd.shutdown()
+        httpd.server_close()
