@@ -7,13 +7,13 @@ import json
 import time
 
 import httpx
-from server_fixtures import KEY, compiled, live_server, manifest, sse_events
 
 from deckpoll.server.app import create_app
 from deckpoll.server.events import QUEUE_SIZE, Broadcaster
 from deckpoll.server.session import Session
 from deckpoll.server.validate import check_answer
 from deckpoll.stores.base import OPEN, open_store
+from server_fixtures import KEY, compiled, live_server, manifest, sse_events
 
 
 def run(coro):

@@ -14,9 +14,9 @@ import time
 from pathlib import Path
 
 import httpx
-from server_fixtures import KEY, manifest
 
 from deckpoll.stores.base import open_store
+from server_fixtures import KEY, manifest
 
 SERVER = r"""
 import json, socket, sys

@@ -11,11 +11,10 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
-from server_fixtures import KEY, live_server  # noqa: E402
-
 from deckpoll.build import build, compile_deck  # noqa: E402
 from deckpoll.server.app import create_app  # noqa: E402
 from deckpoll.stores.base import open_store  # noqa: E402
+from server_fixtures import KEY, live_server  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -204,10 +203,12 @@ def test_presenter_and_three_phones(browser, server):
         phones[0].get_by_role("button", name="Change my answer").click()
         phones[0].locator("form").get_by_text("Coffee", exact=True).click()
         phones[0].get_by_role("button", name="Send").click()
-        values = presenter.locator('.dp-slide[data-dp-index="5"] .dp-poll-bar-value')
+        bars = '.dp-slide[data-dp-index="5"] .dp-poll-bar-value'
+        values = presenter.locator(bars)
         presenter.wait_for_function(
-            """() => [...document.querySelectorAll('.dp-slide[data-dp-index="5"] .dp-poll-bar-value')]
-                 .map(e => e.textContent).join('|') === '1 · 33 %|2 · 67 %'"""
+            "s => [...document.querySelectorAll(s)].map(e => e.textContent).join('|')"
+            " === '1 · 33 %|2 · 67 %'",
+            arg=bars,
         )
         assert values.count() == 2
 
