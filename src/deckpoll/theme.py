@@ -61,7 +61,7 @@ def load_theme(name: str, root: Path, where: Location, reporter: Reporter, asset
             return match.group(0)
         return f"url('{url}')"
 
-    return Theme(name, CSS_URL.sub(local, css), folder)
+    return Theme(name, minify_css(CSS_URL.sub(local, css)), folder)
 
 
 def strip_comments(css: str) -> str:
@@ -70,14 +70,23 @@ def strip_comments(css: str) -> str:
     return CSS_COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), css)
 
 
+def minify_css(css: str) -> str:
+    import rcssmin
+
+    return rcssmin.cssmin(css)
+
+
 @functools.cache
 def runtime_files() -> tuple[str, str]:
-    """(CSS, JS) of the browser runtime: runtime/*.css and *.js joined in file-name order;
-    join.* files belong to the phone page and stay out."""
+    """(CSS, JS) of the browser runtime: runtime/*.css and *.js joined in file-name order and
+    minified (rjsmin/rcssmin: readable sources in the package, a small page); join.* files
+    belong to the phone page and stay out."""
+    import rjsmin
+
     folder = resources.files("deckpoll.runtime")
     entries = sorted(
         (e for e in folder.iterdir() if not e.name.startswith("join.")), key=lambda e: e.name
     )
     css = "\n".join(e.read_text("utf-8") for e in entries if e.name.endswith(".css"))
-    js = "\n".join(e.read_text("utf-8") for e in entries if e.name.endswith(".js"))
-    return css, js
+    js = ";\n".join(e.read_text("utf-8") for e in entries if e.name.endswith(".js"))
+    return minify_css(css), rjsmin.jsmin(js)
