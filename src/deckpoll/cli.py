@@ -111,6 +111,25 @@ def new(name: Path, title: str | None) -> None:
     click.echo(f"created {name}/ - build it with: deckpoll build {name}")
 
 
+@main.command()
+@DECK
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 lets phones on the same network join.")
+@click.option("--port", type=int, default=8000, show_default=True, help="Port (0: any free one).")
+@click.option("--store", "store_url", default=None,
+              help="Where answers live: sqlite:///path, memory:// (default: "
+                   "sqlite in the deck's .deckpoll/ folder).")
+@click.option("--open", "open_browser", is_flag=True, help="Open the presenter view.")
+def serve(deck: Path, host: str, port: int, store_url: str | None, open_browser: bool) -> None:
+    """Present with live polls: prints the presenter link (with its key) and the join link."""
+    from deckpoll.server.run import serve as serve_deck
+
+    try:
+        serve_deck(deck, host=host, port=port, store_url=store_url, open_browser=open_browser)
+    except DeckpollError as error:
+        raise _fail(error) from None
+
+
 def run() -> None:
     """Entry point that also turns Ctrl-C into a quiet exit."""
     try:
