@@ -23,7 +23,7 @@
     }
   };
   const SVGNS = 'http://www.w3.org/2000/svg';
-  const CLOUD_W = 1200, CLOUD_H = 560, CLOUD_MAX_WORDS = 80;
+  const CLOUD_MAX_WORDS = 80;
 
   function t(key, vars) {
     const own = (dp.config.strings || {})['poll_' + key];
@@ -60,26 +60,40 @@
     }
   }
 
-  /** Spiral placement with bounding-box collision: no two words overlap. */
-  function layoutCloud(words, font) {
+  /** Spiral placement with bounding-box collision: no two words overlap. Sizes are CSS px
+      of the slide's design size, so the smallest word stays legible from the back. */
+  function layoutCloud(words, font, W, H) {
     const ctx = document.createElement('canvas').getContext('2d');
     const top = words.length ? words[0].count : 1;
     const low = words.length ? words[words.length - 1].count : 1;
+    const small = 26, big = Math.max(small, Math.min(110, H / 3.2));
     const placed = [], boxes = [];
-    const fits = (b) => b.x >= 0 && b.y >= 0 && b.x + b.w <= CLOUD_W && b.y + b.h <= CLOUD_H;
+    const fits = (b) => b.x >= 0 && b.y >= 0 && b.x + b.w <= W && b.y + b.h <= H;
     const hits = (b) => boxes.some((o) => b.x < o.x + o.w && o.x < b.x + b.w && b.y < o.y + o.h && o.y < b.y + b.h);
-    words.slice(0, CLOUD_MAX_WORDS).forEach((word, i) => {
-      let size = top === low ? 64 : 28 + 68 * (word.count - low) / (top - low);
-      for (let tries = 0; tries < 4; tries++, size *= 0.75) {
+    const stretch = Math.max(1, W / H);
+    const list = words.slice(0, CLOUD_MAX_WORDS);
+    let sizes = list.map((w) => (top === low ? (small + big) / 2 : small + (big - small) * Math.sqrt((w.count - low) / (top - low))));
+    /* Shrink everything together when the words would cover more than ~40 % of the space:
+       a spiral packs loosely, and a dropped word is worse than a smaller one. */
+    const area = list.reduce((sum, w, i) => {
+      ctx.font = '700 ' + sizes[i] + 'px ' + font;
+      return sum + (ctx.measureText(w.text).width + sizes[i] * 0.4) * sizes[i] * 1.25;
+    }, 0);
+    if (area > 0.4 * W * H) {
+      const k = Math.sqrt(0.4 * W * H / area);
+      sizes = sizes.map((x) => Math.max(small * 0.75, x * k));
+    }
+    list.forEach((word, i) => {
+      let size = sizes[i];
+      for (let tries = 0; tries < 3; tries++, size = Math.max(small * 0.7, size * 0.85)) {
         ctx.font = '700 ' + size + 'px ' + font;
-        const w = ctx.measureText(word.text).width + 16, h = size * 1.2;
-        if (w > CLOUD_W) continue;
-        for (let a = 0; a < 600; a += 0.35) {
-          const r = 4 * a;
-          const cx = CLOUD_W / 2 + r * Math.cos(a) * 1.6, cy = CLOUD_H / 2 + r * Math.sin(a);
+        const w = ctx.measureText(word.text).width + size * 0.4, h = size * 1.25;
+        if (w > W) continue;
+        for (let a = 0, r = 0; r < W; a += 0.3) {
+          r = 3 * a;
+          const cx = W / 2 + r * Math.cos(a) * stretch, cy = H / 2 + r * Math.sin(a);
           const b = { x: cx - w / 2, y: cy - h / 2, w, h };
-          if (!fits(b)) { if (r > CLOUD_W) break; continue; }
-          if (hits(b)) continue;
+          if (!fits(b) || hits(b)) continue;
           boxes.push(b);
           placed.push({ word, size, x: cx, y: cy + size * 0.35, colour: 1 + (i % 5) });
           return;
@@ -316,13 +330,17 @@
     }
 
     cloud(id, words) {
+      const box = this.polls[id].results;
+      /* The space left under the count line, in design px (clientWidth ignores the slide's
+         scale transform); a hidden slide has none, so assume the poll layout's usual size. */
+      const W = box.clientWidth || 760, H = Math.max(240, (box.clientHeight || 420) - 60);
       const svg = document.createElementNS(SVGNS, 'svg');
       svg.setAttribute('class', 'dp-poll-cloud');
-      svg.setAttribute('viewBox', '0 0 ' + CLOUD_W + ' ' + CLOUD_H);
+      svg.setAttribute('viewBox', '0 0 ' + W + ' ' + H);
       svg.setAttribute('role', 'img');
       svg.setAttribute('aria-label', words.map((w) => w.text + ' (' + w.count + ')').join(', '));
       const font = getComputedStyle(this.polls[id].results).fontFamily || 'sans-serif';
-      layoutCloud(words, font).forEach((p) => {
+      layoutCloud(words, font, W, H).forEach((p) => {
         const text = document.createElementNS(SVGNS, 'text');
         text.setAttribute('x', p.x.toFixed(1));
         text.setAttribute('y', p.y.toFixed(1));

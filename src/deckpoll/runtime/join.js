@@ -106,7 +106,9 @@
     var n = live && live.state ? live.state.slide : 1;
     var slide = deck && deck.slides ? deck.slides[n - 1] : null;
     var kids = [h("h2", { text: (slide && slide.title) || t("slide", n) })];
-    if (slide && slide.text) kids.push(h("p", { text: slide.text }));
+    var text = slide && slide.text ? slide.text : "";
+    if (slide && slide.title && text.indexOf(slide.title) === 0) text = text.slice(slide.title.length).trim();
+    if (text) kids.push(h("p", { text: text }));
     return h("section", { className: "jp-card jp-slide", "aria-label": t("slide", n) }, kids);
   }
 
