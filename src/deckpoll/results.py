@@ -1,0 +1,235 @@
+"""`deckpoll results`: every poll's tally and answers as CSV, JSON or Markdown."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from deckpoll.errors import DeckpollError
+
+FORMATS = ("csv", "json", "md")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_MD_PUNCT = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~\"'&:;=?@$%^,/])")
+
+
+def load_manifest(deck_path: Path) -> dict[str, Any]:
+    """The manifest of a deck: a built deckpoll.json (file or folder holding one), else compile."""
+    deck_path = Path(deck_path)
+    candidate = deck_path / "deckpoll.json" if deck_path.is_dir() else deck_path
+    if candidate.name == "deckpoll.json" and candidate.is_file():
+        try:
+            return json.loads(candidate.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise DeckpollError(f"{candidate}: not a readable manifest ({exc})") from None
+    from deckpoll.build import compile_deck
+
+    return compile_deck(deck_path).manifest
+
+
+def _iso(timestamp: float | None) -> str | None:
+    if timestamp is None:
+        return None
+    return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds")
+
+
+async def collect(manifest: dict[str, Any], store_url: str) -> dict[str, Any]:
+    """Everything to export, as plain data (the JSON format is exactly this)."""
+    from deckpoll.server.tally import tally
+    from deckpoll.stores.base import NEW, PollState, open_store
+
+    store = open_store(store_url, namespace=str(manifest.get("id") or ""))
+    try:
+        states = await store.polls()
+        pseudonyms: dict[str, str] = {}
+        polls = []
+        for poll in manifest.get("polls") or []:
+            pid = str(poll["id"])
+            answers = await store.answers(pid)
+            state = states.get(pid) or PollState(pid)
+            labels = {str(o["id"]): o.get("label", o["id"]) for o in poll.get("options") or []}
+            rows = []
+            for answer in answers:
+                voter = pseudonyms.setdefault(answer.voter, f"p{len(pseudonyms) + 1}")
+                rows.append(
+                    {
+                        "id": answer.id,
+                        "voter": voter,
+                        "created": _iso(answer.created),
+                        "hidden": answer.hidden,
+                        "answer": _answer_text(answer.value, labels),
+                        "value": answer.value,
+                    }
+                )
+            result = tally(poll, answers)
+            result.pop("id", None)
+            result.pop("kind", None)
+            for entry in result.get("entries", []):
+                entry["at"] = _iso(entry["at"])
+            polls.append(
+                {
+                    "id": pid,
+                    "slide": poll.get("slide"),
+                    "kind": poll.get("kind"),
+                    "question": poll.get("question"),
+                    "status": "not opened" if state.status == NEW else state.status,
+                    "opened_at": _iso(state.opened_at),
+                    "closed_at": _iso(state.closed_at),
+                    "tally": result,
+                    "hidden_answers": sum(1 for a in answers if a.hidden),
+                    "answers": rows,
+                }
+            )
+    finally:
+        await store.close()
+    return {
+        "deck": manifest.get("id"),
+        "title": manifest.get("title"),
+        "hash": manifest.get("hash"),
+        "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "polls": polls,
+    }
+
+
+def _answer_text(value: dict[str, Any], labels: dict[str, str]) -> str:
+    if "choice" in value:
+        return labels.get(value["choice"], value["choice"])
+    if "choices" in value:
+        return "; ".join(labels.get(c, c) for c in value["choices"])
+    if "value" in value:
+        return str(value["value"])
+    return str(value.get("text", ""))
+
+
+def safe_cell(value: Any) -> Any:
+    """A CSV cell a spreadsheet will not run as a formula."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def tally_rows(poll: dict[str, Any]) -> list[tuple[str, int | float | None, float | None]]:
+    """(item, count, percent) rows summarising one poll's tally."""
+    result = poll["tally"]
+    if "options" in result:
+        return [(o["label"], o["count"], o["percent"]) for o in result["options"]]
+    if "distribution" in result:
+        rows = [(str(d["value"]), d["count"], d["percent"]) for d in result["distribution"]]
+        return rows + [("average", result["average"], None)]
+    if "words" in result:
+        return [(w["text"], w["count"], None) for w in result["words"]]
+    return [("answers", result.get("answers", 0), None)]
+
+
+def to_csv(data: dict[str, Any]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(
+        [
+            "deck_hash",
+            "exported_at",
+            "poll",
+            "kind",
+            "question",
+            "record",
+            "item",
+            "count",
+            "percent",
+            "answer_id",
+            "participant",
+            "created",
+            "hidden",
+        ]
+    )
+    stamp = [data["hash"], data["exported_at"]]
+    for poll in data["polls"]:
+        head = [*stamp, poll["id"], poll["kind"], poll["question"]]
+        for item, count, percent in tally_rows(poll):
+            writer.writerow(
+                [safe_cell(c) for c in [*head, "tally", item, count, percent]] + ["", "", "", ""]
+            )
+        for row in poll["answers"]:
+            writer.writerow(
+                [
+                    safe_cell(c)
+                    for c in [
+                        *head,
+                        "answer",
+                        row["answer"],
+                        "",
+                        "",
+                        row["id"],
+                        row["voter"],
+                        row["created"],
+                        row["hidden"],
+                    ]
+                ]
+            )
+    return out.getvalue()
+
+
+def md_text(text: Any) -> str:
+    """Audience text made inert in Markdown: punctuation escaped, on one line."""
+    return _MD_PUNCT.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def to_markdown(data: dict[str, Any]) -> str:
+    lines = [
+        f"# Results: {md_text(data['title'] or data['deck'])}",
+        "",
+        f"Deck `{data['deck']}`, manifest `{data['hash']}`, exported {data['exported_at']}.",
+    ]
+    for poll in data["polls"]:
+        result = poll["tally"]
+        lines += [
+            "",
+            f"## {md_text(poll['question'])}",
+            "",
+            f"`{poll['id']}` · {poll['kind']} · {poll['status']} · "
+            f"{result['voters']} participants · {result['answers']} answers"
+            + (f" · {poll['hidden_answers']} hidden" if poll["hidden_answers"] else ""),
+            "",
+        ]
+        if poll["kind"] == "open":
+            shown = [a for a in poll["answers"] if not a["hidden"]]
+            lines += [f"- {md_text(a['answer'])}" for a in shown] or ["No answers."]
+            continue
+        lines += ["| Answer | Count | % |", "|---|---:|---:|"]
+        for item, count, percent in tally_rows(poll):
+            pct = "" if percent is None else f"{percent:g}"
+            lines.append(f"| {md_text(item)} | {'' if count is None else count} | {pct} |")
+    return "\n".join(lines) + "\n"
+
+
+def export(deck_path: Path, fmt: str, store_url: str | None) -> str:
+    """Export every poll of the deck at `deck_path` from its store (default: the deck's own)."""
+    if fmt not in FORMATS:
+        raise DeckpollError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    manifest = load_manifest(Path(deck_path))
+    if store_url is None:
+        from deckpoll.server.run import STATE_DIR, STORE_FILE
+
+        root = Path(deck_path) if Path(deck_path).is_dir() else Path(deck_path).parent
+        path = (root / STATE_DIR / STORE_FILE).resolve()
+        if not path.exists():
+            raise DeckpollError(
+                f"no answers stored for this deck yet ({path} does not exist); "
+                "present it with `deckpoll serve`, or pass --store"
+            )
+        store_url = "sqlite:///" + str(path)
+    from deckpoll.stores.base import StoreError
+
+    try:
+        data = asyncio.run(collect(manifest, store_url))
+    except (ValueError, StoreError, OSError) as exc:
+        raise DeckpollError(f"cannot read the store {store_url}: {exc}") from None
+    if fmt == "json":
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    if fmt == "csv":
+        return to_csv(data)
+    return to_markdown(data)
