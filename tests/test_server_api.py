@@ -423,6 +423,9 @@ def test_state_survives_restart(tmp_path):
             assert live["state"]["slide"] == 2
             assert live["polls"]["lunch"]["status"] == "open"
             assert live["results"]["lunch"]["options"][1]["count"] == 1
+        store = open_store(url, namespace="test-deck")
+        assert await store.get_meta("manifest_hash") == "sha256:test"
+        await store.close()
 
     run(go())
 

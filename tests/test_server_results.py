@@ -57,6 +57,7 @@ def test_json_has_tallies_answers_and_stamps(built):
     folder, url = built
     data = json.loads(export(folder, "json", url))
     assert data["hash"] == "sha256:test" and data["exported_at"].endswith("+00:00")
+    assert data["served_hash"] is None  # no server has presented this store
     polls = {p["id"]: p for p in data["polls"]}
     assert {o["id"]: o["count"] for o in polls["lunch"]["tally"]["options"]} == {
         "soup": 1,
@@ -103,7 +104,8 @@ def test_markdown_keeps_audience_text_inert(built):
     assert "<script>" not in text and "\\<script\\>" in text
     assert "| Soup | 1 | 50 |" in text
     assert "rude" not in text
-    assert md_text("a|b\nc") == "a\\|b c"
+    assert md_text("a|b\nc?") == "a\\|b c?"
+    assert md_text("[x](javascript:y) *b*") == "\\[x\\](javascript:y) \\*b\\*"
 
 
 def test_missing_default_store_and_bad_format(tmp_path, built):

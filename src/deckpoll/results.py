@@ -15,7 +15,7 @@ from deckpoll.errors import DeckpollError
 
 FORMATS = ("csv", "json", "md")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_MD_PUNCT = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~\"'&:;=?@$%^,/])")
+_MD_PUNCT = re.compile(r"([\\`*_\[\]<>|~&])")
 
 
 def load_manifest(deck_path: Path) -> dict[str, Any]:
@@ -45,6 +45,7 @@ async def collect(manifest: dict[str, Any], store_url: str) -> dict[str, Any]:
 
     store = open_store(store_url, namespace=str(manifest.get("id") or ""))
     try:
+        served_hash = await store.get_meta("manifest_hash")
         states = await store.polls()
         pseudonyms: dict[str, str] = {}
         polls = []
@@ -91,6 +92,7 @@ async def collect(manifest: dict[str, Any], store_url: str) -> dict[str, Any]:
         "deck": manifest.get("id"),
         "title": manifest.get("title"),
         "hash": manifest.get("hash"),
+        "served_hash": served_hash,
         "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "polls": polls,
     }
@@ -184,6 +186,8 @@ def to_markdown(data: dict[str, Any]) -> str:
         "",
         f"Deck `{data['deck']}`, manifest `{data['hash']}`, exported {data['exported_at']}.",
     ]
+    if data.get("served_hash") and data["served_hash"] != data["hash"]:
+        lines.append(f"Answers collected with the deck as served: `{data['served_hash']}`.")
     for poll in data["polls"]:
         result = poll["tally"]
         lines += [

@@ -149,5 +149,7 @@ def serve(
     )
     try:
         server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass  # uvicorn re-raises the Ctrl-C it handled; the shutdown is already done
     finally:
         sock.close()

@@ -57,6 +57,8 @@ class Session:
     # -- start and stop ------------------------------------------------------------------
 
     async def start(self) -> None:
+        if self.manifest.get("hash"):
+            await self.store.set_meta("manifest_hash", str(self.manifest["hash"]))
         saved = await self.store.get_meta("state")
         if saved:
             with contextlib.suppress(ValueError, TypeError, KeyError):
