@@ -18,7 +18,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Match, Route
 
 from deckpoll.server.api import ROUTES, RateLimit, error
 from deckpoll.server.session import Session
@@ -135,6 +135,10 @@ def create_app(
                     "X-Content-Type-Options": "nosniff",
                 },
             )
+        if path.startswith("api/"):
+            scope = {**request.scope, "method": "POST"}
+            if any(route.matches(scope)[0] == Match.FULL for route in ROUTES):
+                return error(405, "http_405", "Method Not Allowed", {"Allow": "POST"})
         return error(404, "not_found", "nothing here")
 
     async def http_error(request: Request, exc: Exception) -> Response:
