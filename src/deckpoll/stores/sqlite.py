@@ -80,6 +80,8 @@ class SQLiteStore:
             queue.SimpleQueue()
         )
         self._closed = False
+        self._reader = concurrent.futures.ThreadPoolExecutor(1, "deckpoll-sqlite-read")
+        self._reader_conn: sqlite3.Connection | None = None
         self._thread = threading.Thread(target=self._writer, name="deckpoll-sqlite", daemon=True)
         self._thread.start()
 
@@ -161,6 +163,25 @@ class SQLiteStore:
                 future.set_exception(exc)
         return writes
 
+    def _read(self, op: Op) -> asyncio.Future:
+        """Reads run on their own connection and thread: WAL lets them see every committed
+        write without waiting behind the writer's queue."""
+        if self._closed:
+            raise StoreUnavailable("store is closed")
+
+        def run() -> Any:
+            if self._reader_conn is None:
+                self._reader_conn = sqlite3.connect(
+                    self.path, isolation_level=None, check_same_thread=False, timeout=10.0
+                )
+                self._reader_conn.execute("PRAGMA busy_timeout=10000")
+            try:
+                return op(self._reader_conn)
+            except sqlite3.Error as exc:
+                raise StoreUnavailable(f"SQLite: {exc}") from exc
+
+        return asyncio.wrap_future(self._reader.submit(run))
+
     def _call(self, op: Op, *, write: bool) -> asyncio.Future:
         if self._closed:
             raise StoreUnavailable("store is closed")
@@ -177,7 +198,7 @@ class SQLiteStore:
             ).fetchone()
             return row[0] if row else None
 
-        return await self._call(op, write=False)
+        return await self._read(op)
 
     async def set_meta(self, name: str, value: str) -> None:
         def op(conn: sqlite3.Connection) -> None:
@@ -222,7 +243,7 @@ class SQLiteStore:
             ).fetchall()
             return {r[0]: PollState(r[0], r[1], bool(r[2]), r[3], r[4]) for r in rows}
 
-        return await self._call(op, write=False)
+        return await self._read(op)
 
     async def set_status(
         self, poll: str, status: str, *, only_from: tuple[str, ...] | None = None
@@ -322,7 +343,7 @@ class SQLiteStore:
             ).fetchall()
             return [self._row(poll, r[5], r[:5]) for r in rows]
 
-        return await self._call(op, write=False)
+        return await self._read(op)
 
     async def close(self) -> None:
         if self._closed:
@@ -330,3 +351,10 @@ class SQLiteStore:
         self._closed = True
         self._queue.put(None)
         await asyncio.to_thread(self._thread.join)
+        await asyncio.to_thread(self._reader.submit(self._close_reader).result)
+        self._reader.shutdown(wait=False)
+
+    def _close_reader(self) -> None:
+        if self._reader_conn is not None:
+            self._reader_conn.close()
+            self._reader_conn = None
