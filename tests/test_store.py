@@ -225,3 +225,31 @@ def test_sqlite_answers_survive_reopen(tmp_path):
         await second.close()
 
     run(read())
+
+
+def test_a_third_party_store_plugs_in_by_entry_point(monkeypatch):
+    from importlib.metadata import EntryPoint
+
+    import deckpoll.stores.base as base
+
+    fake = EntryPoint("fake", "deckpoll.stores.memory:MemoryStore", base.ENTRY_POINT_GROUP)
+
+    def entry_points(*, group):
+        return [fake] if group == base.ENTRY_POINT_GROUP else []
+
+    monkeypatch.setattr(base, "entry_points", entry_points)
+    store = open_store("fake://anything", namespace="n")
+    assert type(store).__name__ == "MemoryStore" and store.url == "fake://anything"
+    assert "fake" in base.store_factories()
+
+
+def test_the_built_in_stores_are_registered_entry_points():
+    from importlib.metadata import PackageNotFoundError, distribution, entry_points
+
+    try:
+        distribution("deckpoll")
+    except PackageNotFoundError:
+        pytest.skip("deckpoll is not installed (pip install -e .)")
+    names = {ep.name: ep.value for ep in entry_points(group="deckpoll.stores")}
+    assert names["memory"] == "deckpoll.stores.memory:MemoryStore"
+    assert names["sqlite"] == "deckpoll.stores.sqlite:SQLiteStore"
