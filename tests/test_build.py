@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -98,14 +99,18 @@ def test_each_distinct_image_is_copied_once_with_a_content_hash(tmp_path: Path) 
     assert (out / asset).read_bytes() == PNG
     html = (out / "index.html").read_text("utf-8")
     assert html.count(f'src="{asset}"') == 30
-    assert f"--dp-slide-bg: url('{asset}')" in html
+    assert f"--dp-slide-bg: url('{asset}')" in unescape(html)
 
 
-def test_single_file_inlines_images(tmp_path: Path) -> None:
-    out = build(image_deck(tmp_path / "deck", 2), tmp_path / "out", single_file=True)
+def test_single_file_inlines_each_image_once(tmp_path: Path) -> None:
+    out = build(image_deck(tmp_path / "deck", 5), tmp_path / "out", single_file=True)
     assert sorted(p.name for p in out.iterdir()) == ["deckpoll.json", "index.html"]
     html = (out / "index.html").read_text("utf-8")
-    assert "data:image/png;base64," + base64.b64encode(PNG).decode() in html
+    assert html.count("data:image/png;base64," + base64.b64encode(PNG).decode()) == 1
+    (css_class,) = set(re.findall(r'<img [^>]*class="(dp-asset-[0-9a-f]{10})"', html))
+    assert html.count(f'class="{css_class}"') == 5
+    assert f"--dp-slide-bg: var(--{css_class})" in html
+    assert "<img src=" not in html
 
 
 def test_page_shape_follows_the_documented_contract(tmp_path: Path) -> None:

@@ -59,9 +59,9 @@ def compile_deck(
     join = Join(config.polls.code, join_url or config.polls.join_url or _join_from(config))
     deck = _deck(source, config, doc, reporter, assets, theme, join, jobs)
     reporter.raise_if_errors()
-    html = render_page(deck, theme, join, poll_url)
+    html = render_page(deck, theme, join, poll_url, assets.stylesheet())
     manifest = build_manifest(deck, join, html)
-    return Compiled(html, manifest, dict(assets.files), reporter.warnings, deck)
+    return Compiled(html, manifest, assets.to_write(), reporter.warnings, deck)
 
 
 def build(deck_path: Path | str, out_dir: Path | str | None = None, **options) -> Path:

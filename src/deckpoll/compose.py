@@ -13,7 +13,7 @@ from pathlib import Path
 from deckpoll.assets import Assets
 from deckpoll.errors import Diagnostic, Location, Reporter
 from deckpoll.markdown.parser import markdown, render
-from deckpoll.markdown.slides import SlideParts, SourceContext, process, resolve_asset, shift
+from deckpoll.markdown.slides import SlideParts, SourceContext, background_css, process, shift
 from deckpoll.model import DeckConfig, Slide
 from deckpoll.render import PollRenderer
 
@@ -56,7 +56,7 @@ class SlideCompiler:
         part = process(tokens, chunk.start, ctx)
         background = None
         if part.options.get("background"):
-            background = resolve_asset(
+            background = background_css(
                 part.options["background"], ctx, part.options.get("background_at") or chunk.location
             )
         return Slide(
@@ -119,4 +119,4 @@ def _batch(
         compiler.assets = Assets(compiler.assets.single_file)
     start, end = bounds
     slides = [compiler(chunks[i], i + 1) for i in range(start, end)]
-    return slides, compiler.reporter.diagnostics, compiler.assets.files, compiler.assets.urls
+    return slides, compiler.reporter.diagnostics, compiler.assets.files, compiler.assets.names

@@ -75,7 +75,9 @@ class PollRenderer:
         return self.template.render(poll=poll, join=self.join, offline=self.offline)
 
 
-def render_page(deck: Deck, theme: Theme, join: Join, poll_url: str | None) -> str:
+def render_page(
+    deck: Deck, theme: Theme, join: Join, poll_url: str | None, asset_css: str = ""
+) -> str:
     env = environment(theme.folder)
     config = deck.config
     strings = strings_for(config.lang)
@@ -127,6 +129,7 @@ def render_page(deck: Deck, theme: Theme, join: Join, poll_url: str | None) -> s
         theme_name=theme.name,
         theme_css=Markup(theme.css),
         runtime_css=Markup(css),
+        asset_css=Markup(asset_css),
         runtime_js=Markup(js),
         width=width,
         height=height,

@@ -52,7 +52,7 @@ def load_theme(name: str, root: Path, where: Location, reporter: Reporter, asset
         target = match.group(2).strip()
         if target.startswith(("data:", "#")) or EXTERNAL_CSS.match(f"url({target})"):
             return match.group(0)
-        url = assets.url(folder / target)
+        url = assets.data_url(folder / target)
         if url is None:
             line = css[: match.start()].count("\n") + 1
             reporter.error(

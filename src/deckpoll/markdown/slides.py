@@ -292,31 +292,49 @@ def _images(tokens: list[Token], ctx: SourceContext) -> None:
                 continue
             src = str(child.attrGet("src") or "")
             line = token.map[0] if token.map else 0
-            url = resolve_asset(src, ctx, ctx.at(line, _column(ctx, line, src)))
-            if url is not None:
-                child.attrSet("src", url)
+            path = local_file(src, ctx, ctx.at(line, _column(ctx, line, src)))
+            attrs = ctx.assets.img_attrs(path) if path is not None else None
+            if path is not None and attrs is None:
+                _missing(src, path, ctx, ctx.at(line, _column(ctx, line, src)))
+            elif attrs is not None:
+                if "src" not in attrs:
+                    child.attrs.pop("src", None)
+                for name, value in attrs.items():
+                    child.attrSet(name, value)
 
 
-def resolve_asset(src: str, ctx: SourceContext, where: Location) -> str | None:
-    """The page URL for a relative file reference; reports external and missing files."""
+def local_file(src: str, ctx: SourceContext, where: Location) -> Path | None:
+    """The file a relative reference names; reports external URLs (the page loads nothing
+    from other hosts). `data:` URLs and fragments are left alone (None, no report)."""
+    if src.startswith(("data:", "#")):
+        return None
     if re.match(EXTERNAL, src) or re.match(r"[a-z][a-z0-9+.-]*:", src, re.IGNORECASE):
-        if src.startswith("data:"):
-            return src
         ctx.reporter.error(
             where,
-            f"external file {src!r}: the page must load nothing from "
-            "other hosts; save it in the deck folder and use a relative path",
+            f"external file {src!r}: the page must load nothing from other hosts; save it in "
+            "the deck folder and use a relative path",
         )
         return None
-    path = ctx.path.parent / src.split("#")[0].split("?")[0]
-    url = ctx.assets.url(path)
-    if url is None:
-        ctx.reporter.error(
-            where,
-            f"file not found: {src!r} (looked for {path.resolve()}); "
-            "check the path, relative to this Markdown file",
-        )
-    return url
+    return ctx.path.parent / src.split("#")[0].split("?")[0]
+
+
+def background_css(src: str, ctx: SourceContext, where: Location) -> str | None:
+    """The CSS value of a slide's `background:` image."""
+    path = local_file(src, ctx, where)
+    if path is None:
+        return None
+    value = ctx.assets.css_value(path)
+    if value is None:
+        _missing(src, path, ctx, where)
+    return value
+
+
+def _missing(src: str, path: Path, ctx: SourceContext, where: Location) -> None:
+    ctx.reporter.error(
+        where,
+        f"file not found: {src!r} (looked for {path.resolve()}); check the path, relative to "
+        "this Markdown file",
+    )
 
 
 def _title(tokens: list[Token]) -> str:
