@@ -155,8 +155,11 @@ def test_hash_opens_slide_and_fragment(page, deck_html):
     open_deck(page, deck_html, hash_="#/2/2")
     assert state(page) == (2, 2)
     assert visible_fragments(page, 2) == 2
-    page.evaluate("location.hash = '#/s4'")
-    page.wait_for_function("deckpoll.state().index === 4")
+    page.evaluate("location.hash = '#/4/1'")
+    page.wait_for_function("deckpoll.state().index === 4 && deckpoll.state().fragment === 1")
+    page.evaluate("location.hash = '#/99'")
+    page.wait_for_function("deckpoll.state().index === 5")
+    assert hash_of(page) == "#/5"
 
 
 def test_keys_ignored_while_typing(page, deck_html):
@@ -311,9 +314,10 @@ def test_speaker_view_and_sync_both_ways(context, deck_html):
     preview = speaker.locator(".dp-preview > .dp-slide")
     assert preview.get_attribute("data-dp-index") == "2"
     assert preview.locator(".dp-fragment.dp-visible").count() == 1, "next = next fragment"
-    assert "2 / 5" in speaker.locator(".dp-sv-count").text_content()
+    assert "2 / 5" in speaker.locator(".dp-sv header b").text_content()
     assert re.fullmatch(r"\d\d:\d\d", speaker.locator(".dp-sv-time").text_content())
-    assert re.fullmatch(r"\d\d:\d\d", speaker.locator(".dp-sv-clock").text_content())
+    clock = speaker.locator(".dp-sv header span:last-child").text_content()
+    assert re.fullmatch(r"\d\d:\d\d", clock)
     speaker.keyboard.press("End")
     audience.wait_for_function("deckpoll.state().index === 5")
     assert audience.evaluate("location.hash") == "#/5"
@@ -326,13 +330,13 @@ def test_speaker_view_and_sync_both_ways(context, deck_html):
 
 def test_speaker_view_timer_pause_and_reset(page, deck_html):
     open_deck(page, deck_html, query="?view=speaker")
-    button = page.locator(".dp-sv-bar button").first
+    button = page.locator(".dp-sv header button").first
     button.click()
     assert page.locator(".dp-sv-time.dp-paused").count() == 1
     frozen = page.locator(".dp-sv-time").text_content()
     page.wait_for_timeout(1100)
     assert page.locator(".dp-sv-time").text_content() == frozen
-    page.locator(".dp-sv-bar button").nth(1).click()
+    page.locator(".dp-sv header button").nth(1).click()
     assert page.locator(".dp-sv-time").text_content() == "00:00"
 
 

@@ -1,41 +1,42 @@
-/* deckpoll runtime core: config, strings, state (slide, fragment), URL hash, events, controllers. */
+/* deckpoll runtime core: config, strings, state, URL hash, events, controllers. */
 (() => {
 const d = document, html = d.documentElement, deck = d.getElementById('dp-deck');
 if (!deck || window.deckpoll) return;
 let cfg = {}, cur = { index: 0, fragment: 0 };
-try { cfg = JSON.parse(d.getElementById('dp-config').textContent) || {}; } catch (e) { /* use defaults */ }
+try { cfg = JSON.parse(d.getElementById('dp-config').textContent) || {}; } catch (e) {}
 const q = new URLSearchParams(location.search), slides = deck.querySelectorAll(':scope>.dp-slide'), ctl = [];
-/* English fallbacks: the compiler passes the deck language's strings in the config. */
+/* English fallbacks for config.strings. */
 const EN = {
- slide_label: '{n} of {total}', next: 'Next', notes: 'Notes', no_notes: 'No notes.', end: 'End', pause: 'Pause',
- resume: 'Resume', reset: 'Reset', elapsed: 'Elapsed', clock: 'Clock', speaker: 'Speaker view', close: 'Close',
- goto: 'Go to slide', help: 'Keyboard shortcuts', key: 'Key', action: 'Action', open_here: 'Open it in this tab',
- blocked: 'The browser blocked the speaker window (allow pop-ups for this page).', k_next: 'Next step',
- k_prev: 'Previous step', k_ends: 'First / last slide', k_ov: 'Overview', k_black: 'Black screen',
- k_fs: 'Fullscreen', k_help: 'This help', k_tap: 'Click or tap the left or right third, or swipe.'
+ slide_label: '{n} of {total}', next: 'Next', prev: 'Previous', first: 'First slide', last: 'Last slide',
+ jump: 'Go to slide', overview: 'Overview', speaker: 'Speaker view', blackout: 'Black screen', fullscreen: 'Fullscreen',
+ help: 'Keyboard shortcuts', tap: 'Click or tap the left or right third, or swipe.', notes: 'Notes', no_notes: 'No notes.',
+ end: 'End', pause: 'Pause', resume: 'Resume', reset: 'Reset', elapsed: 'Elapsed', clock: 'Clock', close: 'Close',
+ blocked: 'The browser blocked the speaker window.', open_here: 'Open it in this tab'
 };
 /* One failing controller must not take the deck down with it. */
-const each = (m, a) => ctl.forEach((c) => { try { if (c[m]) c[m](a); } catch (e) { console.error(e); } });
+const each = (m, a) => ctl.forEach(c => { try { c[m]?.(a); } catch (e) { console.error(e); } });
 const dp = window.deckpoll = {
- version: 1, config: cfg, deck, slides, count: slides.length, params: q,
+ config: cfg, deck, slides, count: slides.length, params: q,
  width: +cfg.width || +deck.dataset.dpWidth || 1280, height: +cfg.height || +deck.dataset.dpHeight || 720,
  view: q.has('print') ? 'print' : q.get('view') === 'speaker' ? 'speaker' : 'audience',
  t(key, vars) {
-  let s = (cfg.strings || {})[key] || EN[key] || key;
+  let s = cfg.strings?.[key] || EN[key] || key;
   for (const k in vars) s = s.split('{' + k + '}').join(vars[k]);
   return s;
  },
- slide: (i) => slides[i - 1] || null,
- fragments: (i) => (slides[i - 1] ? +slides[i - 1].dataset.dpFragments || 0 : 0),
+ slide: i => slides[i - 1] || null,
+ fragments: i => (slides[i - 1] ? +slides[i - 1].dataset.dpFragments || 0 : 0),
  state: () => ({ index: cur.index, fragment: cur.fragment, count: slides.length }),
  /** deckpoll.on('slidechange', fn) -> unsubscribe function. */
  on(type, fn) {
-  const n = 'dp:' + type.replace(/^dp:/, ''), h = (e) => fn(e.detail, e);
+  const n = 'dp:' + type.replace(/^dp:/, ''), h = e => fn(e.detail, e);
   deck.addEventListener(n, h);
   return () => deck.removeEventListener(n, h);
  },
  emit(type, detail) { deck.dispatchEvent(new CustomEvent('dp:' + type, { detail, bubbles: true })); },
- use(C) { const c = new C(); ctl.push(c); return c; },
+ /** A controller: constructor, bind(), update(step), destroy(); listeners take `{ signal }`. */
+ use(C) { const c = new C(), a = new AbortController(); c.signal = a.signal; c.abort = () => a.abort(); ctl.push(c); return c; },
+ destroy() { each('destroy'); each('abort'); removeEventListener('hashchange', dp.onhash); },
  el(tag, cls, attrs, text) {
   const e = d.createElement(tag);
   if (cls) e.className = cls;
@@ -51,7 +52,6 @@ const dp = window.deckpoll = {
   d.body.append(g);
   return g;
  },
- /** '3 of 18: Slide title', for announcements. */
  label(i) {
   const h = slides[i - 1].querySelector('h1,h2,h3');
   return dp.t('slide_label', { n: i, total: slides.length }) + (h ? ': ' + h.textContent.trim() : '');
@@ -85,17 +85,10 @@ const dp = window.deckpoll = {
  },
  next(o) { return cur.fragment < dp.fragments(cur.index) ? dp.go(cur.index, cur.fragment + 1, o) : dp.go(cur.index + 1, 0, o); },
  prev(o) { return cur.fragment > 0 ? dp.go(cur.index, cur.fragment - 1, o) : cur.index > 1 && dp.go(cur.index - 1, -1, o); },
- /** '#/3', '#/3/2', '#/slide-id' or '#dp-slide-id' -> {index, fragment} or null. */
+ /** '#/3/2' -> {index: 3, fragment: 2}, else null. */
  parseHash(h) {
-  let m, i;
-  try { m = /^#\/?([^/]+)(?:\/(\d+))?/.exec(decodeURIComponent(h)); } catch (e) { return null; }
-  if (!m) return null;
-  if (/^\d+$/.test(m[1])) i = +m[1];
-  else {
-   const e = d.getElementById('dp-slide-' + m[1]) || d.getElementById(m[1]), s = e && e.closest('.dp-slide');
-   i = s && s.parentNode === deck ? +s.dataset.dpIndex : 0;
-  }
-  return i ? { index: i, fragment: +m[2] || 0 } : null;
+  const m = /^#\/(\d+)(?:\/(\d+))?$/.exec(h);
+  return m ? { index: +m[1], fragment: +m[2] || 0 } : null;
  },
  start() {
   html.classList.remove('dp-nojs');
@@ -105,7 +98,7 @@ const dp = window.deckpoll = {
   each('bind');
   const h = dp.parseHash(location.hash) || { index: 1, fragment: 0 };
   dp.go(h.index, h.fragment, { replace: true, hash: !!location.hash });
-  addEventListener('hashchange', () => { const s = dp.parseHash(location.hash); if (s) dp.go(s.index, s.fragment, { hash: false }); });
+  addEventListener('hashchange', dp.onhash = () => { const s = dp.parseHash(location.hash); if (s) dp.go(s.index, s.fragment, { replace: true }); });
   html.dataset.dpReady = '1';
   dp.emit('ready', dp.state());
  }

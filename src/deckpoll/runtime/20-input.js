@@ -1,33 +1,30 @@
-/* Input: keyboard shortcuts, go-to-slide box, click/tap zones and swipes. */
+/* Input: keyboard shortcuts and their help, go-to box, click/tap zones, swipes. */
 (() => {
 const dp = window.deckpoll, d = document;
 if (!dp) return;
-const KEYS = {
+const KEYS = dp.keys = {
  ArrowRight: 'next', ArrowDown: 'next', PageDown: 'next', n: 'next', ArrowLeft: 'prev', ArrowUp: 'prev',
  PageUp: 'prev', p: 'prev', Home: 'first', End: 'last', g: 'jump', o: 'overview', Escape: 'overview',
  s: 'speaker', b: 'blackout', '.': 'blackout', f: 'fullscreen', '?': 'help'
 };
-const ov = () => dp.ov && dp.ov.open;
+const ov = () => dp.ov?.open;
 dp.first = () => dp.go(1, 0);
 dp.last = () => dp.go(dp.count, 0);
 dp.use(class Input {
- constructor() { dp.jump = (v) => this.jump(v || ''); }
+ constructor() { dp.jump = v => this.jump(v || ''); }
  bind() {
   if (dp.view === 'print') return;
-  this.h = {
-   click: (e) => this.click(e),
-   touchstart: (e) => { const t = e.changedTouches[0]; this.t0 = [t.clientX, t.clientY]; },
-   touchend: (e) => this.swipe(e.changedTouches[0])
-  };
-  this.key = this.key.bind(this);
-  d.addEventListener('keydown', this.key);
-  for (const k in this.h) dp.deck.addEventListener(k, this.h[k], { passive: k !== 'click' });
+  const signal = this.signal, on = (t, k, f) => t.addEventListener(k, f, { signal, passive: k[0] === 't' });
+  on(d, 'keydown', e => this.key(e));
+  on(dp.deck, 'click', e => this.click(e));
+  on(dp.deck, 'touchstart', e => { const t = e.changedTouches[0]; this.t0 = [t.clientX, t.clientY]; });
+  on(dp.deck, 'touchend', e => this.swipe(e.changedTouches[0]));
  }
  key(e) {
   const t = e.target, k = e.key.length === 1 ? e.key.toLowerCase() : e.key;
   if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || e.isComposing) return;
-  if (t.isContentEditable || (t.closest && t.closest('input,textarea,select,dialog'))) return;
-  const own = t.closest && t.closest('a,button,summary');
+  if (t.isContentEditable || t.closest?.('input,textarea,select,dialog')) return;
+  const own = t.closest?.('a,button,summary');
   let act = k === ' ' ? !own && (e.shiftKey ? 'prev' : 'next') : KEYS[k];
   if (/^\d$/.test(k) && !ov()) act = 'jump';
   if (ov() && !(own && k === 'Enter') && dp.ov.key(k)) act = null;
@@ -37,10 +34,10 @@ dp.use(class Input {
  }
  jump(value) {
   if (!this.dlg) {
-   const form = dp.el('form'), dlg = this.dlg = dp.dialog('dp-jump', dp.t('goto'), form);
+   const form = dp.el('form'), dlg = this.dlg = dp.dialog('dp-jump', dp.t('jump'), form);
    this.inp = dp.el('input', '', { id: 'dp-jump-i', inputmode: 'numeric', autocomplete: 'off', size: '5' });
-   form.append(dp.el('label', '', { for: 'dp-jump-i' }, dp.t('goto')), this.inp);
-   form.onsubmit = (e) => {
+   form.append(dp.el('label', '', { for: 'dp-jump-i' }, dp.t('jump')), this.inp);
+   form.onsubmit = e => {
     e.preventDefault();
     dlg.close();
     const n = parseInt(this.inp.value, 10);
@@ -64,9 +61,25 @@ dp.use(class Input {
   const dx = t.clientX - s[0], dy = t.clientY - s[1];
   if (Math.abs(dx) > 40 && Math.abs(dx) > 1.5 * Math.abs(dy)) { if (dx < 0) dp.next(); else dp.prev(); }
  }
- destroy() {
-  d.removeEventListener('keydown', this.key);
-  for (const k in this.h) dp.deck.removeEventListener(k, this.h[k]);
+});
+dp.use(class Help {
+ constructor() { dp.help = () => this.show(); }
+ show() {
+  const el = dp.el, rows = { next: ['Space'], prev: ['Shift+Space'], jump: ['1…9 Enter'] }, table = el('table');
+  if (!this.dlg) {
+   for (const k in KEYS) {
+    (rows[KEYS[k]] = rows[KEYS[k]] || []).push({ ArrowRight: '→', ArrowLeft: '←', ArrowDown: '↓', ArrowUp: '↑', Escape: 'Esc' }[k] || (k[1] ? k : k.toUpperCase()));
+   }
+   for (const a in rows) {
+    const tr = el('tr'), td = el('td');
+    rows[a].forEach((k, n) => td.append(n ? ' ' : '', el('kbd', '', null, k)));
+    tr.append(td, el('td', '', null, dp.t(a)));
+    table.append(tr);
+   }
+   this.dlg = dp.dialog('dp-help', dp.t('help'), el('h2', '', null, dp.t('help')), table, el('p', '', null, dp.t('tap')));
+  }
+  if (!this.dlg.open) this.dlg.showModal();
  }
+ destroy() { this.dlg?.remove(); }
 });
 })();

@@ -1,14 +1,13 @@
-/* Overview: the slides themselves zoomed into a grid (the browser renders only what is on screen). */
+/* Overview: the slides zoomed into a grid; the browser renders only what is on screen. */
 (() => {
 const dp = window.deckpoll, html = document.documentElement;
 if (!dp) return;
 dp.ov = dp.use(class Overview {
- constructor() { this.open = false; this.sel = 0; dp.overview = (on) => this.toggle(on); }
+ constructor() { this.open = false; this.sel = 0; dp.overview = on => this.toggle(on); }
  bind() {
   if (dp.view === 'print') return;
-  this.h = { click: (e) => this.click(e), resize: () => this.open && this.layout() };
-  dp.deck.addEventListener('click', this.h.click, true);
-  addEventListener('resize', this.h.resize);
+  dp.deck.addEventListener('click', e => this.click(e), { capture: true, signal: this.signal });
+  addEventListener('resize', () => this.open && this.layout(), { signal: this.signal });
  }
  toggle(on) {
   on = on == null ? !this.open : !!on;
@@ -17,9 +16,8 @@ dp.ov = dp.use(class Overview {
   if (on) this.layout();
   this.select(on ? dp.state().index : 0);
   if (!on) dp.deck.scrollTop = 0;
-  dp.emit('overview', { open: on });
  }
- /* One layout read on opening: the column count and the thumbnail zoom. */
+ /* One layout read when opening. */
  layout() {
   const w = dp.deck.clientWidth, cols = this.cols = Math.max(2, Math.min(8, Math.round(w / 300)));
   dp.deck.style.setProperty('--dp-cols', cols);
@@ -52,10 +50,6 @@ dp.ov = dp.use(class Overview {
   this.pick(+s.dataset.dpIndex);
  }
  update(s) { if (this.open) this.select(s.index); }
- destroy() {
-  if (!this.h) return;
-  dp.deck.removeEventListener('click', this.h.click, true);
-  removeEventListener('resize', this.h.resize);
- }
+ destroy() { this.toggle(false); }
 });
 })();

@@ -1,4 +1,4 @@
-/* Sync: windows of the same deck follow each other (BroadcastChannel, and localStorage events as fallback). */
+/* Sync: windows of one deck follow each other (BroadcastChannel, else storage events). */
 (() => {
 const dp = window.deckpoll;
 if (!dp) return;
@@ -7,12 +7,13 @@ dp.use(class Sync {
  bind() {
   if (dp.view === 'print') return;
   const key = this.key = 'deckpoll:' + (dp.config.deck_id || location.pathname);
-  try { this.bc = new BroadcastChannel(key); this.bc.onmessage = (e) => this.recv(e.data); } catch (e) { this.bc = null; }
-  this.store = (e) => { if (e.key === key && e.newValue) try { this.recv(JSON.parse(e.newValue)); } catch (x) { /* not ours */ } };
-  addEventListener('storage', this.store);
+  try { this.bc = new BroadcastChannel(key); this.bc.onmessage = e => this.recv(e.data); } catch (e) { this.bc = null; }
+  addEventListener('storage', e => {
+   if (e.key === key && e.newValue) try { this.recv(JSON.parse(e.newValue)); } catch (x) {}
+  }, { signal: this.signal });
   this.off = [
-   dp.on('blackout', (s) => s.remote || this.send({ t: 'black', on: s.on })),
-   /* A speaker view opened on a given slide leads; any other window asks where the talk is. */
+   dp.on('blackout', s => s.remote || this.send({ t: 'black', on: s.on })),
+   /* A speaker view opened on a given slide leads; other windows ask. */
    dp.on('ready', () => { this.ready = true; this.send(dp.view === 'speaker' && location.hash ? this.state() : { t: 'hello' }); })
   ];
  }
@@ -20,8 +21,8 @@ dp.use(class Sync {
  send(m) {
   m.from = this.id;
   m.seq = ++this.seq;
-  if (this.bc) this.bc.postMessage(m);
-  try { localStorage.setItem(this.key, JSON.stringify(m)); } catch (e) { /* storage disabled */ }
+  this.bc?.postMessage(m);
+  try { localStorage.setItem(this.key, JSON.stringify(m)); } catch (e) {}
  }
  recv(m) {
   if (!m || !m.from || m.from === this.id || (this.seen[m.from] || 0) >= m.seq) return;
@@ -32,9 +33,8 @@ dp.use(class Sync {
  }
  update(s) { if (this.ready && !s.remote) this.send({ t: 'go', i: s.index, f: s.fragment }); }
  destroy() {
-  if (this.bc) this.bc.close();
-  removeEventListener('storage', this.store);
-  (this.off || []).forEach((f) => f());
+  this.bc?.close();
+  this.off.forEach(f => f());
  }
 });
 })();

@@ -1,24 +1,20 @@
-/* Speaker view: current slide, next step, notes, timer and clock; in a second window or in this tab. */
+/* Speaker view: current slide, next step, notes, timer, clock. */
 (() => {
 const dp = window.deckpoll, d = document;
 if (!dp) return;
-const pad = (n) => (n < 10 ? '0' : '') + n;
+const pad = n => (n < 10 ? '0' : '') + n;
 dp.use(class Speaker {
  constructor() { dp.speaker = () => this.open(); }
  url() {
-  const u = new URL(location.href), s = dp.state();
-  u.searchParams.delete('print');
+  const u = new URL(location.href);
   u.searchParams.set('view', 'speaker');
-  u.hash = '/' + s.index + (s.fragment ? '/' + s.fragment : '');
   return u.href;
  }
  open() {
   if (dp.view !== 'audience') return;
   let w = null;
-  try { w = window.open(this.url(), 'dp-speaker', 'popup,width=1280,height=800'); } catch (e) { /* blocked */ }
-  dp.emit('speaker', { window: !!w });
+  try { w = open(this.url(), 'dp-speaker', 'popup,width=1280,height=800'); } catch (e) {}
   if (w) return;
-  /* Blocked: say so, and offer the same view in this tab. */
   const a = dp.el('a', 'dp-button', { href: this.url() }, dp.t('open_here'));
   const g = dp.dialog('dp-blocked', dp.t('speaker'), dp.el('p', '', null, dp.t('blocked')), a);
   g.onclose = () => g.remove();
@@ -28,28 +24,24 @@ dp.use(class Speaker {
  bind() {
   if (dp.view !== 'speaker') return;
   const sv = this.root = dp.el('div', 'dp-sv dp-ui');
-  /* Static markup only; every text goes in through textContent. */
-  sv.innerHTML = '<header class="dp-sv-bar"><b class="dp-sv-count"></b><span class="dp-sv-time" role="timer"></span><button class="dp-button">'
-   + '</button><button class="dp-button"></button><span class="dp-sv-clock" role="timer"></span></header><div class="dp-sv-cur">'
-   + '</div><aside aria-labelledby="dp-sv-n"><h2 id="dp-sv-n"></h2><div class="dp-sv-box"><div class="dp-deck dp-preview" '
-   + 'aria-hidden="true" inert></div></div></aside><aside class="dp-sv-notes" aria-labelledby="dp-sv-x"><h2 id="dp-sv-x"></h2>'
-   + '<div class="dp-sv-text" tabindex="0" role="region" aria-labelledby="dp-sv-x"></div></aside>';
+  /* Static markup; every text goes in through textContent. */
+  sv.innerHTML = '<header><b></b><span class="dp-sv-time" role="timer"></span><button class="dp-button"></button><button '
+   + 'class="dp-button"></button><span role="timer"></span></header><div class="dp-sv-cur"></div><aside aria-labelledby="dp-n">'
+   + '<h2 id="dp-n"></h2><div class="dp-sv-box"><div class="dp-deck dp-preview" aria-hidden="true" inert></div></div></aside>'
+   + '<aside aria-labelledby="dp-x"><h2 id="dp-x"></h2><div class="dp-sv-text" tabindex="0" role="region" aria-labelledby="dp-x">';
   const [count, time, btn, reset, clock, cur, nh, box, xh, notes] = sv.querySelectorAll('b,span,button,div:not(.dp-deck),h2');
   Object.assign(this, { count, time, btn, clock, notes, preview: box.firstChild });
   [[nh, 'next'], [xh, 'notes'], [reset, 'reset']].forEach(([e, k]) => { e.textContent = dp.t(k); });
-  time.setAttribute('aria-label', dp.t('elapsed'));
-  clock.setAttribute('aria-label', dp.t('clock'));
+  time.ariaLabel = dp.t('elapsed');
+  clock.ariaLabel = dp.t('clock');
   d.title = dp.t('speaker') + ' – ' + d.title;
   dp.deck.before(sv);
   cur.append(dp.deck);
-  this.ro = new ResizeObserver((e) => dp.fit(this.preview, e[0].contentRect.width, e[0].contentRect.height));
+  this.ro = new ResizeObserver(e => dp.fit(this.preview, e[0].contentRect.width, e[0].contentRect.height));
   this.ro.observe(box);
   btn.onclick = () => this.pause();
   reset.onclick = () => { this.t = { acc: 0, t0: Date.now(), run: this.t.run }; this.tick(); };
-  /* The timer survives a reload of this window. */
-  this.skey = 'dp-timer:' + dp.config.deck_id;
-  try { this.t = JSON.parse(sessionStorage.getItem(this.skey)); } catch (e) { /* private mode */ }
-  if (!this.t || typeof this.t.acc !== 'number') this.t = { acc: 0, t0: Date.now(), run: true };
+  this.t = { acc: 0, t0: Date.now(), run: true };
   this.tick();
   this.iv = setInterval(() => this.tick(), 1000);
  }
@@ -65,7 +57,6 @@ dp.use(class Speaker {
   this.time.classList.toggle('dp-paused', !t.run);
   this.btn.textContent = dp.t(t.run ? 'pause' : 'resume');
   this.clock.textContent = pad(now.getHours()) + ':' + pad(now.getMinutes());
-  try { sessionStorage.setItem(this.skey, JSON.stringify(t)); } catch (e) { /* private mode */ }
  }
  update(s) {
   if (!this.root) return;
@@ -76,21 +67,21 @@ dp.use(class Speaker {
   p.textContent = '';
   if (c) {
    c.removeAttribute('id');
-   c.querySelectorAll('[id]').forEach((x) => x.removeAttribute('id'));
+   c.querySelectorAll('[id]').forEach(x => x.removeAttribute('id'));
    c.classList.add('dp-current');
    dp.showFragments(c, f);
    p.append(c);
   } else p.append(dp.el('p', 'dp-sv-end', null, dp.t('end')));
-  if (s.previous && s.previous.index === s.index) return;
+  if (s.previous?.index === s.index) return;
   const n = dp.slide(s.index).querySelector('.dp-notes');
   this.notes.textContent = '';
-  if (n) n.childNodes.forEach((x) => this.notes.append(x.cloneNode(true)));
-  else this.notes.append(dp.el('p', 'dp-sv-none', null, dp.t('no_notes')));
+  if (n) n.childNodes.forEach(x => this.notes.append(x.cloneNode(true)));
+  else this.notes.append(dp.el('i', '', null, dp.t('no_notes')));
   this.notes.scrollTop = 0;
  }
  destroy() {
   clearInterval(this.iv);
-  if (this.ro) this.ro.disconnect();
+  this.ro?.disconnect();
  }
 });
 })();

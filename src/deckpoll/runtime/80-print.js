@@ -1,4 +1,4 @@
-/* Print: one page per slide at the deck's size (?print, ?print&notes, or the browser's print dialog). */
+/* Print: one page per slide at design size (?print, ?print&notes, print dialog). */
 (() => {
 const dp = window.deckpoll, html = document.documentElement;
 if (!dp) return;
@@ -13,15 +13,9 @@ dp.use(class Print {
    html.classList.toggle('dp-print-notes', notes);
    return;
   }
-  this.h = {
-   beforeprint: () => html.classList.replace('dp-present', 'dp-print'),
-   afterprint: () => html.classList.replace('dp-print', 'dp-present')
-  };
-  for (const k in this.h) addEventListener(k, this.h[k]);
+  addEventListener('beforeprint', () => html.classList.replace('dp-present', 'dp-print'), { signal: this.signal });
+  addEventListener('afterprint', () => html.classList.replace('dp-print', 'dp-present'), { signal: this.signal });
  }
- destroy() {
-  if (this.page) this.page.remove();
-  for (const k in this.h) removeEventListener(k, this.h[k]);
- }
+ destroy() { this.page.remove(); }
 });
 })();

@@ -1,2 +1,2 @@
-/* Start: every controller is registered; bind them and show the first step. */
-if (window.deckpoll && !window.deckpoll.started) { window.deckpoll.started = true; window.deckpoll.start(); }
+/* Start: every controller is registered now. */
+if (window.deckpoll && !deckpoll.started) deckpoll.start(deckpoll.started = true);
