@@ -120,9 +120,9 @@ def serve(
     sock = bind_socket(host, port)
     port = sock.getsockname()[1]
     base = f"http://{_url_host(public_host(host))}:{port}"
-    join_url = config.get("join_url") if config.get("url") else None
-    join_url = f"{base}/{code}" if not join_url else join_url
-    compiled = compile_deck(deck, join_url=join_url)
+    join_url = f"{base}/{code}"
+    # poll_url "": this server is the backend, whatever polls.url names (same origin).
+    compiled = compile_deck(deck, join_url=join_url, poll_url="")
     key = secrets.token_urlsafe(24)
     app = create_app(compiled, store, presenter_key=key, join_url=join_url, join_code=code)
     local = "127.0.0.1" if host in ("0.0.0.0", "", "::") else _url_host(host)

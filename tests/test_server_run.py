@@ -1,0 +1,109 @@
+"""`deckpoll serve` as a user runs it: a subprocess that prints its links and serves them."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from deckpoll.server.run import default_store_url, join_code, lan_address, public_host
+from deckpoll.stores.base import open_store
+
+DECK_YAML = "title: Run test\nlang: sv\nslides: [s.md]\npolls:\n  url: http://elsewhere.invalid:9\n"
+SLIDES = "# Hej\n\n---\n\n```poll\nid: q\nkind: single\nquestion: Ja?\noptions: [Ja, Nej]\n```\n"
+
+
+def test_lan_address_is_an_ipv4_address():
+    address = ipaddress.ip_address(lan_address())
+    assert address.version == 4
+    assert public_host("0.0.0.0") == str(address)
+    assert public_host("127.0.0.1") == "127.0.0.1"
+
+
+def test_join_code_is_generated_once_and_kept(tmp_path):
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+
+    async def twice() -> tuple[str, str, str]:
+        store = open_store(url, namespace="d")
+        first = await join_code(store, None)
+        await store.close()
+        store = open_store(url, namespace="d")
+        second = await join_code(store, None)
+        configured = await join_code(store, "490296")
+        await store.close()
+        return first, second, configured
+
+    first, second, configured = asyncio.run(twice())
+    assert re.fullmatch(r"\d{6}", first) and first == second and configured == "490296"
+
+
+def test_default_store_lives_in_the_deck_and_is_git_ignored(tmp_path):
+    url = default_store_url(tmp_path)
+    assert url == "sqlite:///" + str((tmp_path / ".deckpoll" / "answers.sqlite3").resolve())
+    assert url.startswith("sqlite:////")
+    assert (tmp_path / ".deckpoll" / ".gitignore").read_text().splitlines()[-1] == "*"
+
+
+def test_serve_prints_links_that_work(tmp_path):
+    deck = tmp_path / "talk"
+    deck.mkdir()
+    (deck / "deck.yaml").write_text(DECK_YAML)
+    (deck / "s.md").write_text(SLIDES)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "deckpoll", "serve", str(deck), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")},
+    )
+    try:
+        lines = [proc.stdout.readline() for _ in range(4)]
+        text = "".join(lines)
+        presenter = re.search(r"Presenter: (http://127\.0\.0\.1:\d+/\?key=(\S+))", text)
+        audience = re.search(r"Audience:  (http://127\.0\.0\.1:\d+/(\d{6}))", text)
+        assert presenter and audience, text
+        assert f"Join code: {audience.group(2)}" in text
+        base = presenter.group(1).split("/?")[0]
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                page = httpx.get(presenter.group(1), timeout=2)
+                break
+            except httpx.HTTPError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        assert page.status_code == 200 and 'class="dp-deck"' in page.text
+        # polls.url in deck.yaml names another backend; serve makes this server the backend
+        assert '"url": ""' in page.text or '"url":""' in page.text
+        assert audience.group(1) in page.text  # join link (and QR) on the poll slide
+        phone = httpx.get(audience.group(1), timeout=5)
+        assert phone.status_code == 200 and '<html lang="sv">' in phone.text
+        auth = {"Authorization": f"Bearer {presenter.group(2)}"}
+        r = httpx.post(f"{base}/api/v1/state", json={"slide": 2}, headers=auth, timeout=5)
+        assert r.json()["poll"] == "q"
+        r = httpx.post(
+            f"{base}/api/v1/polls/q/answers",
+            json={"choice": "ja"},
+            headers={"X-Deckpoll-Voter": "v" * 20},
+            timeout=5,
+        )
+        assert r.status_code == 200, r.text
+        assert (deck / ".deckpoll" / "answers.sqlite3").exists()
+    finally:
+        os.kill(proc.pid, signal.SIGINT)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=5)
+        proc.stdout.close()
+    assert proc.returncode == 0
