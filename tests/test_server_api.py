@@ -476,3 +476,20 @@ def test_join_page_config_is_escaped():
             assert json.loads(config)["title"] == data["title"]
 
     run(go())
+
+
+def test_deck_policy_allows_only_the_deck_s_own_scripts():
+    import base64
+    import hashlib
+
+    from deckpoll.server.app import deck_policy
+
+    page = (
+        '<script type="application/json" id="dp-config">{"a": 1}</script>'
+        "<script data-dp-runtime>run()</script><script src=x.js></script>"
+    )
+    digest = base64.b64encode(hashlib.sha256(b"run()").digest()).decode()
+    policy = deck_policy(page)
+    assert f"script-src 'sha256-{digest}';" in policy
+    assert "frame-ancestors 'none'" in policy and "unsafe-eval" not in policy
+    assert "script-src 'none'" in deck_policy("<p>no scripts</p>")

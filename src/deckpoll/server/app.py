@@ -8,6 +8,7 @@ import hashlib
 import html
 import json
 import mimetypes
+import re
 from collections.abc import AsyncIterator, Mapping
 from importlib.resources import files
 from typing import Any, Protocol
@@ -70,6 +71,26 @@ def join_page(
     return page, f"'sha256-{digest}'"
 
 
+_INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)([^>]*)>(.*?)</script>", re.S | re.I)
+
+
+def deck_policy(page: str) -> str:
+    """A Content-Security-Policy for the deck: only its own inline scripts (by hash) run,
+    so nothing an audience member smuggles into the page could, even if it got there."""
+    hashes = []
+    for attrs, body in _INLINE_SCRIPT.findall(page):
+        if "application/json" in attrs:
+            continue
+        digest = base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode()
+        hashes.append(f"'sha256-{digest}'")
+    scripts = " ".join(hashes) or "'none'"
+    return (
+        f"default-src 'self'; script-src {scripts}; "
+        "style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; "
+        "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    )
+
+
 def create_app(
     compiled: CompiledDeck,
     store: Store,
@@ -106,11 +127,12 @@ def create_app(
             "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'"
         ),
     }
+    deck_headers = {**PAGE_HEADERS, "Content-Security-Policy": deck_policy(compiled.html)}
     assets = dict(compiled.assets)
     manifest_bytes = json.dumps(manifest, ensure_ascii=False).encode("utf-8")
 
     async def index(request: Request) -> Response:
-        return HTMLResponse(compiled.html, headers=PAGE_HEADERS)
+        return HTMLResponse(compiled.html, headers=deck_headers)
 
     async def phone(request: Request) -> Response:
         return HTMLResponse(phone_html, headers=phone_headers)
