@@ -12,6 +12,7 @@ from deckpoll import schema
 from deckpoll.assets import Assets
 from deckpoll.compose import Chunk, SlideCompiler, compile_slides
 from deckpoll.errors import Diagnostic, Location, Reporter
+from deckpoll.incremental import BuildCache
 from deckpoll.load import DeckSource, locate, slide_files
 from deckpoll.markdown.slides import split
 from deckpoll.model import Deck, DeckConfig
@@ -31,6 +32,8 @@ class Compiled:
     assets: dict[str, bytes]
     warnings: list[Diagnostic] = field(default_factory=list)
     deck: Deck | None = None
+    sections: list[str] = field(default_factory=list)
+    frame: str = ""
 
 
 def compile_deck(
@@ -41,14 +44,19 @@ def compile_deck(
     single_file: bool = False,
     strict: bool = False,
     jobs: int = 1,
+    cache: BuildCache | None = None,
 ) -> Compiled:
     """Compile the deck at `deck_path`; raises DeckError with every problem found.
 
-    `jobs` > 1 (or 0 for one per core) compiles a large deck's slides in forked processes."""
+    `jobs` > 1 (or 0 for one per core) compiles a large deck's slides in forked processes;
+    `cache` reuses what an earlier build of the same deck compiled (see incremental.py)."""
     reporter = Reporter(strict=strict)
     source = locate(Path(deck_path))
-    assets = Assets(single_file=single_file)
     config, doc = _config(source, reporter)
+    if cache is not None:
+        assets = cache.use((config, join_url, single_file, strict), single_file)
+    else:
+        assets = Assets(single_file=single_file)
     theme = load_theme(
         config.theme,
         source.root,
@@ -57,11 +65,25 @@ def compile_deck(
         assets,
     )
     join = Join(config.polls.code, join_url or config.polls.join_url or _join_from(config))
-    deck = _deck(source, config, doc, reporter, assets, theme, join, jobs)
+    if cache is not None and (theme.name, theme.css) != cache.settings_theme:
+        cache.slides.clear()
+        cache.sections.clear()
+        cache.settings_theme = (theme.name, theme.css)
+    deck = _deck(source, config, doc, reporter, assets, theme, join, jobs, cache)
     reporter.raise_if_errors()
-    html = render_page(deck, theme, join, poll_url, assets.stylesheet())
-    manifest = build_manifest(deck, join, html)
-    return Compiled(html, manifest, assets.to_write(), reporter.warnings, deck)
+    page = render_page(
+        deck, theme, join, poll_url, assets.stylesheet(), cache.sections if cache else None
+    )
+    manifest = build_manifest(deck, join, page.html)
+    return Compiled(
+        page.html,
+        manifest,
+        assets.to_write(),
+        reporter.warnings,
+        deck,
+        page.sections,
+        page.frame,
+    )
 
 
 def build(deck_path: Path | str, out_dir: Path | str | None = None, **options) -> Path:
@@ -98,6 +120,7 @@ def _deck(
     theme: Theme,
     join: Join,
     jobs: int,
+    cache: BuildCache | None = None,
 ) -> Deck:
     files = slide_files(
         source, config.slides, reporter, doc.key_at(("slides",)) if doc else source.config_origin
@@ -108,8 +131,12 @@ def _deck(
         for lines in (file.text.split("\n"),)
         for start, text in split(file.text)
     ]
-    compiler = SlideCompiler(config, PollRenderer(theme, config.lang, join), reporter, assets)
+    compiler = SlideCompiler(
+        config, PollRenderer(theme, config.lang, join), reporter, assets, cache
+    )
     slides = compile_slides(chunks, compiler, jobs)
+    if cache is not None:
+        cache.prune(compiler.keys, slides)
     slide_ids: dict[str, Location] = {}
     poll_ids: dict[str, Location] = {}
     for slide, chunk in zip(slides, chunks, strict=True):

@@ -113,12 +113,42 @@ def new(name: Path, title: str | None) -> None:
 
 @main.command()
 @DECK
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on; 0.0.0.0 lets phones on the same network join.")
+@click.option("--port", type=int, default=0, help="Port on 127.0.0.1 (default: a free one).")
+@click.option("--no-open", is_flag=True, help="Do not open the browser.")
+@click.option(
+    "--poll",
+    is_flag=True,
+    help="Poll for changes (network drives, WSL: filesystems without change events).",
+)
+@click.option(
+    "--no-follow", is_flag=True, help="Stay on the shown slide when another slide changes."
+)
+def preview(deck: Path, port: int, no_open: bool, poll: bool, no_follow: bool) -> None:
+    """Build, serve on 127.0.0.1, rebuild on every save and show it in the browser."""
+    from deckpoll.preview import serve as serve_preview
+
+    try:
+        serve_preview(deck, port=port, open_browser=not no_open, poll=poll, follow=not no_follow)
+    except DeckpollError as error:
+        raise _fail(error) from None
+
+
+@main.command()
+@DECK
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; 0.0.0.0 lets phones on the same network join.",
+)
 @click.option("--port", type=int, default=8000, show_default=True, help="Port (0: any free one).")
-@click.option("--store", "store_url", default=None,
-              help="Where answers live: sqlite:///path, memory:// (default: "
-                   "sqlite in the deck's .deckpoll/ folder).")
+@click.option(
+    "--store",
+    "store_url",
+    default=None,
+    help="Where answers live: sqlite:///path, memory:// (default: "
+    "sqlite in the deck's .deckpoll/ folder).",
+)
 @click.option("--open", "open_browser", is_flag=True, help="Open the presenter view.")
 def serve(deck: Path, host: str, port: int, store_url: str | None, open_browser: bool) -> None:
     """Present with live polls: prints the presenter link (with its key) and the join link."""

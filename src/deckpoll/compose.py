@@ -12,6 +12,7 @@ from pathlib import Path
 
 from deckpoll.assets import Assets
 from deckpoll.errors import Diagnostic, Location, Reporter
+from deckpoll.incremental import BuildCache, CachedSlide
 from deckpoll.markdown.parser import markdown, render
 from deckpoll.markdown.slides import SlideParts, SourceContext, background_css, process, shift
 from deckpoll.model import DeckConfig, Slide
@@ -39,12 +40,34 @@ class SlideCompiler:
     """Turns a Chunk into a Slide; holds what every slide of a deck shares."""
 
     def __init__(
-        self, config: DeckConfig, polls: PollRenderer, reporter: Reporter, assets: Assets
+        self,
+        config: DeckConfig,
+        polls: PollRenderer,
+        reporter: Reporter,
+        assets: Assets,
+        cache: BuildCache | None = None,
     ) -> None:
-        self.config, self.reporter, self.assets = config, reporter, assets
+        self.config, self.reporter, self.assets, self.cache = config, reporter, assets, cache
         self.env = {"render_poll": polls}
+        self.keys: set = set()
 
     def __call__(self, chunk: Chunk, index: int) -> Slide:
+        if self.cache is None:
+            return self.compile(chunk, index)
+        key = (chunk.path, chunk.start, chunk.text, index)
+        self.keys.add(key)
+        cached = self.cache.slides.get(key)
+        if cached is not None:
+            self.cache.hits += 1
+            self.reporter.diagnostics.extend(cached.diagnostics)
+            return cached.slide
+        self.cache.misses += 1
+        before = len(self.reporter.diagnostics)
+        slide = self.compile(chunk, index)
+        self.cache.slides[key] = CachedSlide(slide, tuple(self.reporter.diagnostics[before:]))
+        return slide
+
+    def compile(self, chunk: Chunk, index: int) -> Slide:
         ctx = SourceContext(chunk.path, chunk.lines, self.config, self.reporter, self.assets)
         parse_env: dict = {}
         tokens = shift(markdown().parse(chunk.text, parse_env), chunk.start)
@@ -86,7 +109,7 @@ def compile_slides(chunks: list[Chunk], compiler: SlideCompiler, jobs: int = 1) 
     diagnostics and assets are merged back so the result is the same as with jobs=1."""
     jobs = jobs or os.cpu_count() or 1
     jobs = min(jobs, len(chunks) // (PARALLEL_MIN_SLIDES // 2) or 1)
-    if jobs <= 1 or threading.active_count() > 1 or os.name != "posix":
+    if jobs <= 1 or compiler.cache or threading.active_count() > 1 or os.name != "posix":
         return [compiler(chunk, index) for index, chunk in enumerate(chunks, 1)]
     size = -(-len(chunks) // jobs)
     bounds = [(i, min(i + size, len(chunks))) for i in range(0, len(chunks), size)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -75,9 +76,27 @@ class PollRenderer:
         return self.template.render(poll=poll, join=self.join, offline=self.offline)
 
 
+@dataclass(frozen=True)
+class Page:
+    """The page, its slides' <section> HTML in order, and a digest of everything else (the
+    frame: head, theme, runtime, config), which tells a preview when to reload."""
+
+    html: str
+    sections: list[str]
+    frame: str
+
+
+SECTIONS_MARK = "<!--dp:sections-->"
+
+
 def render_page(
-    deck: Deck, theme: Theme, join: Join, poll_url: str | None, asset_css: str = ""
-) -> str:
+    deck: Deck,
+    theme: Theme,
+    join: Join,
+    poll_url: str | None,
+    asset_css: str = "",
+    section_cache: dict[tuple[Slide, int], str] | None = None,
+) -> Page:
     env = environment(theme.folder)
     config = deck.config
     strings = strings_for(config.lang)
@@ -86,7 +105,15 @@ def render_page(
     total = len(deck.slides)
     label = strings["slide_label"]
 
-    def slide_html(slide: Slide) -> Markup:
+    def slide_html(slide: Slide) -> str:
+        if section_cache is not None:
+            cached = section_cache.get((slide, total))
+            if cached is None:
+                cached = section_cache[(slide, total)] = render_section(slide)
+            return cached
+        return render_section(slide)
+
+    def render_section(slide: Slide) -> str:
         classes = " ".join(
             (
                 "dp-slide",
@@ -95,7 +122,7 @@ def render_page(
                 *(("dp-has-bg",) if slide.background else ()),
             )
         )
-        return Markup(
+        return str(
             slide_template.render(
                 slide=slide,
                 classes=classes,
@@ -122,7 +149,7 @@ def render_page(
         "strings": strings,
     }
     css, js = runtime_files()
-    return env.get_template("page.html").render(
+    frame = env.get_template("page.html").render(
         deck=deck,
         config=config,
         version=__version__,
@@ -133,9 +160,13 @@ def render_page(
         runtime_js=Markup(js),
         width=width,
         height=height,
-        slide_html=slide_html,
+        sections=Markup(SECTIONS_MARK),
         page_config=Markup(script_json(page_config)),
     )
+    sections = [slide_html(slide) for slide in deck.slides]
+    head, tail = frame.split(SECTIONS_MARK, 1)
+    digest = hashlib.sha256(frame.encode()).hexdigest()
+    return Page(head + "".join(sections) + tail, sections, digest)
 
 
 def script_json(data: object) -> str:

@@ -79,13 +79,14 @@ def minify_css(css: str) -> str:
 @functools.cache
 def runtime_files() -> tuple[str, str]:
     """(CSS, JS) of the browser runtime: runtime/*.css and *.js joined in file-name order and
-    minified (rjsmin/rcssmin: readable sources in the package, a small page); join.* files
-    belong to the phone page and stay out."""
+    minified (rjsmin/rcssmin: readable sources in the package, a small page). Only files
+    whose names start with a digit are joined; join.* (the phone page) and preview.js
+    (injected by `deckpoll preview`) are served on their own."""
     import rjsmin
 
     folder = resources.files("deckpoll.runtime")
     entries = sorted(
-        (e for e in folder.iterdir() if not e.name.startswith("join.")), key=lambda e: e.name
+        (e for e in folder.iterdir() if e.name[:1].isdigit()), key=lambda e: e.name
     )
     css = "\n".join(e.read_text("utf-8") for e in entries if e.name.endswith(".css"))
     js = ";\n".join(e.read_text("utf-8") for e in entries if e.name.endswith(".js"))

@@ -1,0 +1,64 @@
+/* deckpoll preview: apply rebuilt slides pushed over SSE without a reload; show build errors
+   over the last good deck. Injected by `deckpoll preview` only, never part of a built deck. */
+(() => {
+const d = document, root = d.documentElement, dp = window.deckpoll;
+const opts = JSON.parse(d.getElementById('dp-preview').textContent);
+let epoch = opts.epoch, overlay = null;
+const mark = () => {
+  root.dataset.dpPreviewEpoch = epoch;
+  window.deckpollPreview = { epoch, at: Date.now() };
+  dp && dp.emit('preview', { epoch });
+};
+const showErrors = lines => {
+  if (!overlay) {
+    overlay = d.createElement('div');
+    overlay.className = 'dp-preview-errors';
+    overlay.setAttribute('role', 'alert');
+    overlay.style.cssText = 'position:fixed;inset:auto 0 0 0;z-index:2147483647;max-height:60vh;overflow:auto;'
+      + 'margin:0;padding:1em 1.25em;background:#2b0a0a;color:#fff;font:15px/1.5 ui-monospace,monospace;'
+      + 'white-space:pre-wrap;border-top:4px solid #e5484d';
+    d.body.append(overlay);
+  }
+  overlay.textContent = lines.join('\n');
+};
+const hideErrors = () => { if (overlay) { overlay.remove(); overlay = null; } };
+/* Swap a slide's content and attributes in place: the runtime keeps its element references. */
+const swap = (index, html) => {
+  const old = dp.slide(index);
+  if (!old) return false;
+  const t = d.createElement('template');
+  t.innerHTML = html;
+  const fresh = t.content.firstElementChild;
+  for (const a of [...old.attributes]) if (!fresh.hasAttribute(a.name)) old.removeAttribute(a.name);
+  for (const a of fresh.attributes) if (a.name !== 'class') old.setAttribute(a.name, a.value);
+  const current = old.classList.contains('dp-current');
+  old.className = fresh.className;
+  old.classList.toggle('dp-current', current);
+  old.replaceChildren(...fresh.childNodes);
+  return true;
+};
+const update = m => {
+  hideErrors();
+  if (!dp || !m.changes.every(c => dp.slide(c.index))) return location.reload();
+  for (const c of m.changes) swap(c.index, c.html);
+  epoch = m.epoch;
+  const s = dp.state(), shown = m.changes.some(c => c.index === s.index);
+  if (opts.follow && m.changes.length && !shown) dp.go(m.changes[0].index, 0);
+  else {
+    const f = Math.min(s.fragment, dp.fragments(s.index));
+    dp.showFragments(dp.slide(s.index), f);
+    if (f !== s.fragment) dp.go(s.index, f, { replace: true });
+  }
+  mark();
+};
+const es = new EventSource(opts.events);
+es.addEventListener('hello', e => {
+  const m = JSON.parse(e.data);
+  if (m.epoch !== epoch) return location.reload();
+  if (m.errors && m.errors.length) showErrors(m.errors); else hideErrors();
+});
+es.addEventListener('update', e => update(JSON.parse(e.data)));
+es.addEventListener('reload', () => location.reload());
+es.addEventListener('errors', e => showErrors(JSON.parse(e.data).errors));
+mark();
+})();

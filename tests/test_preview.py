@@ -1,0 +1,117 @@
+"""Preview: rebuild events, the SSE stream, and the watcher, without sleep-based timing."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from deckpoll.preview import Preview, watch
+
+SLIDES = ["# Title\n", "## Two\n", "## Three\n\n* a\n* b\n", "## Four\n"]
+
+
+def write_deck(folder: Path, slides: list[str], deck_yaml: str = "title: T\nlang: sv\n") -> Path:
+    folder.mkdir(exist_ok=True)
+    (folder / "deck.yaml").write_text(deck_yaml, "utf-8")
+    (folder / "slides.md").write_text("\n---\n".join(slides), "utf-8")
+    return folder
+
+
+def test_an_edit_sends_only_the_changed_slide(tmp_path: Path) -> None:
+    preview = Preview(write_deck(tmp_path, SLIDES))
+    assert preview.rebuild() == ("reload", {"epoch": 1})
+    write_deck(tmp_path, [SLIDES[0], "## Two, edited\n", *SLIDES[2:]])
+    name, data = preview.rebuild([tmp_path / "slides.md"])
+    assert name == "update"
+    assert data["epoch"] == 2
+    assert [c["index"] for c in data["changes"]] == [2]
+    assert "Two, edited" in data["changes"][0]["html"]
+    assert data["changes"][0]["html"].startswith('<section class="dp-slide')
+
+
+def test_a_broken_save_keeps_the_last_good_deck_and_reports_where(tmp_path: Path) -> None:
+    preview = Preview(write_deck(tmp_path, SLIDES))
+    preview.rebuild()
+    good = preview.page()
+    write_deck(tmp_path, [*SLIDES, "```poll\nid: q\nkind: bogus\nquestion: Q\n```\n"])
+    name, data = preview.rebuild([tmp_path / "slides.md"])
+    assert name == "errors"
+    (line,) = data["errors"]
+    assert line.endswith(
+        "slides.md:18:7: error: unknown kind 'bogus'; use one of: single, "
+        "multiple, scale, wordcloud, open"
+    )
+    assert preview.page() == good  # GET / keeps serving the last good deck
+    write_deck(tmp_path, SLIDES)
+    name, data = preview.rebuild([tmp_path / "slides.md"])
+    assert (name, data["changes"]) == ("update", [])
+    assert preview.errors == []
+
+
+def test_deck_settings_or_slide_count_reload_the_page(tmp_path: Path) -> None:
+    preview = Preview(write_deck(tmp_path, SLIDES))
+    preview.rebuild()
+    write_deck(tmp_path, SLIDES, "title: Other\nlang: sv\n")
+    assert preview.rebuild([tmp_path / "deck.yaml"])[0] == "reload"
+    write_deck(tmp_path, [*SLIDES, "## Five\n"], "title: Other\nlang: sv\n")
+    assert preview.rebuild([tmp_path / "slides.md"])[0] == "reload"
+
+
+def test_the_page_carries_the_preview_script_and_epoch(tmp_path: Path) -> None:
+    preview = Preview(write_deck(tmp_path, SLIDES), follow=False)
+    preview.rebuild()
+    page = preview.page()
+    assert '"follow":false' in page and '"epoch":1' in page
+    assert page.index('id="dp-preview"') > page.index('id="dp-deck"')
+
+
+def test_event_stream_starts_with_hello_then_sends_published_changes(tmp_path: Path) -> None:
+    preview = Preview(write_deck(tmp_path, SLIDES))
+    preview.rebuild()
+
+    async def scenario() -> list[str]:
+        async def connected() -> bool:
+            return False
+
+        stream = preview.events(connected)
+        first = await anext(stream)
+        preview.publish(("update", {"epoch": 2, "changes": []}))
+        second = await asyncio.wait_for(anext(stream), 5)
+        await stream.aclose()
+        return [first, second]
+
+    first, second = asyncio.run(scenario())
+    assert first == 'event: hello\ndata: {"epoch": 1, "errors": []}\n\n'
+    assert second == 'event: update\ndata: {"epoch": 2, "changes": []}\n\n'
+    assert preview.listeners == set()
+
+
+@pytest.mark.parametrize("poll", [False, True], ids=["events", "polling"])
+def test_watcher_rebuilds_and_publishes_on_save(tmp_path: Path, poll: bool) -> None:
+    deck = write_deck(tmp_path / "deck", SLIDES)
+    preview = Preview(deck)
+    preview.rebuild()
+
+    async def scenario() -> tuple[str, dict]:
+        queue: asyncio.Queue = asyncio.Queue()
+        preview.listeners.add(queue)
+        stop = asyncio.Event()
+        task = asyncio.create_task(watch(preview, poll=poll, stop=stop))
+        try:
+            # Save repeatedly until the watcher (which needs a moment to start) reports it.
+            for attempt in range(50):
+                write_deck(deck, [SLIDES[0], f"## Two ({attempt})\n", *SLIDES[2:]])
+                try:
+                    return await asyncio.wait_for(queue.get(), 0.5)
+                except TimeoutError:
+                    continue
+            raise AssertionError("the watcher never reported the save")
+        finally:
+            stop.set()
+            await asyncio.wait_for(task, 10)
+
+    name, data = asyncio.run(scenario())
+    assert name == "update"
+    assert [c["index"] for c in data["changes"]] == [2]
