@@ -303,3 +303,66 @@ def test_without_a_backend_on_a_static_server(browser, deck, tmp_path):
         context.close()
         httpd.shutdown()
         httpd.server_close()
+
+
+SV_DECK = """title: Skaltest
+lang: sv
+slides: [s.md]
+polls:
+  code: "777777"
+"""
+SV_SLIDES = """# Välkommen
+
+---
+
+```poll
+id: betyg
+kind: scale
+question: Hur nöjd är du?
+min: 1
+max: 5
+min_label: Inte alls
+max_label: Mycket
+results: on_reveal
+```
+"""
+
+
+def test_scale_results_on_reveal_in_swedish(browser, tmp_path):
+    deck = tmp_path / "skal"
+    deck.mkdir()
+    (deck / "deck.yaml").write_text(SV_DECK)
+    (deck / "s.md").write_text(SV_SLIDES)
+    compiled = compile_deck(deck, join_url="http://127.0.0.1/777777")
+    app = create_app(compiled, open_store("memory://"), presenter_key=KEY)
+    log: list[str] = []
+    with live_server(app) as base:
+        presenter_context = browser.new_context(viewport={"width": 1280, "height": 720})
+        phone_context = browser.new_context(viewport={"width": 390, "height": 800})
+        try:
+            presenter = presenter_context.new_page()
+            watch(presenter, log)
+            presenter.goto(f"{base}/?key={KEY}#/2")
+            slide = presenter.locator('.dp-slide[data-dp-index="2"]')
+            slide.get_by_text("Resultaten visas senare.").wait_for(timeout=5000)
+            phone = phone_context.new_page()
+            watch(phone, log)
+            phone.goto(f"{base}/777777")
+            phone.get_by_text("Hur nöjd är du?").wait_for(timeout=5000)
+            assert phone.get_by_text("Inte alls").is_visible()
+            phone.locator("form").get_by_text("4", exact=True).click()
+            phone.get_by_role("button", name="Skicka").click()
+            phone.get_by_text("Tack för ditt svar!").wait_for(timeout=2000)
+            phone.get_by_text("Resultaten visas på storbildsskärmen.").wait_for(timeout=2000)
+            slide.locator(".dp-poll-count", has_text="1 svar").wait_for(timeout=1000)
+            assert slide.locator(".dp-poll-average").count() == 0
+            slide.locator('[data-dp-action="reveal"]').click()
+            slide.locator(".dp-poll-average", has_text="Medel").wait_for(timeout=1000)
+            assert slide.locator(".dp-poll-average strong").inner_text() == "4"
+            phone.get_by_text("Medel 4").wait_for(timeout=1000)
+            slide.locator('[data-dp-action="conceal"]').click()
+            slide.locator(".dp-poll-average").wait_for(state="detached", timeout=1000)
+            assert not log, log
+        finally:
+            presenter_context.close()
+            phone_context.close()

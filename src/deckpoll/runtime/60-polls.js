@@ -25,9 +25,11 @@
   const SVGNS = 'http://www.w3.org/2000/svg';
   const CLOUD_MAX_WORDS = 80;
 
+  const lang = String(dp.config.lang || document.documentElement.lang || 'en').slice(0, 2).toLowerCase();
+
   function t(key, vars) {
     const own = (dp.config.strings || {})['poll_' + key];
-    let s = own || (STRINGS[dp.lang] || STRINGS.en)[key] || STRINGS.en[key] || key;
+    let s = own || (STRINGS[lang] || STRINGS.en)[key] || STRINGS.en[key] || key;
     for (const k in vars || {}) s = s.split('{' + k + '}').join(vars[k]);
     return s;
   }
