@@ -63,17 +63,25 @@ def generate(folder: Path, slides: int) -> Path:
     return folder
 
 
-def runtime_bytes() -> tuple[int, int]:
-    """(own runtime files, poll files) in bytes: every joined *.js and *.css but join.*."""
+def runtime_bytes() -> tuple[int, int, int]:
+    """(own source files, poll source files, joined and minified as in a built page) in bytes.
+
+    Joined files are those whose names start with a digit (as the renderer joins them)."""
     own = polls = 0
     for path in RUNTIME.iterdir():
-        if path.suffix in (".js", ".css") and not path.name.startswith("join."):
+        if path.suffix in (".js", ".css") and path.name[:1].isdigit():
             size = path.stat().st_size
             if "polls" in path.name:
                 polls += size
             else:
                 own += size
-    return own, polls
+    try:
+        from deckpoll.theme import runtime_files
+
+        built = sum(len(part.encode("utf-8")) for part in runtime_files())
+    except ImportError:
+        built = 0
+    return own, polls, built
 
 
 def open_once(playwright, executable: str, url: str) -> float:
@@ -96,8 +104,11 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     executable = os.environ.get("CHROMIUM_BIN") or "/usr/bin/chromium"
-    own, polls = runtime_bytes()
-    print(f"runtime JS+CSS: {own} bytes own, {polls} bytes polls, {own + polls} joined")
+    own, polls, built = runtime_bytes()
+    print(
+        f"runtime JS+CSS sources: {own} bytes presenting runtime + {polls} bytes polls; "
+        f"{built} bytes joined and minified in the built page"
+    )
     with tempfile.TemporaryDirectory(prefix="deckpoll-open-") as tmp, sync_playwright() as pw:
         pw.chromium.launch(executable_path=executable, args=ARGS).close()  # warm the disk cache
         for size in (int(s) for s in options.sizes.split(",")):
