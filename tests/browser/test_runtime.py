@@ -328,6 +328,23 @@ def test_speaker_view_and_sync_both_ways(context, deck_html):
     audience.wait_for_function("document.documentElement.classList.contains('dp-black')")
 
 
+def test_sync_falls_back_to_storage_events(browser, deck_html):
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    context.add_init_script("delete window.BroadcastChannel")
+    try:
+        audience = context.new_page()
+        open_deck(audience, deck_html)
+        speaker = context.new_page()
+        open_deck(speaker, deck_html, query="?view=speaker")
+        assert speaker.evaluate("typeof BroadcastChannel") == "undefined"
+        speaker.keyboard.press("End")
+        audience.wait_for_function("deckpoll.state().index === 5")
+        audience.keyboard.press("Home")
+        speaker.wait_for_function("deckpoll.state().index === 1")
+    finally:
+        context.close()
+
+
 def test_speaker_view_timer_pause_and_reset(page, deck_html):
     open_deck(page, deck_html, query="?view=speaker")
     button = page.locator(".dp-sv header button").first
