@@ -276,6 +276,12 @@ def test_blackout_help_and_live_region(page, deck_html):
     assert help_dialog.is_hidden()
     assert page.locator(".dp-progress").count() == 1
     assert page.locator(".dp-number").text_content() == "2 / 5"
+    page.evaluate(
+        """() => { window.__fs = 0;
+                   document.documentElement.requestFullscreen = async () => { window.__fs++; }; }"""
+    )
+    page.keyboard.press("f")
+    assert page.evaluate("window.__fs") == 1
 
 
 def test_progress_and_number_can_be_turned_off(page, tmp_path):
