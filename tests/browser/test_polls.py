@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
 from deckpoll.build import build, compile_deck  # noqa: E402
@@ -103,7 +104,8 @@ def test_presenter_and_three_phones(browser, server):
         presenter = contexts[0].new_page()
         watch(presenter, log)
         presenter.goto(f"{server}/?key={KEY}")
-        presenter.wait_for_function("document.documentElement.dataset.dpReady === '1'")
+        # the deck's CSP forbids eval, so no wait_for_function on served pages: expect()
+        expect(presenter.locator("html")).to_have_attribute("data-dp-ready", "1")
         assert "key=" not in presenter.url
         assert presenter.evaluate("Object.values(sessionStorage).join()") == KEY
         presenter.wait_for_selector("#dp-deck.dp-presenter", state="attached")
@@ -115,7 +117,9 @@ def test_presenter_and_three_phones(browser, server):
             phone.goto(f"{server}/{CODE}")
             phones.append(phone)
         for phone in phones:
-            phone.get_by_text("Waiting for the next question").wait_for(timeout=5000)
+            phone.locator("#jp-view").get_by_text("Waiting for the next question").wait_for(
+                timeout=5000
+            )
             assert "Welcome to the talk" in phone.locator(".jp-slide").inner_text()
 
         # the phones follow the presenter, with a text copy of the current slide
@@ -130,11 +134,15 @@ def test_presenter_and_three_phones(browser, server):
         assert wall_slide.locator("[data-dp-qr] svg").count() == 1
         texts = ["More examples", "Budget questions", XSS]
         for phone, text in zip(phones, texts, strict=True):
-            phone.get_by_text("What should we talk about?").wait_for(timeout=2000)
+            phone.locator("#jp-view").get_by_text("What should we talk about?").wait_for(
+                timeout=2000
+            )
             phone.locator("textarea").fill(text)
             phone.get_by_role("button", name="Send").click()
         for phone in phones:
-            phone.get_by_text("Thank you for your answer!").wait_for(timeout=2000)
+            phone.locator("#jp-view").get_by_text("Thank you for your answer!").wait_for(
+                timeout=2000
+            )
         sent = time.monotonic()
         entries = wall_slide.locator(".dp-poll-entry-text")
         for text in texts:
@@ -165,19 +173,14 @@ def test_presenter_and_three_phones(browser, server):
         presenter.evaluate("window.deckpoll.go(4)")
         words = [["Trust", "time"], ["trust", "Money"], ["TRUST ", "time", "people"]]
         for phone, mine in zip(phones, words, strict=True):
-            phone.get_by_text("One word for today?").wait_for(timeout=2000)
+            phone.locator("#jp-view").get_by_text("One word for today?").wait_for(timeout=2000)
             for word in mine:
                 phone.locator("input.jp-text").fill(word)
                 phone.get_by_role("button", name="Send").click()
-                phone.wait_for_function(
-                    "n => document.querySelectorAll('.jp-mine li').length === n",
-                    arg=mine.index(word) + 1,
-                )
+                expect(phone.locator(".jp-mine li")).to_have_count(mine.index(word) + 1)
         cloud = presenter.locator('.dp-slide[data-dp-index="4"] svg.dp-poll-cloud')
         cloud.locator("text", has_text="Trust").wait_for(timeout=2000)
-        presenter.wait_for_function(
-            "document.querySelectorAll('.dp-slide[data-dp-index=\"4\"] .dp-poll-word').length === 4"
-        )
+        expect(cloud.locator(".dp-poll-word")).to_have_count(4)
         boxes = presenter.evaluate(
             """() => [...document.querySelectorAll('.dp-slide[data-dp-index="4"] .dp-poll-word')]
                  .map(t => { const b = t.getBBox();
@@ -196,31 +199,31 @@ def test_presenter_and_three_phones(browser, server):
         # a choice poll: answer, change the answer, results follow
         presenter.evaluate("window.deckpoll.go(5)")
         for phone in phones:
-            phone.get_by_text("Coffee or tea?").wait_for(timeout=2000)
+            phone.locator("#jp-view").get_by_text("Coffee or tea?").wait_for(timeout=2000)
             phone.locator("form").get_by_text("Tea", exact=True).click()
             phone.get_by_role("button", name="Send").click()
-            phone.get_by_text("Thank you for your answer!").wait_for(timeout=2000)
+            phone.locator("#jp-view").get_by_text("Thank you for your answer!").wait_for(
+                timeout=2000
+            )
         phones[0].get_by_role("button", name="Change my answer").click()
         phones[0].locator("form").get_by_text("Coffee", exact=True).click()
         phones[0].get_by_role("button", name="Send").click()
         bars = '.dp-slide[data-dp-index="5"] .dp-poll-bar-value'
         values = presenter.locator(bars)
-        presenter.wait_for_function(
-            "s => [...document.querySelectorAll(s)].map(e => e.textContent).join('|')"
-            " === '1 · 33 %|2 · 67 %'",
-            arg=bars,
-        )
+        expect(values).to_have_text(["1 · 33 %", "2 · 67 %"])
         assert values.count() == 2
 
         # close from the presenter's controls: the phones say so
         presenter.locator('.dp-slide[data-dp-index="5"] [data-dp-action="close"]').click()
         for phone in phones:
-            phone.get_by_text("This question is closed.").wait_for(timeout=2000)
+            phone.locator("#jp-view").get_by_text("This question is closed.").wait_for(timeout=2000)
 
         # leaving the poll slides: back to waiting
         presenter.evaluate("window.deckpoll.go(6)")
         for phone in phones:
-            phone.get_by_text("Waiting for the next question").wait_for(timeout=2000)
+            phone.locator("#jp-view").get_by_text("Waiting for the next question").wait_for(
+                timeout=2000
+            )
 
         assert not [e for e in log if not e.startswith("console: Failed to load resource")], log
     finally:
@@ -237,13 +240,15 @@ def test_phone_reconnects_and_resyncs(browser, server):
         presenter.wait_for_selector("#dp-deck.dp-presenter", state="attached")
         phone = context.new_page()
         phone.goto(f"{server}/join")
-        phone.get_by_text("Waiting for the next question").wait_for(timeout=5000)
+        phone.locator("#jp-view").get_by_text("Waiting for the next question").wait_for(
+            timeout=5000
+        )
         context.set_offline(True)
         presenter.evaluate("window.deckpoll.go(5)")
         time.sleep(0.5)
         context.set_offline(False)
         phone.evaluate("window.dispatchEvent(new Event('online'))")
-        phone.get_by_text("Coffee or tea?").wait_for(timeout=5000)
+        phone.locator("#jp-view").get_by_text("Coffee or tea?").wait_for(timeout=5000)
     finally:
         context.close()
         presenter_context.close()
@@ -348,18 +353,20 @@ def test_scale_results_on_reveal_in_swedish(browser, tmp_path):
             phone = phone_context.new_page()
             watch(phone, log)
             phone.goto(f"{base}/777777")
-            phone.get_by_text("Hur nöjd är du?").wait_for(timeout=5000)
-            assert phone.get_by_text("Inte alls").is_visible()
+            phone.locator("#jp-view").get_by_text("Hur nöjd är du?").wait_for(timeout=5000)
+            assert phone.locator("#jp-view").get_by_text("Inte alls").is_visible()
             phone.locator("form").get_by_text("4", exact=True).click()
             phone.get_by_role("button", name="Skicka").click()
-            phone.get_by_text("Tack för ditt svar!").wait_for(timeout=2000)
-            phone.get_by_text("Resultaten visas på storbildsskärmen.").wait_for(timeout=2000)
+            phone.locator("#jp-view").get_by_text("Tack för ditt svar!").wait_for(timeout=2000)
+            phone.locator("#jp-view").get_by_text("Resultaten visas på storbildsskärmen.").wait_for(
+                timeout=2000
+            )
             slide.locator(".dp-poll-count", has_text="1 svar").wait_for(timeout=1000)
             assert slide.locator(".dp-poll-average").count() == 0
             slide.locator('[data-dp-action="reveal"]').click()
             slide.locator(".dp-poll-average", has_text="Medel").wait_for(timeout=1000)
             assert slide.locator(".dp-poll-average strong").inner_text() == "4"
-            phone.get_by_text("Medel 4").wait_for(timeout=1000)
+            phone.locator("#jp-view").get_by_text("Medel 4").wait_for(timeout=1000)
             slide.locator('[data-dp-action="conceal"]').click()
             slide.locator(".dp-poll-average").wait_for(state="detached", timeout=1000)
             assert not log, log

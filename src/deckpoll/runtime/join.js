@@ -37,6 +37,8 @@
   var base = location.pathname.replace(/[^/]*$/, "");
   var view = document.getElementById("jp-view");
   var conn = document.getElementById("jp-conn");
+  var say = document.getElementById("jp-say");
+  var lastSaid = "";
 
   function t(key, n) { return T[key].replace("{n}", n).replace("{x}", n); }
 
@@ -290,6 +292,10 @@
       : [h("h1", { className: "jp-q", text: t("waiting") }), slideCopy()];
     view.textContent = "";
     kids.forEach(function (k) { view.appendChild(k); });
+    // One short announcement per change of view (results updating are not announced).
+    var heading = kids[0].textContent, next = kids[1] && kids[1].className.indexOf("jp-thanks") >= 0 ? kids[1].textContent : "";
+    var said = poll ? [heading, next || (status.status === "open" ? "" : kids[1].textContent)].join(" ") : heading;
+    if (said !== lastSaid) { lastSaid = said; say.textContent = said; }
   }
 
   // -- the event stream ------------------------------------------------------------------
