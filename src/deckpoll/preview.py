@@ -241,6 +241,7 @@ def serve(
         sock.bind(("127.0.0.1", port))
     except OSError as error:
         raise DeckpollError(f"cannot listen on 127.0.0.1:{port}: {error}") from None
+    sock.listen(128)  # connections wait in the backlog until uvicorn accepts them
     url = f"http://127.0.0.1:{sock.getsockname()[1]}/"
     sys.stdout.write(f"deckpoll preview: {url}\n")
     for line in preview.errors:

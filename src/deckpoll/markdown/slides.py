@@ -16,6 +16,7 @@ from deckpoll.markdown.fenced_div import CLOSER, OPENER
 from deckpoll.model import DeckConfig, Poll
 from deckpoll.yamlsrc import parse_yaml
 
+CANDIDATE = re.compile(r"^(?: {0,3}(`{3,}|~{3,})|[ \t]*(<!--)|(:{3,})|(---)[ \t]*$)", re.MULTILINE)
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 OPTIONS_COMMENT = re.compile(r"^\s*<!--\s*slide:(.*?)-->\s*$", re.DOTALL)
 EXTERNAL = r"(?:https?:)?//"
@@ -61,31 +62,45 @@ def split(text: str) -> list[tuple[int, str]]:
     """Slides of one file as (0-based first line, text), cut at lines that are exactly `---`
     outside code fences, fenced divs and HTML comments. Cutting the text before parsing lets
     each slide be parsed, rendered and dropped on its own (memory stays flat with 5,000
-    slides) and gives each slide a source of its own to cache."""
-    lines = text.split("\n")
+    slides) and gives each slide a source of its own to cache. One regular expression finds
+    the few lines that matter, so the cost barely grows with the slides' length."""
     slides: list[tuple[int, str]] = []
-    start, fence, depth, in_comment = 0, "", 0, False
-    for number, line in enumerate(lines):
+    start, start_line, depth = 0, 0, 0
+    counted, line = 0, 0  # newline count up to `counted`, kept incrementally
+    pos = 0
+    while True:
+        match = CANDIDATE.search(text, pos)
+        if match is None:
+            break
+        end = text.find("\n", match.start())
+        end = len(text) if end < 0 else end
+        pos = end + 1
+        fence, comment, div, separator = match.groups()
         if fence:
-            if re.match(rf"^ {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}\s*$", line):
-                fence = ""
-            continue
-        if in_comment:
-            in_comment = "-->" not in line
-            continue
-        match = FENCE.match(line)
-        if match:
-            fence = match.group(1)
-        elif line.lstrip().startswith("<!--") and "-->" not in line:
-            in_comment = True
-        elif OPENER.match(line):
-            depth += 1
-        elif depth and CLOSER.match(line):
-            depth -= 1
-        elif depth == 0 and line.rstrip() == "---":
-            slides.append((start, "\n".join(lines[start:number])))
-            start = number + 1
-    slides.append((start, "\n".join(lines[start:])))
+            closer = re.compile(rf"^ {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$", re.M)
+            closed = closer.search(text, pos)
+            if closed is None:
+                break  # an unclosed fence runs to the end of the file, as in CommonMark
+            pos = closed.end() + 1
+        elif comment:
+            if "-->" not in text[match.start() : end]:
+                close = text.find("-->", pos)
+                if close < 0:
+                    break
+                next_line = text.find("\n", close)
+                pos = len(text) if next_line < 0 else next_line + 1
+        elif div:
+            whole = text[match.start() : end]
+            if OPENER.match(whole):
+                depth += 1
+            elif depth and CLOSER.match(whole):
+                depth -= 1
+        elif separator and depth == 0:
+            line += text.count("\n", counted, match.start())
+            counted = match.start()
+            slides.append((start_line, text[start : max(start, match.start() - 1)]))
+            start, start_line = min(pos, len(text)), line + 1
+    slides.append((start_line, text[start:]))
     return slides
 
 

@@ -1,0 +1,85 @@
+"""A live edit end to end: `deckpoll preview` in a real process, the deck in Chromium."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+SLIDES = ["# Title\n", "## Two\n", "## Three\n\n* a\n* b\n", "## Four\n", "## Five\n"]
+
+
+def write_deck(folder: Path, slides: list[str], title: str = "Preview") -> None:
+    folder.mkdir(exist_ok=True)
+    (folder / "deck.yaml").write_text(f"title: {title}\nlang: sv\n", "utf-8")
+    (folder / "slides.md").write_text("\n---\n".join(slides), "utf-8")
+
+
+@pytest.fixture
+def preview_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    deck = tmp_path / "deck"
+    write_deck(deck, SLIDES)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "deckpoll", "preview", str(deck), "--no-open", "--port", "0"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = process.stdout.readline()
+        match = re.search(r"http://127\.0\.0\.1:\d+/", line)
+        assert match, f"no URL in {line!r}"
+        yield match.group(0), deck
+    finally:
+        os.kill(process.pid, signal.SIGTERM)
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait()
+        process.stdout.close()
+
+
+def test_live_edit_keeps_position_jumps_to_changes_and_shows_errors(page, preview_server) -> None:
+    url, deck = preview_server
+    page.goto(url + "#/3/1")
+    page.wait_for_function("document.documentElement.dataset.dpPreviewEpoch === '1'")
+    page.evaluate("window.notReloaded = true")
+
+    # Edit the slide on screen: swapped in place, slide and fragment kept, no reload.
+    write_deck(deck, [*SLIDES[:2], "## Three, edited\n\n* a\n* b\n", *SLIDES[3:]])
+    page.wait_for_function("document.documentElement.dataset.dpPreviewEpoch === '2'")
+    assert page.locator(".dp-slide[data-dp-index='3'] h2").text_content() == "Three, edited"
+    assert page.evaluate("[deckpoll.state().index, deckpoll.state().fragment]") == [3, 1]
+    assert page.evaluate("window.notReloaded") is True
+
+    # Edit another slide: the page follows to it.
+    write_deck(deck, [*SLIDES[:2], "## Three, edited\n\n* a\n* b\n", SLIDES[3], "## Five!\n"])
+    page.wait_for_function("document.documentElement.dataset.dpPreviewEpoch === '3'")
+    assert page.evaluate("deckpoll.state().index") == 5
+    assert page.evaluate("window.notReloaded") is True
+
+    # A broken save: overlay with file:line:col, last good deck still served and shown.
+    write_deck(deck, [*SLIDES, "```poll\nid: q\nkind: bogus\nquestion: Q\n```\n"])
+    overlay = page.locator(".dp-preview-errors")
+    overlay.wait_for()
+    assert re.search(r"slides\.md:\d+:7: error: unknown kind 'bogus'", overlay.text_content())
+    with urllib.request.urlopen(url, timeout=10) as response:
+        assert "Five!" in response.read().decode()
+
+    # The next good save clears it.
+    write_deck(deck, [*SLIDES[:4], "## Five, fixed\n"])
+    overlay.wait_for(state="detached")
+    assert page.locator(".dp-slide[data-dp-index='5'] h2").text_content() == "Five, fixed"
+
+    # deck.yaml changes reload the page at the same position.
+    write_deck(deck, [*SLIDES[:4], "## Five, fixed\n"], title="Renamed")
+    page.wait_for_function("document.title === 'Renamed'")
+    page.wait_for_function("window.deckpoll && deckpoll.state().index === 5")
+    assert page.evaluate("window.notReloaded") is None
