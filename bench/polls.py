@@ -1,12 +1,14 @@
-"""Load figures for the poll backend: answers/s and ack latency with wrk, phone page size.
+"""Load figures for the poll backend: answers/s and ack latency with wrk, SSE fan-out, page size.
 
 Runs a real `uvicorn` subprocess on 127.0.0.1 (SQLite store in a temporary folder), opens
 one poll, and drives it with wrk (one new voter per request, so every request commits an
-answer). Prints figures; asserts nothing. Usage: python bench/polls.py [seconds] [connections]
+answer), then opens many idle event streams and times one result push reaching all of them.
+Prints figures; asserts nothing. Usage: python bench/polls.py [seconds] [connections] [streams]
 """
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import json
 import os
@@ -88,9 +90,50 @@ def start(url: str) -> tuple[subprocess.Popen, str]:
     raise SystemExit("server did not start")
 
 
+async def fanout(base: str, streams: int, rounds: int = 3) -> list[float]:
+    """Seconds from an answer's ack until each of `streams` clients has the results event."""
+    host, port = base.removeprefix("http://").split(":")
+    conns = []
+    for _ in range(streams):
+        reader, writer = await asyncio.open_connection(host, int(port))
+        writer.write(b"GET /api/v1/events?client=join HTTP/1.1\r\nHost: bench\r\n\r\n")
+        conns.append((reader, writer))
+    for reader, _ in conns:
+        await reader.readuntil(b"event: snapshot")
+
+    async def drain(reader: asyncio.StreamReader) -> None:
+        while True:
+            try:
+                await asyncio.wait_for(reader.read(65536), 0.3)
+            except TimeoutError:
+                return
+
+    latencies: list[float] = []
+    async with httpx.AsyncClient(base_url=base) as client:
+        for n in range(rounds):
+            await asyncio.gather(*(drain(r) for r, _ in conns))
+            r = await client.post(
+                "/api/v1/polls/p/answers",
+                json={"choice": "a"},
+                headers={"X-Deckpoll-Voter": f"fanout-voter-{n:08d}"},
+            )
+            acked = time.perf_counter()
+            assert r.status_code == 200, r.text
+
+            async def until_results(reader: asyncio.StreamReader, since: float) -> float:
+                await reader.readuntil(b"event: results")
+                return time.perf_counter() - since
+
+            latencies += await asyncio.gather(*(until_results(r, acked) for r, _ in conns))
+    for _, writer in conns:
+        writer.close()
+    return sorted(latencies)
+
+
 def main() -> None:
     seconds = int(sys.argv[1]) if len(sys.argv) > 1 else 5
     connections = int(sys.argv[2]) if len(sys.argv) > 2 else 50
+    streams = int(sys.argv[3]) if len(sys.argv) > 3 else 500
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (apt-get install wrk)")
     with tempfile.TemporaryDirectory() as tmp:
@@ -121,6 +164,7 @@ def main() -> None:
             time.sleep(1.0)  # results are pushed (and cached) at most every 250 ms
             results = httpx.get(base + "/api/v1/polls/p/results", timeout=5).json()
             join = httpx.get(base + "/join", timeout=5).content
+            fan = asyncio.run(fanout(base, streams))
         finally:
             os.kill(proc.pid, signal.SIGTERM)
             proc.wait(timeout=10)
@@ -133,6 +177,11 @@ def main() -> None:
         f"p99 {p99 / 1000:.1f} ms, max {pmax / 1000:.1f} ms"
     )
     print(f"stored and tallied: {results['voters']} voters (wrk counted {req} requests)")
+    pct = lambda q: fan[min(len(fan) - 1, int(q * len(fan)))] * 1000  # noqa: E731
+    print(
+        f"fan-out to {streams} idle streams (3 pushes): p50 {pct(0.5):.0f} ms, "
+        f"p99 {pct(0.99):.0f} ms, max {fan[-1] * 1000:.0f} ms after the ack"
+    )
     print(f"phone page: {len(join)} bytes, {len(gzip.compress(join))} bytes gzipped")
     print(json.dumps({"answers_per_s": round(req / (dur / 1e6)), "p99_ms": p99 / 1000}))
 
