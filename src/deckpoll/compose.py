@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import os
 import threading
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import get_context
 from pathlib import Path
 
 from deckpoll.assets import Assets
@@ -111,6 +109,9 @@ def compile_slides(chunks: list[Chunk], compiler: SlideCompiler, jobs: int = 1) 
     jobs = min(jobs, len(chunks) // (PARALLEL_MIN_SLIDES // 2) or 1)
     if jobs <= 1 or compiler.cache or threading.active_count() > 1 or os.name != "posix":
         return [compiler(chunk, index) for index, chunk in enumerate(chunks, 1)]
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
     size = -(-len(chunks) // jobs)
     bounds = [(i, min(i + size, len(chunks))) for i in range(0, len(chunks), size)]
     global _JOB

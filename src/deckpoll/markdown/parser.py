@@ -11,7 +11,6 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
 from deckpoll.markdown.fenced_div import fenced_div_plugin
-from deckpoll.markdown.highlight import highlight_code
 
 DIV_CLASSES = {"columns": "dp-columns", "column": "dp-column"}
 
@@ -73,5 +72,7 @@ def _code_block(self, tokens: Sequence[Token], idx: int, options: OptionsDict, e
 
 
 def _code(code: str, lang: str) -> str:
+    from deckpoll.markdown.highlight import highlight_code  # Pygments only for decks with code
+
     attr = f' data-dp-lang="{escape(lang)}"' if lang else ""
     return f'<pre class="dp-code"{attr}><code>{highlight_code(code, lang)}</code></pre>\n'
