@@ -206,3 +206,21 @@ def test_real_server_stream_snapshot_and_live_results():
         with httpx.stream("GET", f"{base}/api/v1/events", timeout=timeout) as r:
             event, data = next(sse_events(r.iter_lines()))
             assert event == "snapshot" and data["results"]["lunch"]["voters"] == 1
+
+
+def test_audience_copy_of_a_long_wall_is_short():
+    async def go():
+        session = await started()
+        await session.set_status("wall", OPEN)
+        from deckpoll.server.tally import WALL_LIMIT
+
+        session.polls["wall"]["max_answers"] = 300
+        for n in range(WALL_LIMIT + 10):
+            await vote(session, "wall", "v" * 16, {"text": f"entry {n}"})
+        await session.flush()
+        assert len(session.results_view("wall", True)["entries"]) == WALL_LIMIT
+        audience = session.results_view("wall", False)["entries"]
+        assert len(audience) == 30 and audience[0]["text"] == f"entry {WALL_LIMIT + 9}"
+        await session.stop()
+
+    run(go())

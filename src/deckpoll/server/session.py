@@ -13,6 +13,8 @@ from deckpoll.server.validate import Checked
 from deckpoll.stores.base import NEW, OPEN, Answer, PollState, Receipt, Store
 
 PUSH_INTERVAL = 0.25  # seconds: results are pushed at most four times a second
+AUDIENCE_WORDS = 80  # words in the audience's copy of a word cloud (the presenter's has 120)
+AUDIENCE_ENTRIES = 30  # newest open answers in the audience's copy (the presenter's has 200)
 
 
 def poll_of_slide(manifest: dict[str, Any]) -> dict[int, str]:
@@ -114,9 +116,14 @@ class Session:
                 "voters": full["voters"],
                 "answers": full["answers"],
             }
+        # Every phone gets every push: keep the audience copy small (phones show less).
         audience = {**full, "visible": True}
         if "words" in audience:
-            audience["words"] = [{"text": w["text"], "count": w["count"]} for w in full["words"]]
+            audience["words"] = [
+                {"text": w["text"], "count": w["count"]} for w in full["words"][:AUDIENCE_WORDS]
+            ]
+        if "entries" in audience:
+            audience["entries"] = full["entries"][:AUDIENCE_ENTRIES]
         return audience
 
     def state_view(self) -> dict[str, Any]:
