@@ -331,7 +331,7 @@
       if (!live) return;
       var p = JSON.parse(ev.data);
       live.polls[p.id] = p;
-      if (p.status === "open" && !p.opened) delete mine[p.id];
+      if (!p.opened) delete mine[p.id];  // reset: the store forgot every answer
       render(false);
     });
     source.addEventListener("results", function (ev) {
