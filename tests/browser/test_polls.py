@@ -8,6 +8,7 @@ import threading
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import expect
 
@@ -369,6 +370,15 @@ def test_scale_results_on_reveal_in_swedish(browser, tmp_path):
             phone.locator("#jp-view").get_by_text("Medel 4").wait_for(timeout=1000)
             slide.locator('[data-dp-action="conceal"]').click()
             slide.locator(".dp-poll-average").wait_for(state="detached", timeout=1000)
+            # a reset (here through the API) empties the poll everywhere; it stays open
+            r = httpx.post(
+                f"{base}/api/v1/polls/betyg/reset",
+                headers={"Authorization": f"Bearer {KEY}"},
+                timeout=5,
+            )
+            assert r.json()["status"] == "open"
+            slide.locator(".dp-poll-count", has_text="0 svar").wait_for(timeout=1000)
+            phone.get_by_role("button", name="Skicka").wait_for(timeout=2000)
             assert not log, log
         finally:
             presenter_context.close()
