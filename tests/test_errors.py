@@ -168,3 +168,25 @@ def test_yes_and_no_stay_text_in_poll_options(tmp_path: Path) -> None:
 def test_missing_deck_yaml_says_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(DeckError, match="no deck.yaml here"):
         compile_deck(tmp_path)
+
+
+def test_a_theme_of_ones_own_can_extend_a_built_in_one(tmp_path: Path) -> None:
+    theme = tmp_path / "brand"
+    theme.mkdir()
+    (theme / "theme.yaml").write_text("extends: default\n")
+    (theme / "theme.css").write_text(":root { --dp-accent: #6b2c91; }\n")
+    html = compile_deck(write_deck(tmp_path, "# T\n", DECK_YAML + "theme: brand\n")).html
+    default = compile_deck(write_deck(tmp_path / "plain", "# T\n")).html
+    style = html[html.index("<style data-dp-theme") : html.index("</style>")]
+    base = default[default.index("<style data-dp-theme") : default.index("</style>")]
+    assert style.index("--dp-accent:#6b2c91") > len(base) // 2  # after the default rules
+    assert base.split(">", 1)[1].strip() in style
+
+
+def test_a_theme_that_extends_itself_is_an_error(tmp_path: Path) -> None:
+    theme = tmp_path / "loop"
+    theme.mkdir()
+    (theme / "theme.yaml").write_text("extends: ../loop\n")
+    (theme / "theme.css").write_text(":root { --dp-bg: #fff; }\n")
+    (problem,) = problems(write_deck(tmp_path, "# T\n", DECK_YAML + "theme: loop\n"))
+    assert problem.startswith("theme.yaml:1:10: error: theme '../loop' extends itself")

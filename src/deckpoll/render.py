@@ -28,10 +28,8 @@ class Join:
 
 
 @functools.lru_cache(maxsize=8)
-def environment(theme_folder: Path | None) -> jinja2.Environment:
-    loaders: list[jinja2.BaseLoader] = []
-    if theme_folder is not None:
-        loaders.append(jinja2.FileSystemLoader(str(theme_folder)))
+def environment(theme_folders: tuple[Path, ...]) -> jinja2.Environment:
+    loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(str(f)) for f in theme_folders]
     loaders.append(jinja2.PackageLoader("deckpoll", "templates"))
     return jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
@@ -50,7 +48,7 @@ class PollRenderer:
     """Renders poll blocks; one per build, so the QR code and strings are computed once."""
 
     def __init__(self, theme: Theme, lang: str, join: Join) -> None:
-        self.template = environment(theme.folder).get_template("poll.html")
+        self.template = environment(theme.folders).get_template("poll.html")
         self.strings = strings_for(lang)
         self.offline = _with_code(self.strings["offline"])
         text: Markup | None = None
@@ -97,7 +95,7 @@ def render_page(
     asset_css: str = "",
     section_cache: dict[tuple[Slide, int], str] | None = None,
 ) -> Page:
-    env = environment(theme.folder)
+    env = environment(theme.folders)
     config = deck.config
     strings = strings_for(config.lang)
     width, height = config.size

@@ -22,10 +22,22 @@ class Theme:
     name: str
     css: str
     folder: Path | None
+    # Where templates are looked up, this theme's folder first, then those it extends.
+    folders: tuple[Path, ...] = ()
 
 
-def load_theme(name: str, root: Path, where: Location, reporter: Reporter, assets: Assets) -> Theme:
-    """The theme a deck names: built-in, or a folder (relative to the deck) with theme.css."""
+def load_theme(
+    name: str,
+    root: Path,
+    where: Location,
+    reporter: Reporter,
+    assets: Assets,
+    extending: tuple[Path, ...] = (),
+) -> Theme:
+    """The theme a deck names: built-in, or a folder (relative to the deck) with theme.css.
+
+    A theme folder may hold theme.yaml with `extends: default` (or another theme): the
+    CSS of that theme comes first, so a theme of one's own can be a few `--dp-*` lines."""
     if name in BUILTIN:
         folder = Path(str(resources.files("deckpoll.themes") / name))
     else:
@@ -38,6 +50,10 @@ def load_theme(name: str, root: Path, where: Location, reporter: Reporter, asset
             "folder (relative to the deck) that holds theme.css",
         )
         return Theme(name, "", None)
+    if folder in extending:
+        reporter.error(where, f"theme {name!r} extends itself (through `extends:`); break the loop")
+        return Theme(name, "", None)
+    base = _base_theme(folder, reporter, assets, (*extending, folder))
     css = strip_comments(css_path.read_text("utf-8"))
     for line_no, line in enumerate(css.split("\n"), 1):
         match = EXTERNAL_CSS.search(line)
@@ -61,7 +77,37 @@ def load_theme(name: str, root: Path, where: Location, reporter: Reporter, asset
             return match.group(0)
         return f"url('{url}')"
 
-    return Theme(name, minify_css(CSS_URL.sub(local, css)), folder)
+    own = CSS_URL.sub(local, css)
+    if base is None:
+        return Theme(name, minify_css(own), folder, (folder,))
+    return Theme(name, minify_css(base.css + "\n" + own), folder, (folder, *base.folders))
+
+
+def _base_theme(
+    folder: Path, reporter: Reporter, assets: Assets, extending: tuple[Path, ...]
+) -> Theme | None:
+    """The theme named by `extends:` in the folder's theme.yaml, if any."""
+    from deckpoll.load import read_text
+    from deckpoll.yamlsrc import parse_yaml
+
+    meta = folder / "theme.yaml"
+    if not meta.is_file():
+        return None
+    doc = parse_yaml(read_text(meta), Location(meta, 1, 1), reporter)
+    if doc is None or not isinstance(doc.data, dict):
+        return None
+    for key in doc.data:
+        if key != "extends":
+            reporter.warning(
+                doc.key_at((key,)), f"unknown theme key {key!r}; theme.yaml takes `extends:`"
+            )
+    parent = doc.data.get("extends")
+    if parent is None:
+        return None
+    if not isinstance(parent, str):
+        reporter.error(doc.value_at(("extends",)), "`extends` names one theme")
+        return None
+    return load_theme(parent, folder, doc.value_at(("extends",)), reporter, assets, extending)
 
 
 def strip_comments(css: str) -> str:
@@ -85,9 +131,7 @@ def runtime_files() -> tuple[str, str]:
     import rjsmin
 
     folder = resources.files("deckpoll.runtime")
-    entries = sorted(
-        (e for e in folder.iterdir() if e.name[:1].isdigit()), key=lambda e: e.name
-    )
+    entries = sorted((e for e in folder.iterdir() if e.name[:1].isdigit()), key=lambda e: e.name)
     css = "\n".join(e.read_text("utf-8") for e in entries if e.name.endswith(".css"))
     js = ";\n".join(e.read_text("utf-8") for e in entries if e.name.endswith(".js"))
     return minify_css(css), rjsmin.jsmin(js)
