@@ -13,7 +13,7 @@ dp.use(class Speaker {
  open() {
   if (dp.view !== 'audience') return;
   let w = null;
-  try { w = open(this.url(), 'dp-speaker', 'popup,width=1280,height=800'); } catch (e) {}
+  try { w = window.open(this.url(), 'dp-speaker', 'popup,width=1280,height=800'); } catch (e) {}
   if (w) return;
   const a = dp.el('a', 'dp-button', { href: this.url() }, dp.t('open_here'));
   const g = dp.dialog('dp-blocked', dp.t('speaker'), dp.el('p', '', null, dp.t('blocked')), a);
