@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import secrets
 import socket
 import sys
@@ -98,8 +99,14 @@ def serve(
     port: int = 8000,
     store_url: str | None = None,
     open_browser: bool = False,
+    *,
+    allowed_origins: tuple[str, ...] | list[str] | None = None,
 ) -> None:
-    """Serve the deck and its poll backend on one port until interrupted."""
+    """Serve the deck and its poll backend on one port until interrupted.
+
+    `allowed_origins`: exact origins of decks hosted elsewhere whose `polls.url` names this
+    server (CORS); default from $DECKPOLL_ALLOWED_ORIGINS (comma-separated), else none.
+    """
     import asyncio
 
     import uvicorn
@@ -124,7 +131,20 @@ def serve(
     # poll_url "": this server is the backend, whatever polls.url names (same origin).
     compiled = compile_deck(deck, join_url=join_url, poll_url="")
     key = secrets.token_urlsafe(24)
-    app = create_app(compiled, store, presenter_key=key, join_url=join_url, join_code=code)
+    if allowed_origins is None:
+        env = os.environ.get("DECKPOLL_ALLOWED_ORIGINS", "")
+        allowed_origins = [o.strip() for o in env.split(",") if o.strip()]
+    try:
+        app = create_app(
+            compiled,
+            store,
+            presenter_key=key,
+            join_url=join_url,
+            join_code=code,
+            allowed_origins=list(allowed_origins),
+        )
+    except ValueError as exc:
+        raise DeckpollError(str(exc)) from None
     local = "127.0.0.1" if host in ("0.0.0.0", "", "::") else _url_host(host)
     presenter_url = f"http://{local}:{port}/?key={key}"
     title = compiled.manifest.get("title") or deck.name

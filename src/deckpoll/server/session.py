@@ -225,6 +225,7 @@ class Session:
             self._wake.clear()
             try:
                 await self.flush()
-            except Exception:  # noqa: BLE001 - a failed push is retried on the next change
+            except Exception:  # noqa: BLE001 - the store hiccupped: retry in a second
                 await asyncio.sleep(1.0)
+                self._wake.set()
             await asyncio.sleep(self.push_interval)
