@@ -58,10 +58,13 @@ def test_every_slide_fits(page, built_deck) -> None:
     backgrounds = set()
     for n in range(1, count + 1):
         page.evaluate(f"location.hash = '#/{n}/99'")
-        page.wait_for_function(
-            f"document.querySelector('#dp-deck > .dp-slide.dp-current').dataset.dpIndex == {n}"
-        )
-        spill = page.evaluate(SPILL)
+        # poll from Python: wait_for_function evaluates a string, which the page's CSP forbids
+        for _ in range(100):
+            spill = page.evaluate(SPILL)
+            if spill["index"] == n:
+                break
+            page.wait_for_timeout(20)
+        assert spill["index"] == n, f"slide {n} never became current"
         assert spill["down"] <= 0 and spill["across"] <= 0, (theme, spill)
         assert not spill["outside"], (theme, spill)
         backgrounds.add(spill["background"])
