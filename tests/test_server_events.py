@@ -224,3 +224,37 @@ def test_audience_copy_of_a_long_wall_is_short():
         await session.stop()
 
     run(go())
+
+
+def test_a_failed_push_is_retried():
+    from deckpoll.stores.base import StoreUnavailable
+    from deckpoll.stores.memory import MemoryStore
+
+    class Flaky(MemoryStore):
+        failures = 0
+
+        async def answers(self, poll):
+            if self.failures:
+                self.failures -= 1
+                raise StoreUnavailable("disk hiccup")
+            return await super().answers(poll)
+
+    async def go():
+        store = Flaky()
+        session = Session(manifest(), store, push_interval=0.01)
+        await session.start()
+        stream = session.broadcaster.stream(presenter=True, role="deck")
+        await stream.__anext__()
+        await next_event(stream)
+        await next_event(stream)  # presence
+        await session.set_status("lunch", OPEN)
+        await next_event(stream)  # poll
+        await next_event(stream)  # results after opening
+        store.failures = 1
+        await vote(session, "lunch", "v" * 16, {"choice": "soup"})
+        event, data = await next_event(stream, timeout=3.0)
+        assert event == "results" and data["voters"] == 1
+        await stream.aclose()
+        await session.stop()
+
+    run(go())
