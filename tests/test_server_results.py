@@ -138,3 +138,20 @@ def test_export_from_a_deck_source_with_its_default_store(tmp_path):
     data = json.loads(export(deck, "json", None))
     assert data["polls"][0]["tally"]["average"] == 2
     assert data["hash"].startswith("sha256:")
+
+
+def test_export_while_the_store_is_in_use(built):
+    folder, url = built
+    live = open_store(url, namespace="test-deck")
+
+    async def serve_and_export() -> dict:
+        await live.set_status("lunch", OPEN)
+        await live.add_answer("lunch", "tok-new", {"choice": "soup"}, key="", replace=True, limit=1)
+        data = await asyncio.to_thread(export, folder, "json", url)
+        await live.add_answer("lunch", "tok-x", {"choice": "soup"}, key="", replace=True, limit=1)
+        await live.close()
+        return json.loads(data)
+
+    data = asyncio.run(serve_and_export())
+    lunch = next(p for p in data["polls"] if p["id"] == "lunch")
+    assert lunch["tally"]["voters"] == 3

@@ -80,6 +80,7 @@ class SQLiteStore:
             queue.SimpleQueue()
         )
         self._closed = False
+        self._wrote = False
         self._reader = concurrent.futures.ThreadPoolExecutor(1, "deckpoll-sqlite-read")
         self._reader_conn: sqlite3.Connection | None = None
         self._thread = threading.Thread(target=self._writer, name="deckpoll-sqlite", daemon=True)
@@ -113,13 +114,16 @@ class SQLiteStore:
                     stop = True
                     break
                 batch.append(more)
-            dirty |= self._run_batch(conn, batch)
+            wrote = self._run_batch(conn, batch)
+            dirty |= wrote
+            self._wrote |= wrote
             if dirty and time.monotonic() - last_checkpoint > CHECKPOINT_EVERY:
                 self._checkpoint("PASSIVE")
                 dirty, last_checkpoint = False, time.monotonic()
             if stop:
                 break
-        self._checkpoint("TRUNCATE")
+        if self._wrote:
+            self._checkpoint("TRUNCATE")  # leave a compact file behind (readers skip this)
         conn.close()
 
     def _checkpoint(self, mode: str) -> None:
