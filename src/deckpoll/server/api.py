@@ -194,8 +194,8 @@ async def my_answers(request: Request) -> Response:
     pid = _poll(request)
     voter = check_voter(request.headers.get("x-deckpoll-voter"))
     mine = await session.voter_answers(pid, voter)
-    limit = 1 if session.polls[pid].get("kind") not in ("wordcloud", "open") else None
-    limit = limit or max_answers(session.polls[pid])
+    poll = session.polls[pid]
+    limit = max_answers(poll) if poll.get("kind") in ("wordcloud", "open") else 1
     return JSONResponse(
         {
             "answers": [{"id": a.id, **a.value} for a in mine],
