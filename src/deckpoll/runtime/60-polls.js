@@ -276,8 +276,7 @@
       const res = this.live.results[id], state = this.live.polls[id] || {};
       const box = p.results;
       box.textContent = '';
-      const show = res && res.visible && (res.answers > 0 || state.status === 'open');
-      p.el.classList.toggle('dp-poll-showing', !!(show && res.voters > 0));
+      p.el.classList.toggle('dp-poll-showing', !!(res && res.visible && res.voters > 0));
       p.el.dataset.dpPollStatus = state.status || 'closed';
       const head = dp.el('div', 'dp-poll-meta');
       p.count = dp.el('span', 'dp-poll-count', null, t('voters', { n: res ? res.voters : 0 }));
