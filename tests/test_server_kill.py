@@ -134,6 +134,7 @@ def test_acknowledged_answers_survive_kill_9(tmp_path):
         ids = asyncio.run(stored())
         missing = set(acked) - ids["wall"] - ids["lunch"]
         assert not missing, f"{len(missing)} of {len(acked)} acknowledged answers lost"
+        print(f"kill -9: {len(acked)} acknowledged, {len(ids['wall']) + len(ids['lunch'])} stored")
         # the restarted server counts them too
         assert live["results"]["lunch"]["voters"] == len(ids["lunch"])
         assert live["results"]["wall"]["answers"] == len(ids["wall"])
