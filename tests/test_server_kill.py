@@ -72,10 +72,9 @@ def stop(proc: subprocess.Popen) -> None:
             proc.wait(timeout=5)
 
 
-def test_acknowledged_answers_survive_kill_9(tmp_path):
-    url = f"sqlite:///{tmp_path / 'answers.sqlite3'}"
+def write_until_killed(tmp_path: Path, url: str, round_: int, acked: list[int]) -> None:
+    """Start a server, send answers from four threads, SIGKILL it mid-stream."""
     proc, base = start_server(tmp_path, url)
-    acked: list[int] = []
     lock = threading.Lock()
     stop_sending = threading.Event()
     try:
@@ -88,9 +87,9 @@ def test_acknowledged_answers_survive_kill_9(tmp_path):
                 n = 0
                 while not stop_sending.is_set():
                     n += 1
-                    voter = f"w{worker}-voter-{n:08d}-xxxxxxxx"
+                    voter = f"r{round_}w{worker}-voter-{n:08d}-xxxxxxxx"
                     poll, body = (
-                        ("wall", {"text": f"entry {worker}/{n}"})
+                        ("wall", {"text": f"entry {round_}/{worker}/{n}"})
                         if n % 2
                         else ("lunch", {"choice": "soup"})
                     )
@@ -109,7 +108,7 @@ def test_acknowledged_answers_survive_kill_9(tmp_path):
         threads = [threading.Thread(target=sender, args=(w,)) for w in range(4)]
         for thread in threads:
             thread.start()
-        time.sleep(1.0)
+        time.sleep(0.8)
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=5)
         stop_sending.set()
@@ -118,7 +117,14 @@ def test_acknowledged_answers_survive_kill_9(tmp_path):
     finally:
         stop_sending.set()
         stop(proc)
-    assert len(acked) > 20, "too few answers were sent to test anything"
+
+
+def test_acknowledged_answers_survive_kill_9(tmp_path):
+    url = f"sqlite:///{tmp_path / 'answers.sqlite3'}"
+    acked: list[int] = []
+    for round_ in range(3):
+        write_until_killed(tmp_path, url, round_, acked)
+    assert len(acked) > 60, "too few answers were sent to test anything"
 
     proc, base = start_server(tmp_path, url)
     try:
@@ -134,7 +140,9 @@ def test_acknowledged_answers_survive_kill_9(tmp_path):
         ids = asyncio.run(stored())
         missing = set(acked) - ids["wall"] - ids["lunch"]
         assert not missing, f"{len(missing)} of {len(acked)} acknowledged answers lost"
-        print(f"kill -9: {len(acked)} acknowledged, {len(ids['wall']) + len(ids['lunch'])} stored")
+        print(
+            f"kill -9 x3: {len(acked)} acknowledged, {len(ids['wall']) + len(ids['lunch'])} stored"
+        )
         # the restarted server counts them too
         assert live["results"]["lunch"]["voters"] == len(ids["lunch"])
         assert live["results"]["wall"]["answers"] == len(ids["wall"])
