@@ -64,7 +64,7 @@
 
   /** Spiral placement with bounding-box collision: no two words overlap. Sizes are CSS px
       of the slide's design size, so the smallest word stays legible from the back. */
-  function layoutCloud(words, font, W, H) {
+  function layoutCloud(words, font, W, H, previous) {
     const ctx = document.createElement('canvas').getContext('2d');
     const top = words.length ? words[0].count : 1;
     const low = words.length ? words[words.length - 1].count : 1;
@@ -91,13 +91,23 @@
         ctx.font = '700 ' + size + 'px ' + font;
         const w = ctx.measureText(word.text).width + size * 0.4, h = size * 1.25;
         if (w > W) continue;
+        /* Where the word was last time, if it still fits there: the cloud stays calm. */
+        const was = previous && previous.get(word.text);
+        if (was) {
+          const b = { x: was.x - w / 2, y: was.y - h / 2, w, h };
+          if (fits(b) && !hits(b)) {
+            boxes.push(b);
+            placed.push({ word, size, x: was.x, y: was.y + size * 0.35, cy: was.y, colour: was.colour });
+            return;
+          }
+        }
         for (let a = 0, r = 0; r < W; a += 0.3) {
           r = 3 * a;
           const cx = W / 2 + r * Math.cos(a) * stretch, cy = H / 2 + r * Math.sin(a);
           const b = { x: cx - w / 2, y: cy - h / 2, w, h };
           if (!fits(b) || hits(b)) continue;
           boxes.push(b);
-          placed.push({ word, size, x: cx, y: cy + size * 0.35, colour: 1 + (i % 5) });
+          placed.push({ word, size, x: cx, y: cy + size * 0.35, cy, colour: was ? was.colour : 1 + (i % 5) });
           return;
         }
       }
@@ -243,7 +253,14 @@
       else if (name === 'presence') { this.live.audience = data.audience; Object.keys(this.polls).forEach((id) => this.drawStatus(id)); }
     }
 
-    update(s) { if (this.key && this.live && !s.remote) this.reportState(s); }
+    update(s) {
+      if (this.key && this.live && !s.remote) this.reportState(s);
+      /* A slide that was hidden had no size to lay a word cloud out in: draw it again now. */
+      const slide = dp.slide(s.index);
+      if (this.live && slide && (!s.previous || s.previous.index !== s.index)) {
+        Object.keys(this.polls).forEach((id) => { if (slide.contains(this.polls[id].el)) this.draw(id); });
+      }
+    }
 
     /** Tell the server where the presenter is; one request in flight, the latest wins. */
     async reportState(s) {
@@ -341,7 +358,12 @@
       svg.setAttribute('role', 'img');
       svg.setAttribute('aria-label', words.map((w) => w.text + ' (' + w.count + ')').join(', '));
       const font = getComputedStyle(this.polls[id].results).fontFamily || 'sans-serif';
-      layoutCloud(words, font, W, H).forEach((p) => {
+      const poll = this.polls[id];
+      if (poll.cloudSize !== W + 'x' + H) poll.cloudPos = null;  // another box: lay out afresh
+      const placed = layoutCloud(words, font, W, H, poll.cloudPos);
+      poll.cloudSize = W + 'x' + H;
+      poll.cloudPos = new Map(placed.map((p) => [p.word.text, { x: p.x, y: p.cy, colour: p.colour }]));
+      placed.forEach((p) => {
         const text = document.createElementNS(SVGNS, 'text');
         text.setAttribute('x', p.x.toFixed(1));
         text.setAttribute('y', p.y.toFixed(1));
