@@ -42,6 +42,10 @@ def test_deck_and_pages():
                 assert '<html lang="en">' in page.text
                 assert "script-src 'sha256-" in page.headers["content-security-policy"]
             assert (await client.get("/")).headers["referrer-policy"] == "no-referrer"
+            raw = await client.get("/join", headers={"Accept-Encoding": "gzip"})
+            assert raw.headers["content-encoding"] == "gzip" and "<!doctype html>" in raw.text
+            plain = await client.get("/join", headers={"Accept-Encoding": "identity"})
+            assert "content-encoding" not in plain.headers and plain.text == raw.text
             asset = await client.get("/assets/pic.abc123.png")
             assert asset.status_code == 200 and asset.headers["content-type"] == "image/png"
             missing = await client.get("/nothing/here")
