@@ -284,6 +284,21 @@ def test_blackout_help_and_live_region(page, deck_html):
     assert page.evaluate("window.__fs") == 1
 
 
+def test_deck_starts_even_if_a_later_runtime_file_throws(context, deck_html, tmp_path):
+    html = deck_html.read_text(encoding="utf-8")
+    start = "window.deckpoll?.start()"
+    assert html.count(start) == 1
+    broken = tmp_path / "index.html"
+    broken.write_text(html.replace(start, "throw new Error('boom');" + start), encoding="utf-8")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    open_deck(page, broken)
+    assert any("boom" in e for e in errors)
+    page.keyboard.press("ArrowRight")
+    assert state(page) == (2, 0)
+
+
 def test_progress_and_number_can_be_turned_off(page, tmp_path):
     deck = make_deck(tmp_path / "src", "progress: false\nslide_number: false\n")
     open_deck(page, build(deck, tmp_path / "out") / "index.html")

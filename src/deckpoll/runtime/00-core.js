@@ -91,6 +91,8 @@ const dp = window.deckpoll = {
   return m ? { index: +m[1], fragment: +m[2] || 0 } : null;
  },
  start() {
+  if (dp.started) return;
+  dp.started = true;
   html.classList.remove('dp-nojs');
   html.classList.add('dp-js', 'dp-view-' + dp.view);
   if (dp.view !== 'print') html.classList.add('dp-present');
@@ -103,4 +105,6 @@ const dp = window.deckpoll = {
   dp.emit('ready', dp.state());
  }
 };
+/* Fallback: start even if a later runtime file threw. */
+d.addEventListener('DOMContentLoaded', () => dp.start());
 })();

@@ -2,7 +2,7 @@
 (() => {
 const dp = window.deckpoll, d = document, html = d.documentElement;
 if (!dp) return;
-/** Fit a design-size slide into a w×h box; whole-pixel offsets keep text sharp. */
+/** Fit slides into a w×h box; whole-pixel offsets keep text sharp. */
 dp.fit = (box, w, h) => {
  const s = Math.min(w / dp.width, h / dp.height) || 1, st = box.style;
  st.setProperty('--dp-scale', s);
