@@ -140,6 +140,9 @@
         if (!this.final && document.visibilityState === 'visible' && (!this.live || this.stale())) this.reconnect(0);
       };
       document.addEventListener('visibilitychange', this.onVisible);
+      this.onClick = (e) => this.click(e);
+      document.addEventListener('click', this.onClick);
+      document.addEventListener('keydown', this.onClick);
       this.connect();
     }
 
@@ -305,6 +308,7 @@
       else if (res && !res.visible && state.results === 'on_reveal') box.append(dp.el('p', 'dp-poll-later', null, t('later')));
       if (this.key) box.append(this.controls(id, state));
       this.drawStatus(id);
+      dp.emit('pollresults', { id, slide: +(p.el.closest('.dp-slide') || {}).dataset?.dpIndex || 0 });
     }
 
     drawStatus(id) {
@@ -373,11 +377,7 @@
         text.textContent = p.word.text;
         if (this.key && p.word.ids) {
           text.setAttribute('tabindex', '0');
-          const hide = () => {
-            if (confirm(t('hide_word', { w: p.word.text }))) p.word.ids.forEach((a) => this.command(id, 'answers/' + a + '/hide'));
-          };
-          text.addEventListener('click', hide);
-          text.addEventListener('keydown', (e) => { if (e.key === 'Enter') hide(); });
+          text.setAttribute('data-dp-answers', p.word.ids.join(','));
         }
         svg.append(text);
       });
@@ -391,9 +391,7 @@
         li.dataset.dpAnswer = e.id;
         li.append(dp.el('span', 'dp-poll-entry-text', null, e.text));
         if (this.key) {
-          const b = dp.el('button', 'dp-poll-hide', { type: 'button', title: t('hide'), 'aria-label': t('hide') + ': ' + e.text }, '×');
-          b.addEventListener('click', () => this.command(id, 'answers/' + e.id + '/hide'));
-          li.append(b);
+          li.append(dp.el('button', 'dp-poll-hide', { type: 'button', title: t('hide'), 'aria-label': t('hide') + ': ' + e.text }, '×'));
         }
         list.append(li);
       });
@@ -402,19 +400,28 @@
 
     controls(id, state) {
       const bar = dp.el('div', 'dp-poll-controls', { role: 'group' });
-      const button = (label, path, ask) => {
-        const b = dp.el('button', 'dp-poll-control', { type: 'button', 'data-dp-action': path.split('/').pop() }, label);
-        b.addEventListener('click', () => { if (!ask || confirm(ask)) this.command(id, path); });
-        bar.append(b);
-      };
-      if (state.status === 'open') button(t('close'), 'close');
-      else button(t('open'), 'open');
-      if (state.results === 'on_reveal') {
-        if (state.revealed) button(t('conceal'), 'conceal');
-        else button(t('reveal'), 'reveal');
-      }
-      button(t('reset'), 'reset', t('reset_confirm'));
+      const button = (action) => bar.append(dp.el('button', 'dp-poll-control', { type: 'button', 'data-dp-action': action }, t(action)));
+      button(state.status === 'open' ? 'close' : 'open');
+      if (state.results === 'on_reveal') button(state.revealed ? 'conceal' : 'reveal');
+      button('reset');
       return bar;
+    }
+
+    /** One listener for every control, so copies of a slide (the speaker view's) work too. */
+    click(e) {
+      if (!this.key || (e.type === 'keydown' && e.key !== 'Enter')) return;
+      const target = e.target.closest && e.target.closest('[data-dp-action], .dp-poll-hide, [data-dp-answers]');
+      const poll = target && target.closest('[data-dp-poll-id]');
+      if (!poll || (e.type === 'keydown' && !target.hasAttribute('data-dp-answers'))) return;
+      const id = poll.dataset.dpPollId;
+      if (target.dataset.dpAction) {
+        const action = target.dataset.dpAction;
+        if (action !== 'reset' || confirm(t('reset_confirm'))) this.command(id, action);
+      } else if (target.classList.contains('dp-poll-hide')) {
+        this.command(id, 'answers/' + target.closest('[data-dp-answer]').dataset.dpAnswer + '/hide');
+      } else if (confirm(t('hide_word', { w: target.textContent }))) {
+        target.getAttribute('data-dp-answers').split(',').forEach((a) => this.command(id, 'answers/' + a + '/hide'));
+      }
     }
 
     destroy() {
@@ -422,6 +429,10 @@
       clearInterval(this.watchdog);
       if (this.abort) this.abort.abort();
       if (this.onVisible) document.removeEventListener('visibilitychange', this.onVisible);
+      if (this.onClick) {
+        document.removeEventListener('click', this.onClick);
+        document.removeEventListener('keydown', this.onClick);
+      }
     }
   });
 })();
