@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import re
 import sys
 import threading
 import time
@@ -383,3 +384,36 @@ def test_scale_results_on_reveal_in_swedish(browser, tmp_path):
         finally:
             presenter_context.close()
             phone_context.close()
+
+
+def test_hiding_a_word_from_the_cloud(browser, server):
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    phone_context = browser.new_context(viewport={"width": 390, "height": 800})
+    try:
+        presenter = context.new_page()
+        presenter.goto(f"{server}/?key={KEY}#/4")
+        expect(presenter.locator("#dp-deck")).to_have_class(re.compile("dp-presenter"))
+        for n, word in enumerate(["Rude", "rude", "kind"]):
+            r = httpx.post(
+                f"{server}/api/v1/polls/cloud/answers",
+                json={"text": word},
+                headers={"X-Deckpoll-Voter": f"voter-{n}-abcdefghijklmnop"},
+                timeout=5,
+            )
+            assert r.status_code == 200
+        phone = phone_context.new_page()
+        phone.goto(f"{server}/{CODE}")
+        phone.locator("input.jp-text").fill("kind")
+        phone.get_by_role("button", name="Send").click()
+        phone.locator(".jp-words li", has_text="Rude").wait_for(timeout=2000)
+        cloud = presenter.locator('.dp-slide[data-dp-index="4"] svg.dp-poll-cloud')
+        word = cloud.locator("text", has_text="Rude")
+        word.wait_for(timeout=2000)
+        presenter.once("dialog", lambda d: d.accept())
+        word.click()
+        word.wait_for(state="detached", timeout=1000)
+        phone.locator(".jp-words li", has_text="Rude").wait_for(state="detached", timeout=1000)
+        expect(cloud.locator("text")).to_have_text(["kind"])
+    finally:
+        context.close()
+        phone_context.close()
