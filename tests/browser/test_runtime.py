@@ -475,22 +475,28 @@ def test_vinnova_deck_passes_axe(page, axe_js, theme, tmp_path):
     text, changed = re.subn(r"(?m)^theme:.*$", f"theme: {theme}", text)
     config.write_text(text if changed else text + f"\ntheme: {theme}\n", encoding="utf-8")
     html = build(source, tmp_path / "out") / "index.html"
-    count = None
-    for view in ("", "?view=speaker"):
-        open_deck(page, html, query=view)
-        count = page.evaluate("deckpoll.count")
-        page.add_script_tag(content=axe_js)
-        for index in range(1, count + 1):
-            page.evaluate("i => deckpoll.go(i, -1)", index)
-            result = page.evaluate(
-                "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-            )
-            bad = [
-                f"{v['id']}: {v['help']} ({[n['target'] for n in v['nodes']][:3]})"
-                for v in result
-                if v["impact"] in ("serious", "critical")
-            ]
-            assert not bad, f"{theme} theme, slide {index}{view}: {bad}"
-            if view:
-                break
-    assert count and count > 5
+
+    def check(where: str) -> None:
+        result = page.evaluate(
+            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        )
+        bad = [
+            f"{v['id']}: {v['help']} ({[n['target'] for n in v['nodes']][:3]})"
+            for v in result
+            if v["impact"] in ("serious", "critical")
+        ]
+        assert not bad, f"{theme} theme, {where}: {bad}"
+
+    open_deck(page, html)
+    page.add_script_tag(content=axe_js)
+    count = page.evaluate("deckpoll.count")
+    assert count > 5
+    for index in range(1, count + 1):
+        page.evaluate("i => deckpoll.go(i, -1)", index)
+        check(f"slide {index}")
+    for key, where in (("o", "overview"), ("Escape", "slide"), ("?", "help")):
+        page.keyboard.press(key)
+        check(where)
+    open_deck(page, html, query="?view=speaker")
+    page.add_script_tag(content=axe_js)
+    check("speaker view")

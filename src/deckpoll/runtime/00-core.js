@@ -17,7 +17,7 @@ const EN = {
 const each = (m, a) => ctl.forEach(c => { try { c[m]?.(a); } catch (e) { console.error(e); } });
 const dp = window.deckpoll = {
  config: cfg, deck, slides, count: slides.length, params: q,
- width: +cfg.width || +deck.dataset.dpWidth || 1280, height: +cfg.height || +deck.dataset.dpHeight || 720,
+ width: +cfg.width || 1280, height: +cfg.height || 720,
  view: q.has('print') ? 'print' : q.get('view') === 'speaker' ? 'speaker' : 'audience',
  t(key, vars) {
   let s = cfg.strings?.[key] || EN[key] || key;

@@ -13,11 +13,10 @@ dp.ov = dp.use(class Overview {
   on = on == null ? !this.open : !!on;
   if (on === this.open) return;
   html.classList.toggle('dp-overview', this.open = on);
-  if (on) this.layout();
+  /* Scrollable while open, so it takes keyboard focus. */
+  if (on) { this.layout(); dp.deck.tabIndex = 0; } else { dp.deck.removeAttribute('tabindex'); dp.deck.scrollTop = 0; }
   this.select(on ? dp.state().index : 0);
-  if (!on) dp.deck.scrollTop = 0;
  }
- /* One layout read when opening. */
  layout() {
   const w = dp.deck.clientWidth, cols = this.cols = Math.max(2, Math.min(8, Math.round(w / 300)));
   dp.deck.style.setProperty('--dp-cols', cols);
@@ -32,7 +31,7 @@ dp.ov = dp.use(class Overview {
   s.scrollIntoView({ block: 'nearest' });
   dp.announce(dp.label(i));
  }
- /** A key while open; true when used. */
+ /** Key while open; true if used. */
  key(k) {
   const i = this.sel, to = { ArrowRight: i + 1, ArrowLeft: i - 1, ArrowDown: i + this.cols, ArrowUp: i - this.cols, Home: 1, End: dp.count }[k];
   if (to) this.select(Math.min(Math.max(to, 1), dp.count));
