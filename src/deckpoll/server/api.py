@@ -274,7 +274,8 @@ async def moderate(request: Request) -> Response:
     if action not in ("hide", "unhide"):
         raise Invalid(404, "unknown_action", f"no answer action {action!r}")
     hidden = action == "hide"
-    found = await session.hide(pid, request.path_params["answer"], hidden)
+    answer_id = request.path_params["answer"]
+    found = await session.hide(pid, answer_id, hidden) if answer_id < 2**63 else None
     if found is None:
         raise Invalid(404, "unknown_answer", "no such answer in this poll")
     return JSONResponse({"id": found.id, "hidden": found.hidden})
