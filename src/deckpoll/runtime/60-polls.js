@@ -192,7 +192,7 @@
         const res = await fetch(this.base + 'api/v1/deck', { headers: this.headers(), signal, cache: 'no-store' });
         if (res.status === 401 || res.status === 403) return this.dropKey();
         if (!res.ok) return this.offline(res.status === 404);
-        const deck = await res.json();
+        const deck = await res.json().catch(() => null);  // a static server's HTML: no backend
         if (!deck || deck.id !== (dp.config.deck_id || deck.id)) return this.offline(true);
         this.lastSeen = Date.now();
         this.watchdog = setInterval(() => { if (this.stale()) this.reconnect(0); }, 10000);
