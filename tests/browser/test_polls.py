@@ -360,7 +360,7 @@ def test_scale_results_on_reveal_in_swedish(browser, tmp_path):
             phone.locator("form").get_by_text("4", exact=True).click()
             phone.get_by_role("button", name="Skicka").click()
             phone.locator("#jp-view").get_by_text("Tack för ditt svar!").wait_for(timeout=2000)
-            phone.locator("#jp-view").get_by_text("Resultaten visas på storbildsskärmen.").wait_for(
+            phone.locator("#jp-view").get_by_text("Resultaten visas senare.").wait_for(
                 timeout=2000
             )
             slide.locator(".dp-poll-count", has_text="1 svar").wait_for(timeout=1000)

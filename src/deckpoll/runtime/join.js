@@ -10,7 +10,7 @@
       not_open: "This question is not open yet.", closed: "This question is closed.",
       send: "Send", change: "Change my answer", thanks: "Thank you for your answer!",
       more: "You can send {n} more.", all_sent: "You have sent all your answers.",
-      yours: "Your answers", results: "Results", on_screen: "The results are shown on the big screen.",
+      yours: "Your answers", results: "Results", on_screen: "The results will be shown later.",
       up_to: "Choose up to {n}.", error: "Could not send. Please try again.",
       too_fast: "Too fast – wait a moment and try again.", placeholder: "Type your answer",
       answers: "{n} answers", average: "Average {x}", chars: "{n}/280",
@@ -22,7 +22,7 @@
       not_open: "Frågan är inte öppen än.", closed: "Frågan är stängd.",
       send: "Skicka", change: "Ändra mitt svar", thanks: "Tack för ditt svar!",
       more: "Du kan skicka {n} till.", all_sent: "Du har skickat alla dina svar.",
-      yours: "Dina svar", results: "Resultat", on_screen: "Resultaten visas på storbildsskärmen.",
+      yours: "Dina svar", results: "Resultat", on_screen: "Resultaten visas senare.",
       up_to: "Välj upp till {n}.", error: "Det gick inte att skicka. Försök igen.",
       too_fast: "För snabbt – vänta ett ögonblick och försök igen.", placeholder: "Skriv ditt svar",
       answers: "{n} svar", average: "Medel {x}", chars: "{n}/280",
@@ -211,7 +211,9 @@
   function resultsCard(poll) {
     var res = live && live.results ? live.results[poll.id] : null;
     if (!res) return null;
-    if (!res.visible) return h("p", { className: "jp-note", text: t("on_screen") });
+    if (!res.visible) {
+      return poll.results === "hidden" ? null : h("p", { className: "jp-note", text: t("on_screen") });
+    }
     var kids = [h("h3", { text: t("results") + " · " + t("answers", res.voters) })];
     if (res.options) res.options.forEach(function (o) { kids.push(bar(o.label, o.count, o.percent)); });
     if (res.distribution) {
