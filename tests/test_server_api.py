@@ -470,7 +470,7 @@ def test_join_page_config_is_escaped():
     from server_fixtures import manifest
 
     data = manifest()
-    data["title"] = "</script><script>alert(1)</script>"
+    data["title"] = "</script><script>alert(1)</script>{{config}}/*{{js}}*/"
 
     async def go():
         async with running(data=data) as (client, _):
@@ -478,6 +478,8 @@ def test_join_page_config_is_escaped():
             assert "<script>alert(1)" not in page
             config = page.split('id="jp-config">', 1)[1].split("</script>", 1)[0]
             assert json.loads(config)["title"] == data["title"]
+            assert page.count('"use strict"') == 1  # the script went in once, in its place
+            assert page.count("/*{{js}}*/") == 3  # the title: in <title>, header, config
 
     run(go())
 

@@ -41,6 +41,9 @@ class CompiledDeck(Protocol):
     assets: Mapping[str, bytes]
 
 
+_PLACEHOLDER = re.compile(r"/\*\{\{(css|js)\}\}\*/|\{\{(lang|title|config)\}\}")
+
+
 def _runtime_text(name: str) -> str:
     return files("deckpoll.runtime").joinpath(name).read_text(encoding="utf-8")
 
@@ -57,17 +60,15 @@ def join_page(
         "join_url": join_url,
     }
     config_json = json.dumps(config, ensure_ascii=False).replace("<", "\\u003c")
-    page = (
-        _runtime_text("join.html")
-        .replace("{{lang}}", html.escape(str(config["lang"]), quote=True))
-        .replace("{{title}}", html.escape(str(config["title"])))
-        .replace("{{config}}", config_json)
-        .replace("/*{{css}}*/", _runtime_text("join.css"))
-    )
-    before, marker, after = page.partition("/*{{js}}*/")
-    if not marker:
-        raise RuntimeError("join.html lacks the /*{{js}}*/ marker")
-    page = before + script + after
+    values = {
+        "lang": html.escape(str(config["lang"]), quote=True),
+        "title": html.escape(str(config["title"])),
+        "config": config_json,
+        "css": _runtime_text("join.css"),
+        "js": script,
+    }
+    # One pass, so that text substituted in (a deck title, say) is never scanned again.
+    page = _PLACEHOLDER.sub(lambda m: values[m.group(1) or m.group(2)], _runtime_text("join.html"))
     digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
     return page, f"'sha256-{digest}'"
 
