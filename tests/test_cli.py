@@ -104,3 +104,14 @@ def test_version() -> None:
     result = CliRunner().invoke(main, ["--version"])
     assert result.exit_code == 0
     assert result.output.startswith("deckpoll, version ")
+
+
+def test_results_exports_every_poll_and_says_when_nothing_is_stored(tmp_path: Path) -> None:
+    runner = CliRunner()
+    deck = ROOT / "decks" / "vinnova-innovation"
+    result = runner.invoke(main, ["results", str(deck), "--format", "json", "--store", "memory://"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert [p["id"] for p in data["polls"]] == ["fokus", "involverade"]
+    missing = runner.invoke(main, ["results", str(tmp_path / "nowhere.md")])
+    assert missing.exit_code == 1

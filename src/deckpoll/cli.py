@@ -160,6 +160,44 @@ def serve(deck: Path, host: str, port: int, store_url: str | None, open_browser:
         raise _fail(error) from None
 
 
+@main.command()
+@DECK
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json", "md"]),
+    default="csv",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--store",
+    "store_url",
+    default=None,
+    help="Where the answers are (default: the deck's .deckpoll/ SQLite file).",
+)
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write to this file instead of standard output.",
+)
+def results(deck: Path, fmt: str, store_url: str | None, out: Path | None) -> None:
+    """Export every poll's tally and answers (stamped with the deck's hash and the time)."""
+    from deckpoll.results import export
+
+    try:
+        text = export(deck, fmt, store_url)
+    except DeckpollError as error:
+        raise _fail(error) from None
+    if out is None:
+        click.echo(text, nl=not text.endswith("\n"))
+    else:
+        out.write_text(text, "utf-8")
+        click.echo(f"wrote {out}", err=True)
+
+
 def run() -> None:
     """Entry point that also turns Ctrl-C into a quiet exit."""
     try:
