@@ -19,20 +19,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from deckpoll.chromium import HEADLESS_ARGS
+
 ROOT = Path(__file__).resolve().parents[1]
 RUNTIME = ROOT / "src" / "deckpoll" / "runtime"
-ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1",
-]
+ARGS = list(HEADLESS_ARGS)
 SLIDE = """## Slide {n}
 
 * First point of slide {n} with **bold** and `code`

@@ -24,19 +24,10 @@ from pathlib import Path
 
 from build import generate_deck
 
+from deckpoll.chromium import HEADLESS_ARGS
+
 ROOT = Path(__file__).resolve().parents[1]
-ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1",
-]
+ARGS = list(HEADLESS_ARGS)
 
 
 def edit_target(slides_md: Path) -> tuple[int, str]:

@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
+from deckpoll.chromium import HEADLESS_ARGS, find_chromium
+
 INSTALL_HINT = (
     "PDF export needs Chromium. Install it (Debian/Ubuntu: apt-get install -y chromium) "
     "or point $CHROMIUM_BIN at a Chromium or Chrome binary."
 )
-_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
-
-
-def find_chromium() -> str | None:
-    """The browser to print with: $CHROMIUM_BIN, /usr/bin/chromium, then the PATH."""
-    explicit = os.environ.get("CHROMIUM_BIN")
-    if explicit:
-        return explicit if os.path.isfile(explicit) else None
-    if os.path.isfile("/usr/bin/chromium"):
-        return "/usr/bin/chromium"
-    for name in _CANDIDATES:
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
 
 
 def write_pdf(index_html: Path, pdf_path: Path, *, timeout: float | None = None) -> None:
@@ -51,17 +37,9 @@ def write_pdf(index_html: Path, pdf_path: Path, *, timeout: float | None = None)
         partial = Path(profile) / "out.pdf"
         command = [
             browser,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
+            *HEADLESS_ARGS,
             "--hide-scrollbars",
             "--run-all-compositor-stages-before-draw",
-            "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1",
             f"--user-data-dir={profile}",
             f"--print-to-pdf={partial}",
             "--no-pdf-header-footer",

@@ -3,31 +3,18 @@
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 
 import pytest
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1",
-]
+from deckpoll.chromium import HEADLESS_ARGS, find_chromium
+
+CHROMIUM_ARGS = list(HEADLESS_ARGS)
 
 
 def chromium_path() -> str | None:
     """The Chromium binary to drive: $CHROMIUM_BIN, else Debian's /usr/bin/chromium."""
-    candidate = os.environ.get("CHROMIUM_BIN") or "/usr/bin/chromium"
-    if os.path.exists(candidate):
-        return candidate
-    return shutil.which("chromium")
+    return find_chromium()
 
 
 def _unavailable(reason: str) -> None:
