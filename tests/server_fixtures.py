@@ -163,6 +163,7 @@ def live_server(app) -> Iterator[str]:
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
+        app.state.session.end_streams()
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()

@@ -258,3 +258,22 @@ def test_a_failed_push_is_retried():
         await session.stop()
 
     run(go())
+
+
+def test_close_all_ends_every_stream():
+    async def go():
+        broadcaster = Broadcaster(lambda presenter: {})
+        stream = broadcaster.stream(presenter=False, role="join")
+        await stream.__anext__()
+        await next_event(stream)
+        broadcaster.close_all()
+        broadcaster.publish("state", {"late": True})  # after the close: not sent
+        try:
+            await asyncio.wait_for(stream.__anext__(), 1)
+        except StopAsyncIteration:
+            pass
+        else:
+            raise AssertionError("the stream went on after close_all()")
+        assert broadcaster.clients == set()
+
+    run(go())

@@ -7,6 +7,7 @@ import ipaddress
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -98,6 +99,13 @@ def test_serve_prints_links_that_work(tmp_path):
         )
         assert r.status_code == 200, r.text
         assert (deck / ".deckpoll" / "answers.sqlite3").exists()
+        # a phone's event stream is open while the presenter presses Ctrl-C
+        phone_stream = socket.create_connection(("127.0.0.1", int(base.rsplit(":", 1)[1])))
+        phone_stream.sendall(b"GET /api/v1/events?client=join HTTP/1.1\r\nHost: x\r\n\r\n")
+        phone_stream.settimeout(5)
+        received = b""
+        while b"event: snapshot" not in received:
+            received += phone_stream.recv(65536)
     finally:
         os.kill(proc.pid, signal.SIGINT)
         try:
@@ -105,5 +113,12 @@ def test_serve_prints_links_that_work(tmp_path):
         except subprocess.TimeoutExpired:
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait(timeout=5)
+        rest = proc.stdout.read()
         proc.stdout.close()
     assert proc.returncode == 0
+    assert "Exception" not in rest and "Traceback" not in rest, rest
+    tail = b""
+    while chunk := phone_stream.recv(65536):
+        tail += chunk
+    assert tail.endswith(b"0\r\n\r\n")  # the stream was ended, not cut
+    phone_stream.close()

@@ -360,9 +360,7 @@ def test_scale_results_on_reveal_in_swedish(browser, tmp_path):
             phone.locator("form").get_by_text("4", exact=True).click()
             phone.get_by_role("button", name="Skicka").click()
             phone.locator("#jp-view").get_by_text("Tack för ditt svar!").wait_for(timeout=2000)
-            phone.locator("#jp-view").get_by_text("Resultaten visas senare.").wait_for(
-                timeout=2000
-            )
+            phone.locator("#jp-view").get_by_text("Resultaten visas senare.").wait_for(timeout=2000)
             slide.locator(".dp-poll-count", has_text="1 svar").wait_for(timeout=1000)
             assert slide.locator(".dp-poll-average").count() == 0
             slide.locator('[data-dp-action="reveal"]').click()
@@ -417,3 +415,51 @@ def test_hiding_a_word_from_the_cloud(browser, server):
     finally:
         context.close()
         phone_context.close()
+
+
+def test_a_deck_hosted_elsewhere_uses_polls_url_with_cors(browser, deck, tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(site), **kwargs)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    origin = f"http://127.0.0.1:{httpd.server_port}"
+    app = create_app(
+        compile_deck(deck), open_store("memory://"), presenter_key=KEY, allowed_origins=[origin]
+    )
+    context = browser.new_context()
+    try:
+        with live_server(app) as backend:
+            (deck / "deck.yaml").write_text(DECK_YAML + f"  url: {backend}\n")
+            build(deck, site)
+            page = context.new_page()
+            log: list[str] = []
+            watch(page, log)
+            page.goto(f"{origin}/?key={KEY}#/3")
+            slide = page.locator('.dp-slide[data-dp-index="3"]')
+            expect(page.locator("#dp-deck")).to_have_class(re.compile("dp-presenter"))
+            expect(slide.locator("[data-dp-offline]")).to_be_hidden()
+            deadline = time.monotonic() + 3
+            while httpx.get(f"{backend}/api/v1/deck").json()["live"]["state"]["slide"] != 3:
+                assert time.monotonic() < deadline, "the deck never reported its slide"
+                time.sleep(0.05)
+            r = httpx.post(
+                f"{backend}/api/v1/polls/wall/answers",
+                json={"text": "from across origins"},
+                headers={"X-Deckpoll-Voter": "cross-origin-voter-01"},
+            )
+            assert r.status_code == 200  # auto-opened by the deck's report
+            slide.locator(".dp-poll-entry", has_text="from across origins").wait_for(timeout=2000)
+            assert slide.locator("[data-dp-join-url]").get_attribute("href") == f"{backend}/join"
+            assert not [e for e in log if "favicon" not in e and "404 (File not found)" not in e]
+    finally:
+        context.close()
+        httpd.shutdown()
+        httpd.server_close()

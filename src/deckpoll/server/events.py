@@ -13,6 +13,7 @@ PING_SECONDS = 15.0
 RETRY_MS = 2000
 
 _RESYNC = "resync"
+_CLOSE = "close"
 
 
 def sse(event: str, data: Any) -> str:
@@ -30,6 +31,13 @@ class Client:
     role: str
     queue: asyncio.Queue = field(default_factory=lambda: asyncio.Queue(QUEUE_SIZE))
     resync: bool = False
+
+    def close(self) -> None:
+        """End this stream after what it is sending now (the server is stopping)."""
+        while not self.queue.empty():
+            self.queue.get_nowait()
+        self.queue.put_nowait(_CLOSE)
+        self.resync = True  # accept nothing more
 
     def put(self, message: str) -> None:
         if self.resync:
@@ -103,6 +111,8 @@ class Broadcaster:
                 except TimeoutError:
                     yield ": ping\n\n"
                     continue
+                if message == _CLOSE:
+                    return
                 if message == _RESYNC:
                     client.resync = False
                     message = sse("snapshot", self._snapshot(client.presenter))
@@ -111,4 +121,6 @@ class Broadcaster:
             self.disconnect(client)
 
     def close_all(self) -> None:
-        self.clients.clear()
+        """End every open stream, so that a stopping server need not cut them off."""
+        for client in list(self.clients):
+            client.close()

@@ -158,7 +158,12 @@ def serve(
     out.flush()
     if open_browser:
         threading.Timer(0.8, webbrowser.open, [presenter_url]).start()
-    server = uvicorn.Server(
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: object) -> None:
+            app.state.session.end_streams()  # phones' streams end cleanly, no cancellation
+            super().handle_exit(sig, frame)
+
+    server = Server(
         uvicorn.Config(
             app,
             log_level="warning",

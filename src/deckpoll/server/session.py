@@ -55,6 +55,7 @@ class Session:
         self._presence_dirty = False
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     # -- start and stop ------------------------------------------------------------------
 
@@ -75,7 +76,13 @@ class Session:
             self.results[pid] = tally(
                 self.polls[pid], await self.store.answers(pid), moderation=True
             )
+        self._loop = asyncio.get_running_loop()
         self._task = asyncio.create_task(self._pusher(), name="deckpoll-pusher")
+
+    def end_streams(self) -> None:
+        """From any thread: end every event stream (call before stopping the server)."""
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self.broadcaster.close_all)
 
     async def stop(self) -> None:
         if self._task is not None:
