@@ -7,6 +7,7 @@ import json
 import time
 
 import httpx
+import pytest
 
 from deckpoll.server.app import create_app
 from deckpoll.server.events import QUEUE_SIZE, Broadcaster
@@ -226,36 +227,41 @@ def test_audience_copy_of_a_long_wall_is_short():
     run(go())
 
 
-def test_a_failed_push_is_retried():
-    from deckpoll.stores.base import StoreUnavailable
-    from deckpoll.stores.memory import MemoryStore
-
-    class Flaky(MemoryStore):
-        failures = 0
-
-        async def answers(self, poll):
-            if self.failures:
-                self.failures -= 1
-                raise StoreUnavailable("disk hiccup")
-            return await super().answers(poll)
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_the_session_mirror_matches_the_store(kind, tmp_path):
+    url = "memory://" if kind == "memory" else f"sqlite:///{tmp_path / 'a.db'}"
 
     async def go():
-        store = Flaky()
+        store = open_store(url, namespace="test-deck")
         session = Session(manifest(), store, push_interval=0.01)
         await session.start()
-        stream = session.broadcaster.stream(presenter=True, role="deck")
-        await stream.__anext__()
-        await next_event(stream)
-        await next_event(stream)  # presence
-        await session.set_status("lunch", OPEN)
-        await next_event(stream)  # poll
-        await next_event(stream)  # results after opening
-        store.failures = 1
-        await vote(session, "lunch", "v" * 16, {"choice": "soup"})
-        event, data = await next_event(stream, timeout=3.0)
-        assert event == "results" and data["voters"] == 1
-        await stream.aclose()
+        for pid in ("lunch", "words", "wall"):
+            await session.set_status(pid, OPEN)
+        await vote(session, "lunch", "a" * 16, {"choice": "soup"})
+        await vote(session, "lunch", "a" * 16, {"choice": "salad"})  # replaces
+        await vote(session, "lunch", "a" * 16, {"choice": "salad"})  # duplicate
+        await vote(session, "lunch", "b" * 16, {"choice": "soup"})
+        await vote(session, "words", "a" * 16, {"text": "Mod"})
+        await vote(session, "words", "b" * 16, {"text": "mod"})
+        await vote(session, "wall", "a" * 16, {"text": "one"})
+        wall = await store.answers("wall")
+        await session.hide("wall", wall[0].id)
+        await session.reset("words")
+
+        for pid in ("lunch", "words", "wall"):
+            assert list(session.answers[pid].values()) == await store.answers(pid), pid
+        await session.flush()
+        assert session.results["lunch"]["voters"] == 2
+        assert session.results["words"]["answers"] == 0
+        assert session.results["wall"]["entries"] == []
+        # a restart rebuilds the same mirror from the store
         await session.stop()
+        again = Session(manifest(), store)
+        await again.start()
+        for pid in ("lunch", "words", "wall"):
+            assert again.answers[pid] == session.answers[pid]
+        await again.stop()
+        await store.close()
 
     run(go())
 

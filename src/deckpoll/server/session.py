@@ -48,6 +48,9 @@ class Session:
         self.state: dict[str, int] = {"slide": 1, "fragment": 0}
         self.status: dict[str, PollState] = {pid: PollState(pid) for pid in self.polls}
         self.results: dict[str, dict[str, Any]] = {}
+        # Every answer, mirrored from what the store committed (this process is the only
+        # writer while it serves), so a push tallies without reading the store again.
+        self.answers: dict[str, dict[int, Answer]] = {pid: {} for pid in self.polls}
         self.push_interval = push_interval
         self.broadcaster = Broadcaster(self.snapshot)
         self.broadcaster.on_change = self._presence_changed
@@ -73,8 +76,9 @@ class Session:
             if pid in self.polls:
                 self.status[pid] = state
         for pid in self.polls:
+            self.answers[pid] = {a.id: a for a in await self.store.answers(pid)}
             self.results[pid] = tally(
-                self.polls[pid], await self.store.answers(pid), moderation=True
+                self.polls[pid], list(self.answers[pid].values()), moderation=True
             )
         self._loop = asyncio.get_running_loop()
         self._task = asyncio.create_task(self._pusher(), name="deckpoll-pusher")
@@ -173,7 +177,9 @@ class Session:
         return self.poll_view(pid)
 
     async def reset(self, pid: str) -> dict[str, Any]:
-        self._apply(await self.store.reset_poll(pid))
+        state = await self.store.reset_poll(pid)
+        self.answers[pid] = {}
+        self._apply(state)
         return self.poll_view(pid)
 
     def _apply(self, state: PollState) -> None:
@@ -187,17 +193,22 @@ class Session:
             pid, voter, checked.value, key=checked.key, replace=checked.replace, limit=checked.limit
         )
         if not receipt.duplicate:
+            mirror = self.answers[pid]
+            for old in receipt.removed:
+                mirror.pop(old, None)
+            mirror[receipt.answer.id] = receipt.answer
             self.mark(pid)
         return receipt
 
     async def hide(self, pid: str, answer_id: int, hidden: bool = True) -> Answer | None:
         answer = await self.store.hide_answer(pid, answer_id, hidden)
         if answer is not None:
+            self.answers[pid][answer.id] = answer
             self.mark(pid)
         return answer
 
     async def voter_answers(self, pid: str, voter: str) -> list[Answer]:
-        return [a for a in await self.store.answers(pid) if a.voter == voter]
+        return [a for a in self.answers[pid].values() if a.voter == voter]
 
     # -- coalesced pushes ----------------------------------------------------------------
 
@@ -213,11 +224,7 @@ class Session:
         """Recompute and push the results of every poll that changed since the last push."""
         dirty, self._dirty = self._dirty, set()
         for pid in sorted(dirty):
-            try:
-                answers = await self.store.answers(pid)
-            except Exception:
-                self._dirty |= dirty
-                raise
+            answers = sorted(self.answers[pid].values(), key=lambda a: a.id)
             self.results[pid] = tally(self.polls[pid], answers, moderation=True)
             self.broadcaster.publish(
                 "results", self.results_view(pid, False), self.results_view(pid, True)

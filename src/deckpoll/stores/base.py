@@ -77,6 +77,7 @@ class Receipt:
     answer: Answer
     replaced: bool = False
     duplicate: bool = False
+    removed: tuple[int, ...] = ()  # ids of the answers the new one replaced
 
 
 @runtime_checkable

@@ -77,7 +77,7 @@ class MemoryStore:
             for old in mine:
                 del rows[old.id]
             answer = self._insert(rows, poll, voter, value, key, now)
-            return Receipt(answer, replaced=bool(mine))
+            return Receipt(answer, replaced=bool(mine), removed=tuple(a.id for a in mine))
         for old in mine:
             if old.key == key:
                 return Receipt(old, duplicate=True)

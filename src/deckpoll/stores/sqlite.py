@@ -302,7 +302,8 @@ class SQLiteStore:
                     "DELETE FROM answers WHERE ns=? AND poll=? AND voter=?",
                     (self.namespace, poll, voter),
                 )
-                return Receipt(self._insert(conn, poll, voter, key, encoded, now), bool(mine))
+                answer = self._insert(conn, poll, voter, key, encoded, now)
+                return Receipt(answer, bool(mine), removed=tuple(row[0] for row in mine))
             for row in mine:
                 if row[1] == key:
                     return Receipt(self._row(poll, voter, row), duplicate=True)
