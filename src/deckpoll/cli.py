@@ -123,12 +123,28 @@ def new(name: Path, title: str | None) -> None:
 @click.option(
     "--no-follow", is_flag=True, help="Stay on the shown slide when another slide changes."
 )
-def preview(deck: Path, port: int, no_open: bool, poll: bool, no_follow: bool) -> None:
+@click.option(
+    "--rehearse",
+    type=click.IntRange(1, 2000),
+    default=40,
+    show_default=True,
+    help="Simulated answers that `r` on a poll slide adds (to check layouts before the talk).",
+)
+def preview(
+    deck: Path, port: int, no_open: bool, poll: bool, no_follow: bool, rehearse: int
+) -> None:
     """Build, serve on 127.0.0.1, rebuild on every save and show it in the browser."""
     from deckpoll.preview import serve as serve_preview
 
     try:
-        serve_preview(deck, port=port, open_browser=not no_open, poll=poll, follow=not no_follow)
+        serve_preview(
+            deck,
+            port=port,
+            open_browser=not no_open,
+            poll=poll,
+            follow=not no_follow,
+            rehearse=rehearse,
+        )
     except DeckpollError as error:
         raise _fail(error) from None
 

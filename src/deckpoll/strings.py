@@ -32,6 +32,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "close": "Close",
         "blocked": "The browser blocked the speaker window.",
         "open_here": "Open it in this tab",
+        "rehearse": "Fill the poll with simulated answers (preview)",
     },
     "sv": {
         "slide": "bild",
@@ -62,6 +63,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "close": "Stäng",
         "blocked": "Webbläsaren blockerade talarfönstret.",
         "open_here": "Öppna i den här fliken",
+        "rehearse": "Fyll frågan med simulerade svar (förhandsvisning)",
     },
 }
 

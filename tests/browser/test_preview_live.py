@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
 import subprocess
 import sys
+import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,20 +24,34 @@ def write_deck(folder: Path, slides: list[str], title: str = "Preview") -> None:
     (folder / "slides.md").write_text("\n---\n".join(slides), "utf-8")
 
 
+POLL = "```poll\nid: pulse\nkind: wordcloud\nquestion: Ett ord?\n```\n"
+
+
 @pytest.fixture
-def preview_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+def preview_server(tmp_path: Path) -> Iterator[tuple[str, Path, str]]:
     deck = tmp_path / "deck"
     write_deck(deck, SLIDES)
     process = subprocess.Popen(
-        [sys.executable, "-m", "deckpoll", "preview", str(deck), "--no-open", "--port", "0"],
+        [
+            sys.executable,
+            "-m",
+            "deckpoll",
+            "preview",
+            str(deck),
+            "--no-open",
+            "--port",
+            "0",
+            "--rehearse",
+            "25",
+        ],
         stdout=subprocess.PIPE,
         text=True,
     )
     try:
         line = process.stdout.readline()
-        match = re.search(r"http://127\.0\.0\.1:\d+/", line)
+        match = re.search(r"(http://127\.0\.0\.1:\d+/)\?key=(\S+)", line)
         assert match, f"no URL in {line!r}"
-        yield match.group(0), deck
+        yield match.group(1), deck, match.group(2)
     finally:
         os.kill(process.pid, signal.SIGTERM)
         try:
@@ -47,7 +63,7 @@ def preview_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
 
 
 def test_live_edit_keeps_position_jumps_to_changes_and_shows_errors(page, preview_server) -> None:
-    url, deck = preview_server
+    url, deck, _ = preview_server
     page.goto(url + "#/3/1")
     page.wait_for_function("document.documentElement.dataset.dpPreviewEpoch === '1'")
     page.evaluate("window.notReloaded = true")
@@ -83,3 +99,24 @@ def test_live_edit_keeps_position_jumps_to_changes_and_shows_errors(page, previe
     page.wait_for_function("document.title === 'Renamed'")
     page.wait_for_function("window.deckpoll && deckpoll.state().index === 5")
     assert page.evaluate("window.notReloaded") is None
+
+
+def test_a_poll_added_while_previewing_works_and_r_fills_it(page, preview_server) -> None:
+    url, deck, key = preview_server
+    page.goto(f"{url}?key={key}#/2")
+    page.wait_for_function("document.documentElement.dataset.dpPreviewEpoch === '1'")
+    write_deck(deck, [SLIDES[0], POLL, *SLIDES[1:]])  # a new poll slide: the page reloads
+    page.wait_for_function("document.querySelector('[data-dp-poll=\\'pulse\\']') !== null")
+    page.wait_for_function("deckpoll.state().index === 2")
+    page.keyboard.press("r")
+    request = urllib.request.Request(
+        f"{url}api/v1/polls/pulse/results", headers={"Authorization": f"Bearer {key}"}
+    )
+    deadline = time.monotonic() + 10
+    while True:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            results = json.loads(response.read())
+        if results.get("answers") == 25 or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert results.get("answers") == 25, results

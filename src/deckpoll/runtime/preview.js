@@ -51,6 +51,17 @@ const update = m => {
   }
   mark();
 };
+/* Rehearsal: `r` on a poll slide fills its poll with simulated answers (preview only). */
+if (dp && dp.keys) {
+  dp.keys.r = 'rehearse';
+  dp.rehearse = () => {
+    const slide = dp.slide(dp.state().index), poll = slide && slide.dataset.dpPoll;
+    if (!poll) return;
+    fetch(`${opts.rehearse}/${encodeURIComponent(poll)}?count=${opts.rehearse_count}`, {
+      method: 'POST', headers: { Authorization: 'Bearer ' + opts.key }
+    }).then(r => r.json()).then(m => dp.emit('rehearsed', m)).catch(e => console.error(e));
+  };
+}
 const es = new EventSource(opts.events);
 es.addEventListener('hello', e => {
   const m = JSON.parse(e.data);

@@ -1,0 +1,94 @@
+"""Simulated audience answers for rehearsals: check a poll slide's layout before the talk.
+
+The answers are built to stress the layout: long Swedish sentences, emoji, duplicates and
+near-duplicates (case, spacing, Unicode forms) that the word cloud must group, and the
+extremes of a scale. They are deterministic for a given seed.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from typing import Any
+
+WORDS = (
+    "Ledarskap",
+    "ledarskap",
+    " Ledarskap ",
+    "LEDARSKAP",
+    "Samverkan",
+    "samverkan",
+    "Tillit",
+    "Mod",
+    "Tid",
+    "tid",
+    "Kompetens",
+    "Beställarkompetens",
+    "Finansiering",
+    "Innovationsupphandling",
+    "Medarbetardriven utveckling",
+    "Användarfokus",
+    "Experiment",
+    "Prototyper",
+    "Kultur",
+    "Data",
+    "Digitalisering",
+    "Styrning",
+    "Uppföljning",
+    "Nätverk",
+    "Mottagarkapacitet",
+    "Spridning",
+    "Kritisk massa",
+    "Lärande",
+    "Öppenhet",
+    "Säkerhet",
+    "Re\u0301sume\u0301",
+    "Résumé",
+    "Tillitsbaserad styrning 🤝",
+    "🚀",
+    "💡 Idéer",
+    "Medborgare",
+    "Regioner",
+    "Kommuner",
+    "Myndigheter",
+    "Akademin",
+    "Näringslivet",
+    "Civilsamhället",
+)
+SENTENCES = (
+    "Vi behöver ett ledarskap som ger medarbetarna tid och mandat att pröva nya arbetssätt, "
+    "och som tål att allt inte lyckas första gången.",
+    "Involvera brukarna tidigt – de vet ofta bäst var skon klämmer! 👟",
+    "Chefer på alla nivåer, upphandlare, jurister och IT – och de som möter medborgarna varje dag.",
+    "Samverkan mellan kommuner, regioner och statliga myndigheter, gärna med akademin.",
+    "Avsätt en budget för experiment och följ upp vad vi lär oss, inte bara vad det kostar.",
+    "Mer tillit, mindre detaljstyrning.",
+    "mer tillit,  mindre detaljstyrning",
+    "Innovationsupphandling som standard när marknaden kan erbjuda något nytt 💡",
+    "Våga dela misslyckanden öppet så att andra slipper göra om dem.",
+    "<script>alert('hej')</script> ska visas som text",
+    "Ett riktigt, riktigt, riktigt långt ord: Innovationsledningsförmågeutvecklingsprogrammet",
+)
+
+
+def answers(poll: dict[str, Any], count: int, seed: int = 0) -> Iterator[dict[str, Any]]:
+    """`count` answer bodies (as the phone page sends them) for a manifest poll."""
+    rng = random.Random(f"{poll.get('id')}:{seed}")
+    kind = poll.get("kind")
+    options = [o["id"] for o in poll.get("options") or []]
+    for n in range(count):
+        if kind == "single":
+            # Skewed, so the bars differ: the first option is the most popular.
+            yield {"choice": options[min(int(rng.expovariate(0.8)), len(options) - 1)]}
+        elif kind == "multiple":
+            most = poll.get("max_choices") or len(options)
+            picked = rng.sample(options, rng.randint(1, max(1, min(most, len(options)))))
+            yield {"choices": picked}
+        elif kind == "scale":
+            low, high = int(poll.get("min") or 1), int(poll.get("max") or 5)
+            ends = (low, high) if n % 7 == 0 else ()
+            yield {"value": ends[n % 2] if ends else round(rng.triangular(low, high, high - 1))}
+        elif kind == "wordcloud":
+            yield {"text": rng.choice(WORDS)}
+        else:
+            yield {"text": rng.choice(SENTENCES)}
