@@ -103,7 +103,8 @@ def test_choice_answer_is_replaced_not_added(store):
         again = await store.add_answer("p", "v1", {"choice": "a"}, key="", replace=True, limit=1)
         assert again.duplicate and again.answer.id == first.answer.id
         second = await store.add_answer("p", "v1", {"choice": "b"}, key="", replace=True, limit=1)
-        assert second.replaced
+        assert second.replaced and second.removed == (first.answer.id,)
+        assert first.removed == () and again.removed == ()
         await store.add_answer("p", "v2", {"choice": "a"}, key="", replace=True, limit=1)
         values = {(a.voter, a.value["choice"]) for a in await store.answers("p")}
         assert values == {("v1", "b"), ("v2", "a")}
