@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 
 import pytest
@@ -115,3 +116,25 @@ def test_watcher_rebuilds_and_publishes_on_save(tmp_path: Path, poll: bool) -> N
     name, data = asyncio.run(scenario())
     assert name == "update"
     assert [c["index"] for c in data["changes"]] == [2]
+
+
+def test_theme_change_reloads_and_an_edited_image_updates_its_slide(tmp_path: Path) -> None:
+    deck = write_deck(
+        tmp_path, ["# T\n", "## Bild\n\n![logo](logo.svg)\n"], "title: T\ntheme: brand\n"
+    )
+    (tmp_path / "brand").mkdir()
+    (tmp_path / "brand" / "theme.yaml").write_text("extends: default\n")
+    (tmp_path / "brand" / "theme.css").write_text(":root { --dp-accent: #123456; }\n")
+    (tmp_path / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
+    preview = Preview(deck)
+    preview.rebuild()
+    (tmp_path / "brand" / "theme.css").write_text(":root { --dp-accent: #654321; }\n")
+    assert preview.rebuild([tmp_path / "brand" / "theme.css"])[0] == "reload"
+    (tmp_path / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="2"/>')
+    name, data = preview.rebuild([tmp_path / "logo.svg"])
+    assert name == "update"
+    assert [c["index"] for c in data["changes"]] == [2]
+    assert data["changes"][0]["html"].count("assets/logo.") == 1
+    assert set(preview.good.assets) == {
+        re.search(r'src="(assets/logo\.[0-9a-f]+\.svg)"', data["changes"][0]["html"]).group(1)
+    }
