@@ -1,0 +1,146 @@
+"""axe-core on the phone page and on a presenter's poll slides with live results drawn."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parents[1]))
+from deckpoll.build import compile_deck  # noqa: E402
+from deckpoll.server.app import create_app  # noqa: E402
+from deckpoll.stores.base import open_store  # noqa: E402
+from server_fixtures import KEY, live_server  # noqa: E402
+
+pytestmark = pytest.mark.browser
+REPO = Path(__file__).resolve().parents[2]
+
+DECK_YAML = 'title: Tillgänglighet\nlang: sv\nslides: [s.md]\npolls:\n  code: "515151"\n'
+SLIDES = """# Välkommen
+
+Text om dagen.
+
+---
+
+```poll
+id: val
+kind: multiple
+question: Vad väljer du?
+options: [Kaffe, Te, Vatten]
+max_choices: 2
+```
+
+---
+
+```poll
+id: skala
+kind: scale
+question: Hur gick det?
+min_label: Dåligt
+max_label: Bra
+```
+
+---
+
+```poll
+id: ord
+kind: wordcloud
+question: Ett ord?
+```
+
+---
+
+```poll
+id: vagg
+kind: open
+question: Något mer?
+```
+"""
+
+
+@pytest.fixture(scope="module")
+def axe_js() -> str:
+    for candidate in (os.environ.get("AXE_CORE_JS"), REPO / "node_modules/axe-core/axe.min.js"):
+        if candidate and Path(candidate).is_file():
+            return Path(candidate).read_text(encoding="utf-8")
+    if os.environ.get("E2E_REQUIRE_BROWSER") == "1":
+        pytest.fail("axe-core not found: run `npm install --no-save axe-core` at the repo root")
+    pytest.skip("axe-core not found (npm install --no-save axe-core, or set AXE_CORE_JS)")
+
+
+def violations(page, axe_js: str) -> list[str]:
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.add_script_tag(content=axe_js)
+    result = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+    )
+    return [
+        f"{v['id']}: {v['help']} ({[n['target'] for n in v['nodes']][:3]})"
+        for v in result
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.parametrize("theme", ["default", "dark"])
+def test_phone_page_and_presenter_results_pass_axe(browser, axe_js, tmp_path, theme):
+    deck = tmp_path / "a11y"
+    deck.mkdir()
+    (deck / "deck.yaml").write_text(DECK_YAML + f"theme: {theme}\n")
+    (deck / "s.md").write_text(SLIDES)
+    app = create_app(
+        compile_deck(deck, join_url="http://127.0.0.1/515151"),
+        open_store("memory://"),
+        presenter_key=KEY,
+    )
+    # axe is injected as an inline script, which the pages' CSP forbids by design
+    presenter_context = browser.new_context(
+        viewport={"width": 1280, "height": 720}, bypass_csp=True
+    )
+    phone_context = browser.new_context(viewport={"width": 390, "height": 800}, bypass_csp=True)
+    try:
+        with live_server(app) as base:
+            auth = {"Authorization": f"Bearer {KEY}"}
+            presenter = presenter_context.new_page()
+            presenter.goto(f"{base}/?key={KEY}#/1")
+            presenter.wait_for_selector("#dp-deck.dp-presenter", state="attached")
+            phone = phone_context.new_page()
+            phone.goto(f"{base}/515151")
+            view = phone.locator("#jp-view")
+            view.get_by_text("Väntar på nästa fråga").wait_for(timeout=5000)
+            bad = violations(phone, axe_js)
+            assert not bad, f"phone, waiting: {bad}"
+            for n, (pid, body) in enumerate(
+                [
+                    ("val", {"choices": ["kaffe", "te"]}),
+                    ("skala", {"value": 4}),
+                    ("ord", {"text": "mod"}),
+                    ("vagg", {"text": "<b>fet</b> text"}),
+                ]
+            ):
+                slide = n + 2
+                presenter.evaluate("i => deckpoll.go(i)", slide)
+                view.locator("form").wait_for(timeout=3000)
+                bad = violations(phone, axe_js)
+                assert not bad, f"phone, form of {pid}: {bad}"
+                for voter in range(3):
+                    r = httpx.post(
+                        f"{base}/api/v1/polls/{pid}/answers",
+                        json=body,
+                        headers={"X-Deckpoll-Voter": f"a11y-voter-{voter:02d}-abcdefg"},
+                    )
+                    assert r.status_code == 200, r.text
+                httpx.post(f"{base}/api/v1/polls/{pid}/close", headers=auth)
+                view.get_by_text("Frågan är stängd.").wait_for(timeout=3000)
+                presenter.locator(
+                    f'.dp-slide[data-dp-index="{slide}"] .dp-poll-count', has_text="3 svar"
+                ).wait_for(timeout=3000)
+                bad = violations(phone, axe_js)
+                assert not bad, f"phone, results of {pid}: {bad}"
+                bad = violations(presenter, axe_js)
+                assert not bad, f"presenter, results of {pid}: {bad}"
+    finally:
+        presenter_context.close()
+        phone_context.close()
