@@ -99,7 +99,11 @@ def test_phone_page_and_presenter_results_pass_axe(browser, axe_js, tmp_path, th
     presenter_context = browser.new_context(
         viewport={"width": 1280, "height": 720}, bypass_csp=True
     )
-    phone_context = browser.new_context(viewport={"width": 390, "height": 800}, bypass_csp=True)
+    phone_context = browser.new_context(  # the phone page follows the phone's colour scheme
+        viewport={"width": 390, "height": 800},
+        bypass_csp=True,
+        color_scheme="dark" if theme == "dark" else "light",
+    )
     try:
         with live_server(app) as base:
             auth = {"Authorization": f"Bearer {KEY}"}
