@@ -53,10 +53,7 @@ def compile_deck(
     reporter = Reporter(strict=strict)
     source = locate(Path(deck_path))
     config, doc = _config(source, reporter)
-    if cache is not None:
-        assets = cache.use((config, join_url, single_file, strict), single_file)
-    else:
-        assets = Assets(single_file=single_file)
+    assets = cache.assets_for(single_file) if cache else Assets(single_file=single_file)
     theme = load_theme(
         config.theme,
         source.root,
@@ -65,10 +62,8 @@ def compile_deck(
         assets,
     )
     join = Join(config.polls.code, join_url or config.polls.join_url or _join_from(config))
-    if cache is not None and (theme.name, theme.css) != cache.settings_theme:
-        cache.slides.clear()
-        cache.sections.clear()
-        cache.settings_theme = (theme.name, theme.css)
+    if cache is not None:
+        cache.use((config, join, single_file, strict, theme.name, theme.css, theme.folders))
     deck = _deck(source, config, doc, reporter, assets, theme, join, jobs, cache)
     reporter.raise_if_errors()
     page = render_page(

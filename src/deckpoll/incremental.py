@@ -26,7 +26,6 @@ class BuildCache:
     """Kept by the caller between builds of one deck; pass it to `compile_deck(cache=...)`."""
 
     settings: Hashable = None
-    settings_theme: Hashable = None
     slides: dict[Hashable, CachedSlide] = field(default_factory=dict)
     sections: dict[tuple[Slide, int], str] = field(default_factory=dict)
     assets: Assets | None = None
@@ -35,20 +34,24 @@ class BuildCache:
 
     def reset(self) -> None:
         """Forget everything (an image or theme file changed on disk)."""
-        self.settings, self.settings_theme, self.assets = None, None, None
+        self.settings, self.assets = None, None
         self.slides.clear()
         self.sections.clear()
 
-    def use(self, settings: Hashable, single_file: bool) -> Assets:
-        """Start a build with these deck settings; what was built with others is dropped."""
+    def assets_for(self, single_file: bool) -> Assets:
+        """The registry of the deck's files, kept between builds (reset() forgets it)."""
+        if self.assets is None or self.assets.single_file != single_file:
+            self.assets = Assets(single_file=single_file)
+        return self.assets
+
+    def use(self, settings: Hashable) -> None:
+        """Start a build with these deck settings (deck.yaml, theme, build options); what
+        was built with other settings is dropped."""
         if settings != self.settings:
             self.slides.clear()
             self.sections.clear()
             self.settings = settings
-        if self.assets is None or self.assets.single_file != single_file:
-            self.assets = Assets(single_file=single_file)
         self.hits = self.misses = 0
-        return self.assets
 
     def prune(self, keep: set[Hashable], slides: list[Slide]) -> None:
         """Drop entries of slides that are no longer in the deck (memory stays flat)."""
