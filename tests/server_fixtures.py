@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
 from collections.abc import AsyncIterator, Iterator
 from types import SimpleNamespace
 
 import httpx
+import pytest
 
 from deckpoll.server.app import create_app
 from deckpoll.stores.base import Store, open_store
@@ -183,3 +190,35 @@ def sse_events(lines: Iterator[str]) -> Iterator[tuple[str, object]]:
             event = line[6:].strip()
         elif line.startswith("data:"):
             data.append(line[5:].strip())
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A throwaway redis-server on 127.0.0.1 for the whole session (skipped if missing)."""
+    pytest.importorskip("redis")
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server is not installed")
+    probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    proc = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    pytest.skip("redis-server did not start")
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        os.kill(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=10)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 
 import pytest
 
 from deckpoll.server.api import RateLimit
 from deckpoll.stores.base import open_store
-from server_fixtures import KEY, presenter, running, voter
+from server_fixtures import KEY, presenter, redis_url, running, voter  # noqa: F401
 
 
 def run(coro):
@@ -201,8 +202,12 @@ def test_reset_and_hide_keep_the_store_consistent():
     run(go())
 
 
-def test_thirty_identical_parallel_requests_leave_one_answer(tmp_path):
-    store = open_store(f"sqlite:///{tmp_path / 'a.db'}", namespace="test-deck")
+@pytest.mark.parametrize("kind", ["sqlite", "redis"])
+def test_thirty_identical_parallel_requests_leave_one_answer(tmp_path, kind, request):
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    if kind == "redis":
+        url = request.getfixturevalue("redis_url")
+    store = open_store(url, namespace=f"test-deck-{uuid.uuid4().hex}")
 
     async def go():
         async with running(store) as (client, app):

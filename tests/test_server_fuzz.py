@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import uuid
 
 import pytest
 
 from deckpoll.server.api import RateLimit
 from deckpoll.stores.base import open_store
-from server_fixtures import presenter, running
+from server_fixtures import presenter, redis_url, running  # noqa: F401 - redis_url: fixture
 
 POLLS = ["lunch", "langs", "mood", "words", "wall", "secret", "nope", "%00", "a" * 300]
 ATOMS = [
@@ -63,14 +64,12 @@ def random_body(rng: random.Random) -> bytes:
     return b'{"choice": "soup"}' + b" " * rng.choice([0, 5000])
 
 
-@pytest.mark.parametrize("store_kind", ["memory", "sqlite"])
-def test_random_requests_never_get_a_500(store_kind, tmp_path):
+@pytest.mark.parametrize("store_kind", ["memory", "sqlite", "redis"])
+def test_random_requests_never_get_a_500(store_kind, tmp_path, request):
     rng = random.Random(20261127)
-    store = (
-        open_store("memory://")
-        if store_kind == "memory"
-        else open_store(f"sqlite:///{tmp_path / 'a.db'}", namespace="test-deck")
-    )
+    urls = {"memory": "memory://", "sqlite": f"sqlite:///{tmp_path / 'a.db'}"}
+    url = request.getfixturevalue("redis_url") if store_kind == "redis" else urls[store_kind]
+    store = open_store(url, namespace=f"test-deck-{uuid.uuid4().hex}")
 
     async def go():
         async with running(store) as (client, app):

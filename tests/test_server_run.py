@@ -17,6 +17,7 @@ import httpx
 
 from deckpoll.server.run import default_store_url, join_code, lan_address, public_host
 from deckpoll.stores.base import open_store
+from server_fixtures import redis_url  # noqa: F401 - a fixture
 
 DECK_YAML = "title: Run test\nlang: sv\nslides: [s.md]\npolls:\n  url: http://elsewhere.invalid:9\n"
 SLIDES = "# Hej\n\n---\n\n```poll\nid: q\nkind: single\nquestion: Ja?\noptions: [Ja, Nej]\n```\n"
@@ -122,3 +123,54 @@ def test_serve_prints_links_that_work(tmp_path):
         tail += chunk
     assert tail.endswith(b"0\r\n\r\n")  # the stream was ended, not cut
     phone_stream.close()
+
+
+def test_serve_with_a_redis_store_and_export(tmp_path, redis_url):  # noqa: F811
+    import json
+
+    from deckpoll.results import export
+
+    deck = tmp_path / "redistalk"
+    deck.mkdir()
+    (deck / "deck.yaml").write_text(DECK_YAML)
+    (deck / "s.md").write_text(SLIDES)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "deckpoll", "serve", str(deck), "--port", "0", "--store", redis_url],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")},
+    )
+    try:
+        text = "".join(proc.stdout.readline() for _ in range(4))
+        presenter = re.search(r"Presenter: (http://127\.0\.0\.1:\d+)/\?key=(\S+)", text)
+        assert presenter and redis_url in text, text
+        base, key = presenter.groups()
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                httpx.get(f"{base}/api/v1/deck", timeout=2)
+                break
+            except httpx.HTTPError:
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+        auth = {"Authorization": f"Bearer {key}"}
+        assert httpx.post(f"{base}/api/v1/state", json={"slide": 2}, headers=auth).is_success
+        r = httpx.post(
+            f"{base}/api/v1/polls/q/answers",
+            json={"choice": "nej"},
+            headers={"X-Deckpoll-Voter": "redis-voter-000001"},
+        )
+        assert r.status_code == 200, r.text
+    finally:
+        os.kill(proc.pid, signal.SIGINT)
+        proc.wait(timeout=10)
+        proc.stdout.close()
+    assert proc.returncode == 0
+    data = json.loads(export(deck, "json", redis_url))
+    assert data["polls"][0]["tally"]["options"][1] == {
+        "id": "nej",
+        "label": "Nej",
+        "count": 1,
+        "percent": 100.0,
+    }

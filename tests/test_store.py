@@ -1,8 +1,9 @@
-"""One contract suite for every store (memory, sqlite; a redis store joins via the fixture)."""
+"""One contract suite for every store: memory, sqlite and redis (a throwaway redis-server)."""
 
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -17,22 +18,40 @@ from deckpoll.stores.base import (
     open_store,
 )
 from deckpoll.stores.sqlite import path_from_url
+from server_fixtures import redis_url  # noqa: F401 - a fixture
+
+_LOOP: asyncio.AbstractEventLoop | None = None
 
 
 def run(coro):
-    return asyncio.run(coro)
+    """Run on the test's own event loop (a Redis client belongs to the loop it started in)."""
+    if _LOOP is None:
+        return asyncio.run(coro)
+    return _LOOP.run_until_complete(coro)
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(autouse=True)
+def loop() -> Iterator[asyncio.AbstractEventLoop]:
+    global _LOOP
+    _LOOP = asyncio.new_event_loop()
+    yield _LOOP
+    _LOOP.run_until_complete(_LOOP.shutdown_asyncgens())
+    _LOOP.close()
+    _LOOP = None
+
+
+@pytest.fixture(params=["memory", "sqlite", "redis"])
 def store_url(request, tmp_path) -> str:
     if request.param == "memory":
         return "memory://"
+    if request.param == "redis":
+        return request.getfixturevalue("redis_url")
     return f"sqlite:///{tmp_path / 'answers.sqlite3'}"
 
 
 @pytest.fixture
-def store(store_url) -> Iterator[Store]:
-    store = open_store(store_url, namespace="deck")
+def store(store_url, loop) -> Iterator[Store]:
+    store = open_store(store_url, namespace=f"deck-{uuid.uuid4().hex}")
     yield store
     run(store.close())
 
@@ -40,7 +59,9 @@ def store(store_url) -> Iterator[Store]:
 def test_open_store_picks_the_class_by_scheme(store_url):
     store = open_store(store_url)
     assert isinstance(store, Store)
-    expected = "MemoryStore" if store_url.startswith("memory") else "SQLiteStore"
+    expected = {"memory": "MemoryStore", "sqlite": "SQLiteStore", "redis": "RedisStore"}[
+        store_url.split(":")[0]
+    ]
     assert type(store).__name__ == expected
     run(store.close())
 
@@ -195,7 +216,8 @@ def test_meta_round_trip(store):
 def test_namespaces_do_not_mix(store_url):
     if store_url.startswith("memory"):
         pytest.skip("each MemoryStore is its own namespace")
-    a, b = open_store(store_url, namespace="a"), open_store(store_url, namespace="b")
+    tag = uuid.uuid4().hex
+    a, b = open_store(store_url, namespace=f"a{tag}"), open_store(store_url, namespace=f"b{tag}")
 
     async def go():
         await a.set_status("p", OPEN)

@@ -118,12 +118,23 @@ def serve(
     deck = Path(deck)
     first = compile_deck(deck)
     url = store_url or default_store_url(deck)
+    namespace = str(first.manifest.get("id") or "")
+    config = first.manifest.get("polls_config") or {}
+
+    async def prepare() -> str:
+        # A store's connections may belong to the event loop that opened them: this one is
+        # used here and closed; the server opens its own inside uvicorn's loop.
+        store = open_store(url, namespace=namespace)
+        try:
+            return await join_code(store, config.get("code"))
+        finally:
+            await store.close()
+
     try:
-        store = open_store(url, namespace=str(first.manifest.get("id") or ""))
+        code = asyncio.run(prepare())
+        store = open_store(url, namespace=namespace)
     except (ValueError, StoreError, OSError) as exc:
         raise DeckpollError(f"cannot open the store {url}: {exc}") from None
-    config = first.manifest.get("polls_config") or {}
-    code = asyncio.run(join_code(store, config.get("code")))
     sock = bind_socket(host, port)
     port = sock.getsockname()[1]
     base = f"http://{_url_host(public_host(host))}:{port}"

@@ -15,6 +15,7 @@ ENTRY_POINT_GROUP = "deckpoll.stores"
 _BUILTIN = {
     "memory": "deckpoll.stores.memory:MemoryStore",
     "sqlite": "deckpoll.stores.sqlite:SQLiteStore",
+    "redis": "deckpoll.stores.redis:RedisStore",
 }
 
 NEW, OPEN, CLOSED = "new", "open", "closed"
