@@ -1,0 +1,328 @@
+"""The Redis store against a real redis-server: workers sharing a deck, restarts, outages."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from deckpoll.stores.base import (
+    OPEN,
+    AnswerLimit,
+    PollClosed,
+    Store,
+    StoreUnavailable,
+    open_store,
+)
+
+VOTER = "voter-0123456789abcdef"
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def required() -> bool:
+    """CI (and E2E runs) must not pass by skipping the Redis tests."""
+    return os.environ.get("E2E_REQUIRE_BROWSER") == "1" or os.environ.get("CI") == "true"
+
+
+def need(what: str) -> None:
+    if required():
+        pytest.fail(f"{what} (required: CI=true or E2E_REQUIRE_BROWSER=1)")
+    pytest.skip(what)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class RedisServer:
+    """One redis-server process on 127.0.0.1, restartable on the same port and folder."""
+
+    def __init__(self, binary: str, folder: Path, *, durable: bool) -> None:
+        self.binary = binary
+        self.folder = folder
+        self.durable = durable
+        self.port = free_port()
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        persistence = (
+            ["--appendonly", "yes", "--appendfsync", "always"]
+            if self.durable
+            else ["--appendonly", "no"]
+        )
+        self.proc = subprocess.Popen(
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
+            + persistence
+            + ["--dir", str(self.folder)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while not self.answers_ping():
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                need(f"redis-server did not start on port {self.port}")
+            time.sleep(0.05)
+
+    def answers_ping(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
+                sock.sendall(b"PING\r\n")
+                return sock.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def signal(self, sig: int) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            os.kill(self.proc.pid, sig)
+
+    def kill(self) -> None:
+        """kill -9: no shutdown, no final fsync."""
+        if self.proc is not None:
+            self.signal(signal.SIGKILL)
+            self.proc.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.signal(signal.SIGCONT)
+        self.signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+
+@pytest.fixture(scope="session")
+def redis_binary() -> str:
+    try:
+        import redis  # noqa: F401
+    except ImportError:
+        need("the redis Python package is missing (pip install -e '.[redis]')")
+    binary = shutil.which("redis-server")
+    if binary is None:
+        need("redis-server is not installed (apt-get install redis-server)")
+    return binary
+
+
+@pytest.fixture(scope="module")
+def shared_server(redis_binary, tmp_path_factory) -> Iterator[RedisServer]:
+    server = RedisServer(redis_binary, tmp_path_factory.mktemp("redis"), durable=False)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def own_server(redis_binary, tmp_path) -> Iterator[RedisServer]:
+    """A server of the test's own, with an append-only file fsynced at every write."""
+    server = RedisServer(redis_binary, tmp_path, durable=True)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def namespace() -> str:
+    return f"deck-{uuid.uuid4().hex[:12]}"
+
+
+@contextlib.contextmanager
+def opened(url: str, namespace: str) -> Iterator[Store]:
+    from deckpoll.stores.redis import RedisStore
+
+    store = RedisStore(url, namespace=namespace)
+    try:
+        yield store
+    finally:
+        run(store.close())
+
+
+def test_open_store_finds_redis_by_its_entry_point(monkeypatch, shared_server, namespace):
+    from importlib.metadata import EntryPoint
+
+    import deckpoll.stores.base as base
+
+    # The line pyproject.toml registers under [project.entry-points."deckpoll.stores"].
+    line = EntryPoint("redis", "deckpoll.stores.redis:RedisStore", base.ENTRY_POINT_GROUP)
+    monkeypatch.setattr(base, "entry_points", lambda *, group: [line])
+    store = open_store(shared_server.url, namespace=namespace)
+    assert isinstance(store, Store) and type(store).__name__ == "RedisStore"
+    run(store.close())
+    with pytest.raises(StoreUnavailable):
+        run(store.get_meta("x"))  # closed stays closed
+
+
+def test_bad_urls_are_refused():
+    from deckpoll.stores.redis import RedisStore
+
+    for bad in ("http://127.0.0.1:6379", "redis://127.0.0.1:notaport/0"):
+        with pytest.raises(ValueError):
+            RedisStore(bad)
+
+
+def test_keys_stay_inside_the_namespace(shared_server, namespace):
+    import redis
+
+    with opened(shared_server.url, namespace) as store:
+
+        async def go():
+            await store.set_meta("code", "123456")
+            await store.set_status("p", OPEN)
+            await store.add_answer("p", VOTER, {"choice": "a"}, key="", replace=True, limit=1)
+
+        run(go())
+    with redis.Redis(port=shared_server.port) as client:
+        keys = {k.decode() for k in client.keys("*")}
+    mine = {k for k in keys if namespace in k}
+    assert mine and all(k.startswith(f"deckpoll:{{{namespace}}}:") for k in mine)
+
+
+def test_two_workers_share_one_deck(shared_server, namespace):
+    """Two stores on one namespace act like two worker processes: the rules hold across them."""
+    with opened(shared_server.url, namespace) as a, opened(shared_server.url, namespace) as b:
+
+        async def go():
+            await a.set_status("p", OPEN)
+            await b.set_status("w", OPEN)
+            assert (await b.polls())["p"].status == OPEN
+            same = [
+                (a if n % 2 else b).add_answer(
+                    "p", VOTER, {"choice": "x"}, key="", replace=True, limit=1
+                )
+                for n in range(30)
+            ]
+            receipts = await asyncio.gather(*same)
+            assert len({r.answer.id for r in receipts}) == 1
+            assert sum(not r.duplicate for r in receipts) == 1
+            assert len(await a.answers("p")) == 1
+            # Four different words from one voter at once, limit 3: exactly three stored.
+            words = [
+                (a if n % 2 else b).add_answer(
+                    "w", VOTER, {"text": word}, key=word, replace=False, limit=3
+                )
+                for n, word in enumerate(("tid", "mod", "pengar", "kaffe"))
+            ]
+            outcomes = await asyncio.gather(*words, return_exceptions=True)
+            assert sum(isinstance(o, AnswerLimit) for o in outcomes) == 1
+            assert len(await b.answers("w")) == 3
+            # A reset through one worker is seen by the other at once.
+            await b.reset_poll("p")
+            assert await a.answers("p") == []
+            await a.set_status("p", "closed")
+            with pytest.raises(PollClosed):
+                await b.add_answer("p", VOTER, {"choice": "x"}, key="", replace=True, limit=1)
+
+        run(go())
+
+
+def test_text_and_time_stamps_read_back_exactly(shared_server, namespace):
+    texts = ['a/b "c" \\ d', "rad ett\nrad två", "Åäö 😀 \u2028 ＫＡＦＦＥ", "\ud800 lone"]
+    with opened(shared_server.url, namespace) as store:
+
+        async def go():
+            await store.set_status("o", OPEN)
+            before = time.time()
+            for n, text in enumerate(texts):
+                voter = f"{VOTER}-{n}"
+                await store.add_answer("o", voter, {"text": text}, key=text, replace=False, limit=1)
+            after = time.time()
+            stored = await store.answers("o")
+            assert [a.value["text"] for a in stored] == texts
+            assert [a.key for a in stored] == texts
+            assert all(before - 1 <= a.created <= after + 1 for a in stored)
+            assert len({a.created for a in stored}) == len(texts)  # microseconds, not seconds
+            hidden = await store.hide_answer("o", stored[0].id)
+            assert hidden is not None and hidden.hidden and hidden.value == stored[0].value
+            assert await store.hide_answer("o", 2**70) is None
+
+        run(go())
+
+
+def test_acknowledged_answers_survive_kill_9(own_server, namespace):
+    """Answers acknowledged before Redis is killed (-9) are there after it restarts."""
+    acknowledged: list[int] = []
+    with opened(own_server.url, namespace) as store:
+
+        async def write() -> None:
+            await store.set_status("p", OPEN)
+            killer = threading.Timer(0.3, own_server.kill)
+            killer.start()
+            try:
+                for n in range(100_000):
+                    receipt = await store.add_answer(
+                        "p", f"{VOTER}-{n}", {"value": n % 5 + 1}, key="", replace=True, limit=1
+                    )
+                    acknowledged.append(receipt.answer.id)
+            except StoreUnavailable:
+                pass
+            finally:
+                killer.join()
+
+        run(write())
+        assert len(acknowledged) > 20
+        own_server.start()
+
+        async def read() -> None:
+            assert (await store.polls())["p"].status == OPEN
+            stored = {a.id for a in await store.answers("p")}
+            assert set(acknowledged) <= stored
+
+        run(read())
+
+
+def test_redis_down_is_store_unavailable_at_once(own_server, namespace):
+    from deckpoll.stores.redis import RedisStore
+
+    with opened(own_server.url, namespace) as store:
+        run(store.set_status("p", OPEN))
+        own_server.kill()
+        started = time.monotonic()
+        with pytest.raises(StoreUnavailable):
+            run(store.add_answer("p", VOTER, {"choice": "a"}, key="", replace=True, limit=1))
+        with pytest.raises(StoreUnavailable):
+            run(store.answers("p"))
+        assert time.monotonic() - started < 5
+    started = time.monotonic()
+    with pytest.raises(StoreUnavailable):
+        RedisStore(own_server.url, namespace=namespace)
+    assert time.monotonic() - started < 5
+
+
+def test_a_hung_redis_fails_within_the_socket_timeout(own_server, namespace):
+    """A frozen server (SIGSTOP) costs a bounded wait, then 503; nothing hangs."""
+    url = own_server.url + "?socket_timeout=0.3"
+    with opened(url, namespace) as store:
+        run(store.set_status("p", OPEN))
+        own_server.signal(signal.SIGSTOP)
+        try:
+            started = time.monotonic()
+            with pytest.raises(StoreUnavailable):
+                run(store.add_answer("p", VOTER, {"choice": "a"}, key="", replace=True, limit=1))
+            assert time.monotonic() - started < 5
+        finally:
+            own_server.signal(signal.SIGCONT)
+        # The failed call may still have run once Redis woke up: retrying is safe.
+        receipt = run(store.add_answer("p", VOTER, {"choice": "a"}, key="", replace=True, limit=1))
+        assert receipt.answer.value == {"choice": "a"}
+        assert len(run(store.answers("p"))) == 1
