@@ -14,7 +14,7 @@ latency is exact: from a probe's 200 to the first presenter `results` event coun
 Lost answers: 200s counted by the clients minus answers in `deckpoll results --format json`.
 Everything is loopback-only, bounded and stops by itself. Prints figures; asserts nothing.
 
-Usage: python bench/load.py [--levels L1,L2,L3] [--scale 1.0] [--stream-scale 1.0]
+Usage: python bench/load.py [--levels L1,L2,L3] [--scale 1.0] [--stream-scale 1.0] [--store URL]
 (`--stream-scale 0` runs L1/L2 without audience streams: the cost of the fan-out itself.)
 """
 
@@ -65,7 +65,7 @@ def poll_slide(pid: str) -> str:
 
 
 def write_deck(folder: Path) -> Path:
-    deck = folder / "deck"
+    deck = folder / f"load-{int(time.time())}"  # the deck id: runs stay apart in a shared store
     deck.mkdir()
     (deck / "deck.yaml").write_text(DECK_YAML)
     slides = ["# Load test\n\nStart."] + [poll_slide(p) for p in ("l1", "l2", "l3")]
@@ -474,9 +474,11 @@ def report(results: list[dict[str, Any]], stored: dict[str, int], log: str) -> N
     print(f"server errors logged: {log}")
 
 
-async def main_async(levels: list[str], scale: float, stream_scale: float, tmp: Path) -> None:
+async def main_async(
+    levels: list[str], scale: float, stream_scale: float, store: str | None, tmp: Path
+) -> None:
     deck = write_deck(tmp)
-    store_url = f"sqlite:///{tmp / 'answers.sqlite3'}"
+    store_url = store or f"sqlite:///{tmp / 'answers.sqlite3'}"
     server = Server(deck, store_url, tmp / "server.log")
     results = []
     try:
@@ -522,6 +524,9 @@ def main() -> None:
     parser.add_argument("--levels", default="L1,L2,L3", help="comma-separated: L1,L2,L3")
     parser.add_argument("--scale", type=float, default=1.0, help="multiply streams and answers")
     parser.add_argument(
+        "--store", default=None, help="store URL (default: SQLite in a temporary folder)"
+    )
+    parser.add_argument(
         "--stream-scale", type=float, default=1.0, help="multiply the streams of L1 and L2 only"
     )
     args = parser.parse_args()
@@ -530,7 +535,7 @@ def main() -> None:
     levels = [x.strip().upper() for x in args.levels.split(",") if x.strip()]
     raise_fd_limit(int(12_000 * max(1.0, args.scale)))  # inherited by server and stream holder
     with tempfile.TemporaryDirectory(prefix="deckpoll-load-") as tmp:
-        asyncio.run(main_async(levels, args.scale, args.stream_scale, Path(tmp)))
+        asyncio.run(main_async(levels, args.scale, args.stream_scale, args.store, Path(tmp)))
 
 
 if __name__ == "__main__":
