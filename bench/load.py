@@ -108,6 +108,11 @@ class Server:
                 return int(line.split()[1])
         return 0
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the server has used so far."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             os.kill(self.proc.pid, signal.SIGTERM)
@@ -314,10 +319,12 @@ async def answer_level(
         opened = await client.post(f"/api/v1/polls/{poll}/open", headers=presenter.headers)
         opened.raise_for_status()
         await asyncio.sleep(0.5)
+        cpu, started = server.cpu_seconds(), time.monotonic()
         wrk, acks = await asyncio.gather(
             run_wrk(server.base, poll, answers, seconds, name.lower()),
             probe_answers(client, poll, probes, seconds, name.lower()),
         )
+        cpu_share = (server.cpu_seconds() - cpu) / (time.monotonic() - started)
         await asyncio.sleep(1.5)  # the last coalesced push
         rss_peak = server.rss_kb()
         await client.post(f"/api/v1/polls/{poll}/close", headers=presenter.headers)
@@ -348,6 +355,7 @@ async def answer_level(
         "rss_before_kb": rss_before,
         "rss_streams_kb": rss_streams,
         "rss_peak_kb": rss_peak,
+        "cpu_share": cpu_share,
         "bytes_per_stream": sum(summary["bytes"]) / max(1, streams),
     }
 
@@ -469,7 +477,8 @@ def report(results: list[dict[str, Any]], stored: dict[str, int], log: str) -> N
         print(
             f"  server RSS: {r['rss_before_kb'] / 1024:.0f} MB before, "
             f"{r['rss_streams_kb'] / 1024:.0f} MB with streams, {r['rss_peak_kb'] / 1024:.0f} MB "
-            "after the answers"
+            f"after the answers; server CPU {r['cpu_share'] * 100:.0f}% of one core "
+            "while answering"
         )
     print(f"server errors logged: {log}")
 
