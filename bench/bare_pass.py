@@ -6,6 +6,7 @@ that writes one HTML file and does nothing else (no slides, polls, theme or runt
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 
@@ -20,11 +21,16 @@ def main() -> None:
     deck, out = Path(sys.argv[1]), Path(sys.argv[2])
     formatter = HtmlFormatter()
 
-    def highlight_code(code: str, lang: str, attrs: str) -> str:
+    @functools.cache
+    def lexer(lang: str):
         try:
-            return highlight(code, get_lexer_by_name(lang), formatter)
+            return get_lexer_by_name(lang)
         except ClassNotFound:
-            return ""
+            return None
+
+    def highlight_code(code: str, lang: str, attrs: str) -> str:
+        found = lexer(lang) if lang != "poll" else None  # poll blocks are data, not code
+        return highlight(code, found, formatter) if found else ""
 
     md = MarkdownIt("commonmark", {"highlight": highlight_code})
     html = md.render((deck / "slides.md").read_text("utf-8"))
