@@ -59,7 +59,8 @@ def locate(path: Path) -> DeckSource:
             Diagnostic(
                 "error",
                 Location(path),
-                f"not a deck: give a folder with {CONFIG_NAME} or a Markdown file",
+                ("no such file or folder" if not path.exists() else "not a deck")
+                + f": give a folder with {CONFIG_NAME} or a Markdown file",
             )
         ]
     )
