@@ -86,18 +86,27 @@
       sizes = sizes.map((x) => Math.max(small * 0.75, x * k));
     }
     list.forEach((word, i) => {
-      let size = sizes[i];
+      let size = sizes[i], label = word.text;
       for (let tries = 0; tries < 3; tries++, size = Math.max(small * 0.7, size * 0.85)) {
         ctx.font = '700 ' + size + 'px ' + font;
-        const w = ctx.measureText(word.text).width + size * 0.4, h = size * 1.25;
-        if (w > W) continue;
+        let w = ctx.measureText(label).width + size * 0.4;
+        /* Too wide for the box (a long entry): smaller, and at the smallest size shortened
+           with an ellipsis, never dropped. */
+        if (w > W) {
+          size = Math.max(small * 0.7, size * W / w);
+          ctx.font = '700 ' + size + 'px ' + font;
+          while (label.length > 1 && (w = ctx.measureText(label).width + size * 0.4) > W) {
+            label = label.slice(0, -2) + '…';
+          }
+        }
+        const h = size * 1.25;
         /* Where the word was last time, if it still fits there: the cloud stays calm. */
         const was = previous && previous.get(word.text);
         if (was) {
           const b = { x: was.x - w / 2, y: was.y - h / 2, w, h };
           if (fits(b) && !hits(b)) {
             boxes.push(b);
-            placed.push({ word, size, x: was.x, y: was.y + size * 0.35, cy: was.y, colour: was.colour });
+            placed.push({ word, label, size, x: was.x, y: was.y + size * 0.35, cy: was.y, colour: was.colour });
             return;
           }
         }
@@ -107,7 +116,7 @@
           const b = { x: cx - w / 2, y: cy - h / 2, w, h };
           if (!fits(b) || hits(b)) continue;
           boxes.push(b);
-          placed.push({ word, size, x: cx, y: cy + size * 0.35, cy, colour: was ? was.colour : 1 + (i % 5) });
+          placed.push({ word, label, size, x: cx, y: cy + size * 0.35, cy, colour: was ? was.colour : 1 + (i % 5) });
           return;
         }
       }
@@ -374,7 +383,12 @@
         text.setAttribute('font-size', p.size.toFixed(1));
         text.setAttribute('text-anchor', 'middle');
         text.setAttribute('class', 'dp-poll-word dp-poll-cloud-' + p.colour);
-        text.textContent = p.word.text;
+        text.textContent = p.label;
+        if (p.label !== p.word.text) {
+          const title = document.createElementNS(SVGNS, 'title');
+          title.textContent = p.word.text;
+          text.append(title);
+        }
         if (this.key && p.word.ids) {
           text.setAttribute('tabindex', '0');
           text.setAttribute('data-dp-answers', p.word.ids.join(','));
