@@ -21,11 +21,15 @@ def run(coro):
     return asyncio.run(coro)
 
 
-def parse(message: str) -> tuple[str, object]:
-    if message.startswith(":"):
+def parse(message: bytes | str) -> tuple[str, object]:
+    text = message.decode() if isinstance(message, bytes) else message
+    if text.startswith(":"):
         return "ping", None
-    lines = dict(line.split(": ", 1) for line in message.strip().split("\n"))
+    lines = dict(line.split(": ", 1) for line in text.strip().split("\n"))
     return lines["event"], json.loads(lines["data"])
+
+
+_BUFFERED: dict[int, list[bytes]] = {}
 
 
 async def started(push_interval: float = 0.05) -> Session:
@@ -35,7 +39,13 @@ async def started(push_interval: float = 0.05) -> Session:
 
 
 async def next_event(stream, timeout: float = 2.0) -> tuple[str, object]:
-    return parse(await asyncio.wait_for(stream.__anext__(), timeout))
+    """The next message of a stream; one chunk may carry several (they are batched)."""
+    buffered = _BUFFERED.setdefault(id(stream), [])
+    if not buffered:
+        chunk = await asyncio.wait_for(stream.__anext__(), timeout)
+        assert chunk.endswith(b"\n\n")
+        buffered.extend(part + b"\n\n" for part in chunk[:-2].split(b"\n\n"))
+    return parse(buffered.pop(0))
 
 
 async def vote(session: Session, pid: str, voter: str, body: dict) -> None:
@@ -46,7 +56,7 @@ def test_stream_starts_with_retry_and_a_full_snapshot():
     async def go():
         session = await started()
         stream = session.broadcaster.stream(presenter=False, role="join")
-        assert (await asyncio.wait_for(stream.__anext__(), 1)).startswith("retry: ")
+        assert (await asyncio.wait_for(stream.__anext__(), 1)).startswith(b"retry: ")
         event, data = await next_event(stream)
         assert event == "snapshot"
         assert data["state"] == {"slide": 1, "fragment": 0, "poll": None}
@@ -69,8 +79,7 @@ def test_events_follow_changes_and_results_are_pushed():
         session = await started()
         stream = session.broadcaster.stream(presenter=False, role="join")
         await stream.__anext__()
-        await next_event(stream)  # snapshot
-        assert await next_event(stream) == ("presence", {"audience": 1})
+        await next_event(stream)  # snapshot (a phone is not sent presence events)
         await session.set_slide(2, 0)
         event, data = await next_event(stream)
         assert (event, data) == ("state", {"slide": 2, "fragment": 0, "poll": "lunch"})
@@ -120,7 +129,7 @@ def test_ping_comment_when_idle():
         stream = broadcaster.stream(presenter=False, role="join")
         await stream.__anext__()
         assert (await next_event(stream))[0] == "snapshot"
-        assert await asyncio.wait_for(stream.__anext__(), 1) == ": ping\n\n"
+        assert await asyncio.wait_for(stream.__anext__(), 1) == b": ping\n\n"
         await stream.aclose()
 
     run(go())
@@ -130,26 +139,111 @@ def test_default_ping_interval_is_fifteen_seconds():
     assert Broadcaster(lambda presenter: {}).ping_seconds == 15.0
 
 
-def test_a_slow_client_is_resynced_with_a_snapshot():
+def test_a_client_too_far_behind_is_dropped_and_resyncs_on_reconnect():
     async def go():
         counter = {"n": 0}
+        cut = []
 
         def snapshot(presenter: bool) -> dict:
             counter["n"] += 1
             return {"n": counter["n"]}
 
         broadcaster = Broadcaster(snapshot)
-        stream = broadcaster.stream(presenter=False, role="join")
+        stream = broadcaster.stream(presenter=False, role="join", abort=lambda: cut.append(1))
         await stream.__anext__()
         assert await next_event(stream) == ("snapshot", {"n": 1})
-        for i in range(QUEUE_SIZE + 10):
+        other = broadcaster.stream(presenter=False, role="join")
+        await other.__anext__()
+        await next_event(other)
+        for i in range(QUEUE_SIZE):
             broadcaster.publish("results", {"i": i})
-        assert await next_event(stream) == ("snapshot", {"n": 2})
+        assert len(broadcaster.clients) == 2  # full, not yet over
+        broadcaster.publish("results", {"i": QUEUE_SIZE})  # one too many for both
+        assert broadcaster.clients == set() and broadcaster.dropped == 2 and cut == [1]
+        with pytest.raises(StopAsyncIteration):
+            await asyncio.wait_for(stream.__anext__(), 1)
+        again = broadcaster.stream(presenter=False, role="join")
+        await again.__anext__()
+        assert await next_event(again) == ("snapshot", {"n": 3})
         broadcaster.publish("state", {"after": True})
-        assert await next_event(stream) == ("state", {"after": True})
+        assert await next_event(again) == ("state", {"after": True})
+        for s in (again, other):
+            await s.aclose()
+
+    run(go())
+
+
+def test_each_event_is_encoded_once_per_role_and_batched_per_client():
+    async def go():
+        broadcaster = Broadcaster(lambda presenter: {"presenter": presenter})
+        phones = [broadcaster.stream(presenter=False, role="join") for _ in range(3)]
+        speaker = broadcaster.stream(presenter=True, role="deck")
+        for s in [*phones, speaker]:
+            await s.__anext__()
+            await next_event(s)
+        broadcaster.publish("results", {"who": "audience"}, {"who": "presenter"})
+        broadcaster.publish("presence", {"audience": 3}, phones=False)
+        queued = [c.pending[0] for c in broadcaster.clients if not c.presenter]
+        assert all(q is queued[0] for q in queued)  # one bytes object shared by every phone
+        assert await next_event(phones[0]) == ("results", {"who": "audience"})
+        chunk = await asyncio.wait_for(speaker.__anext__(), 1)  # both events in one write
+        assert chunk.count(b"event: ") == 2 and b'"presenter"' in chunk and b"presence" in chunk
+        for s in [*phones, speaker]:
+            await s.aclose()
+
+    run(go())
+
+
+def test_a_client_whose_write_is_stuck_is_dropped_after_the_stall_time():
+    async def go():
+        cut = []
+        broadcaster = Broadcaster(lambda presenter: {}, stall_seconds=0.2)
+        stream = broadcaster.stream(presenter=False, role="join", abort=lambda: cut.append(1))
+        await stream.__anext__()
+        await next_event(stream)
+        broadcaster.publish("state", {"x": 1})
+        await stream.__anext__()  # handed to the server, which never asks for the next one
+        await asyncio.sleep(0.6)
+        assert broadcaster.clients == set() and cut == [1] and broadcaster.dropped == 1
         await stream.aclose()
 
     run(go())
+
+
+def test_a_real_client_that_stops_reading_is_cut_and_memory_stays_bounded():
+    import socket
+
+    session_app = create_app(compiled(), open_store("memory://"), presenter_key=KEY)
+    broadcaster = session_app.state.session.broadcaster
+    broadcaster.stall_seconds = 1.0
+    with live_server(session_app) as base:
+        port = int(base.rsplit(":", 1)[1])
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.connect(("127.0.0.1", port))
+        sock.sendall(b"GET /api/v1/events?client=join HTTP/1.1\r\nHost: x\r\n\r\n")
+        deadline = time.monotonic() + 5
+        while len(broadcaster.clients) != 1 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert len(broadcaster.clients) == 1
+        loop = session_app.state.session._loop
+        big = {"text": "x" * 50_000}
+        most = 0
+        deadline = time.monotonic() + 10
+        while broadcaster.clients and time.monotonic() < deadline:
+            loop.call_soon_threadsafe(broadcaster.publish, "results", big)
+            most = max(most, *(len(c.pending) for c in list(broadcaster.clients)), 0)
+            time.sleep(0.01)
+        assert broadcaster.clients == set() and broadcaster.dropped == 1
+        assert most <= QUEUE_SIZE
+        # the connection was reset, not left open: reading ends (reset or end of data)
+        sock.settimeout(5)
+        try:
+            while sock.recv(65536):
+                pass
+        except ConnectionResetError:
+            pass
+        sock.close()
 
 
 def test_result_pushes_are_coalesced():

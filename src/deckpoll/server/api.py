@@ -160,7 +160,10 @@ async def events(request: Request) -> Response:
     presenter = is_presenter(request, required=False)
     role = request.query_params.get("client", "")
     role = role if role in ("join", "deck") else "other"
-    stream = _session(request).broadcaster.stream(presenter=presenter, role=role)
+    # The connection's transport (see app.DeckApp): lets a stalled stream be cut at once.
+    transport = request.scope.get("deckpoll.transport")
+    abort = getattr(transport, "abort", None)
+    stream = _session(request).broadcaster.stream(presenter=presenter, role=role, abort=abort)
     return StreamingResponse(
         stream,
         media_type="text/event-stream",

@@ -21,6 +21,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Match, Route
+from starlette.types import Receive, Scope, Send
 
 from deckpoll.server.api import ROUTES, RateLimit, error
 from deckpoll.server.session import Session
@@ -107,6 +108,20 @@ def deck_policy(page: str) -> str:
         "style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; "
         "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
     )
+
+
+class DeckApp(Starlette):
+    """Starlette that notes each HTTP connection's transport in the scope
+    (`scope["deckpoll.transport"]`), when the server exposes it as uvicorn does (its `send`
+    is a method of an object holding the transport): an event stream that stopped taking
+    writes can then be cut at once instead of holding its buffers until TCP gives up."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            transport = getattr(getattr(send, "__self__", None), "transport", None)
+            if transport is not None and hasattr(transport, "abort"):
+                scope["deckpoll.transport"] = transport
+        await super().__call__(scope, receive, send)
 
 
 def create_app(
@@ -212,7 +227,7 @@ def create_app(
                 max_age=600,
             )
         )
-    app = Starlette(
+    app = DeckApp(
         routes=[
             Route("/", index, methods=["GET"]),
             Route("/index.html", index, methods=["GET"]),

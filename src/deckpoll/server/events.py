@@ -1,55 +1,94 @@
-"""Server-Sent Events: per-client bounded queues, snapshot first, coalesced pushes, pings."""
+"""Server-Sent Events: each event encoded once, bounded per-client queues, stalled clients cut."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import time
+from collections import deque
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
 from typing import Any
 
-QUEUE_SIZE = 64  # events waiting per client; a slower client gets a fresh snapshot instead
+QUEUE_SIZE = 64  # events waiting per client; a client further behind is dropped (it resyncs)
 PING_SECONDS = 15.0
+STALL_SECONDS = 30.0  # a client whose last write has not gone out for this long is dropped
 RETRY_MS = 2000
 
-_RESYNC = "resync"
-_CLOSE = "close"
+PING = b": ping\n\n"
 
 
-def sse(event: str, data: Any) -> str:
+def sse(event: str, data: Any) -> bytes:
     """One SSE message. JSON never contains a raw newline, so one data line suffices."""
-    return (
-        f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False, separators=(',', ':'))}\n\n"
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return f"event: {event}\ndata: {payload}\n\n".encode()
+
+
+class Client:
+    """One open event stream: the encoded messages waiting for it, never more than QUEUE_SIZE.
+
+    Messages are shared bytes objects (one per event and role), so a waiting message costs
+    the client a reference, not a copy.
+    """
+
+    __slots__ = (
+        "presenter",
+        "role",
+        "abort",
+        "pending",
+        "closed",
+        "last_put",
+        "writing_since",
+        "_waiter",
     )
 
+    def __init__(self, presenter: bool, role: str, abort: Callable[[], None] | None = None) -> None:
+        self.presenter = presenter
+        self.role = role
+        self.abort = abort  # cuts the connection (set by the server when it can)
+        self.pending: deque[bytes] = deque()
+        self.closed = False
+        self.last_put = time.monotonic()
+        self.writing_since: float | None = None  # set while a write waits for the network
+        self._waiter: asyncio.Future | None = None
 
-@dataclass(eq=False)
-class Client:
-    """One open event stream."""
-
-    presenter: bool
-    role: str
-    queue: asyncio.Queue = field(default_factory=lambda: asyncio.Queue(QUEUE_SIZE))
-    resync: bool = False
+    def put(self, message: bytes) -> bool:
+        """Queue a message; False when the client is too far behind (the caller drops it)."""
+        if self.closed:
+            return True
+        if len(self.pending) >= QUEUE_SIZE:
+            return False
+        self.pending.append(message)
+        self.last_put = time.monotonic()
+        self._wake()
+        return True
 
     def close(self) -> None:
-        """End this stream after what it is sending now (the server is stopping)."""
-        while not self.queue.empty():
-            self.queue.get_nowait()
-        self.queue.put_nowait(_CLOSE)
-        self.resync = True  # accept nothing more
+        """End this stream after what it is sending now; queue nothing more."""
+        self.closed = True
+        self.pending.clear()
+        self._wake()
 
-    def put(self, message: str) -> None:
-        if self.resync:
-            return  # the snapshot it is about to get includes this change
-        try:
-            self.queue.put_nowait(message)
-        except asyncio.QueueFull:
-            # Too far behind: drop what is queued and resync from a snapshot.
-            while not self.queue.empty():
-                self.queue.get_nowait()
-            self.queue.put_nowait(_RESYNC)
-            self.resync = True
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def take(self) -> bytes | None:
+        """Everything queued, joined into one write; None once the stream is closed."""
+        while not self.pending:
+            if self.closed:
+                return None
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        if self.closed:
+            return None
+        chunk = self.pending[0] if len(self.pending) == 1 else b"".join(self.pending)
+        self.pending.clear()
+        return chunk
 
 
 class Broadcaster:
@@ -58,6 +97,9 @@ class Broadcaster:
     `snapshot(presenter)` must build the full current state synchronously (no await), so
     that registering a client and taking its snapshot happen in one step: every event
     published later is newer than the snapshot the client starts from.
+
+    One background task (running while clients are connected) sends pings to idle clients
+    and drops clients whose writes have been stuck for `stall_seconds`.
     """
 
     def __init__(
@@ -65,32 +107,51 @@ class Broadcaster:
         snapshot: Callable[[bool], dict[str, Any]],
         *,
         ping_seconds: float = PING_SECONDS,
+        stall_seconds: float = STALL_SECONDS,
     ) -> None:
         self._snapshot = snapshot
         self.ping_seconds = ping_seconds
+        self.stall_seconds = stall_seconds
         self.clients: set[Client] = set()
+        self.dropped = 0  # clients cut for falling behind or not reading
         self.on_change: Callable[[], None] = lambda: None
+        self._keeper: asyncio.Task | None = None
 
     def audience_count(self) -> int:
         return sum(1 for c in self.clients if c.role == "join")
 
-    def publish(self, event: str, audience: Any, presenter: Any = None) -> None:
+    def publish(
+        self, event: str, audience: Any, presenter: Any = None, *, phones: bool = True
+    ) -> None:
         """Send an event: `audience` data to audience clients (None: send them nothing),
-        `presenter` data to presenter clients (defaults to the audience data)."""
+        `presenter` data to presenter clients (defaults to the audience data); `phones=False`
+        skips `?client=join` streams. Each copy is encoded once, whatever the client count."""
         for_audience = sse(event, audience) if audience is not None else None
-        if presenter is None:
-            for_presenter = for_audience
-        else:
-            for_presenter = sse(event, presenter)
+        for_presenter = for_audience if presenter is None else sse(event, presenter)
+        behind = []
         for client in self.clients:
             message = for_presenter if client.presenter else for_audience
-            if message is not None:
-                client.put(message)
+            if message is None or (not phones and client.role == "join"):
+                continue
+            if not client.put(message):
+                behind.append(client)
+        for client in behind:
+            self.drop(client)
 
-    def connect(self, *, presenter: bool, role: str) -> tuple[Client, str]:
-        client = Client(presenter=presenter, role=role)
+    def resync_all(self) -> None:
+        """Send every client a fresh snapshot (after this server missed changes)."""
+        self.publish("snapshot", self._snapshot(False), self._snapshot(True))
+
+    def connect(
+        self, *, presenter: bool, role: str, abort: Callable[[], None] | None = None
+    ) -> tuple[Client, bytes]:
+        client = Client(presenter, role, abort)
         first = sse("snapshot", self._snapshot(presenter))
         self.clients.add(client)
+        if self._keeper is None:
+            self._keeper = asyncio.get_running_loop().create_task(
+                self._keep(), name="deckpoll-stream-keeper"
+            )
         self.on_change()
         return client, first
 
@@ -99,28 +160,64 @@ class Broadcaster:
             self.clients.discard(client)
             self.on_change()
 
-    async def stream(self, *, presenter: bool, role: str) -> AsyncIterator[str]:
+    def drop(self, client: Client) -> None:
+        """Cut a client that fell behind or stopped reading; its browser reconnects after
+        `retry` and starts again from a snapshot. Its queue is freed at once."""
+        client.close()
+        self.dropped += 1
+        self.disconnect(client)
+        if client.abort is not None:
+            with contextlib.suppress(Exception):  # the connection may be gone already
+                client.abort()
+
+    async def stream(
+        self, *, presenter: bool, role: str, abort: Callable[[], None] | None = None
+    ) -> AsyncIterator[bytes]:
         """The body of one event stream: retry hint, snapshot, then events and pings."""
-        client, first = self.connect(presenter=presenter, role=role)
+        client, first = self.connect(presenter=presenter, role=role, abort=abort)
         try:
-            yield f"retry: {RETRY_MS}\n\n"
+            yield f"retry: {RETRY_MS}\n\n".encode()
+            client.writing_since = time.monotonic()
             yield first
+            client.writing_since = None
             while True:
-                try:
-                    message = await asyncio.wait_for(client.queue.get(), self.ping_seconds)
-                except TimeoutError:
-                    yield ": ping\n\n"
-                    continue
-                if message == _CLOSE:
+                chunk = await client.take()
+                if chunk is None:
                     return
-                if message == _RESYNC:
-                    client.resync = False
-                    message = sse("snapshot", self._snapshot(client.presenter))
-                yield message
+                # The server asks for the next chunk only once this one is written.
+                client.writing_since = time.monotonic()
+                yield chunk
+                client.writing_since = None
         finally:
+            client.closed = True
             self.disconnect(client)
 
     def close_all(self) -> None:
         """End every open stream, so that a stopping server need not cut them off."""
         for client in list(self.clients):
             client.close()
+            self.disconnect(client)
+
+    def stop(self) -> None:
+        """End every stream and the background task (the server is stopping)."""
+        self.close_all()
+        if self._keeper is not None:
+            self._keeper.cancel()
+            self._keeper = None
+
+    def _tick(self) -> float:
+        return min(1.0, self.ping_seconds / 2, self.stall_seconds / 4)
+
+    async def _keep(self) -> None:
+        try:
+            while self.clients:
+                await asyncio.sleep(self._tick())
+                now = time.monotonic()
+                for client in list(self.clients):
+                    since = client.writing_since
+                    if since is not None and now - since > self.stall_seconds:
+                        self.drop(client)
+                    elif since is None and now - client.last_put >= self.ping_seconds:
+                        client.put(PING)
+        finally:
+            self._keeper = None

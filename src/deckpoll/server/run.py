@@ -169,6 +169,7 @@ def serve(
     out.flush()
     if open_browser:
         threading.Timer(0.8, webbrowser.open, [presenter_url]).start()
+
     class Server(uvicorn.Server):
         def handle_exit(self, sig: int, frame: object) -> None:
             app.state.session.end_streams()  # phones' streams end cleanly, no cancellation

@@ -94,7 +94,7 @@ class Session:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
-        self.broadcaster.close_all()
+        self.broadcaster.stop()
 
     # -- views ---------------------------------------------------------------------------
 
@@ -231,7 +231,10 @@ class Session:
             )
         if self._presence_dirty:
             self._presence_dirty = False
-            self.broadcaster.publish("presence", {"audience": self.broadcaster.audience_count()})
+            # Only decks show the audience count: phones are not sent it.
+            self.broadcaster.publish(
+                "presence", {"audience": self.broadcaster.audience_count()}, phones=False
+            )
 
     async def _pusher(self) -> None:
         while True:
