@@ -1,20 +1,37 @@
-"""The live session: the presenter's position, poll states and results, mirrored in memory."""
+"""The live session: the presenter's position, poll states and results, mirrored in memory.
+
+With a store that has a change feed (Redis), several servers share one deck: each applies
+every committed change from the feed, in commit order, its own included."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import json
+import time
 from typing import Any
 
 from deckpoll.server.events import Broadcaster
 from deckpoll.server.tally import tally
 from deckpoll.server.validate import Checked
-from deckpoll.stores.base import NEW, OPEN, Answer, PollState, Receipt, Store
+from deckpoll.stores.base import (
+    NEW,
+    OPEN,
+    Answer,
+    Change,
+    Feed,
+    PollState,
+    Receipt,
+    Store,
+    StoreError,
+    has_feed,
+)
 
 PUSH_INTERVAL = 0.25  # seconds: results are pushed at most four times a second
 AUDIENCE_WORDS = 80  # words in the audience's copy of a word cloud (the presenter's has 120)
 AUDIENCE_ENTRIES = 30  # newest open answers in the audience's copy (the presenter's has 200)
+RESUBSCRIBE_SECONDS = 0.5  # between attempts to subscribe again after the feed was lost
+PRESENCE_SECONDS = 10.0  # each server tells the others its audience count this often
 
 
 def poll_of_slide(manifest: dict[str, Any]) -> dict[int, str]:
@@ -31,7 +48,13 @@ def poll_of_slide(manifest: dict[str, Any]) -> dict[int, str]:
 
 class Session:
     """Everything the server knows right now. The store is the durable copy: every change
-    is committed there first, then mirrored here and broadcast."""
+    is committed there first, then mirrored here and broadcast.
+
+    Without a feed this process is the deck's only writer and mirrors its own changes. With
+    a feed the mirror follows the feed only: it was loaded after subscribing, and the feed
+    brings every later change in commit order (applying them out of order could, say, let a
+    reset seen late wipe an answer committed after it).
+    """
 
     def __init__(
         self, manifest: dict[str, Any], store: Store, *, push_interval: float = PUSH_INTERVAL
@@ -48,9 +71,16 @@ class Session:
         self.state: dict[str, int] = {"slide": 1, "fragment": 0}
         self.status: dict[str, PollState] = {pid: PollState(pid) for pid in self.polls}
         self.results: dict[str, dict[str, Any]] = {}
-        # Every answer, mirrored from what the store committed (this process is the only
-        # writer while it serves), so a push tallies without reading the store again.
+        # Every answer, mirrored from what the store committed, so that a push tallies
+        # without reading the store again.
         self.answers: dict[str, dict[int, Answer]] = {pid: {} for pid in self.polls}
+        self.shared = has_feed(store)  # other servers may write to this deck
+        self.origin = str(getattr(store, "origin", ""))
+        self.resyncs = 0  # times the feed was lost and everything reloaded
+        self._feed: Feed | None = None
+        self._follower: asyncio.Task | None = None
+        self._others: dict[str, tuple[int, float]] = {}  # origin -> (audience, when told)
+        self._told_audience = -1
         self.push_interval = push_interval
         self.broadcaster = Broadcaster(self.snapshot)
         self.broadcaster.on_change = self._presence_changed
@@ -63,25 +93,41 @@ class Session:
     # -- start and stop ------------------------------------------------------------------
 
     async def start(self) -> None:
+        if self.shared:
+            # Subscribe before loading: whatever is committed after the load is in the feed.
+            self._feed = await self.store.subscribe()  # type: ignore[attr-defined]
         if self.manifest.get("hash"):
             await self.store.set_meta("manifest_hash", str(self.manifest["hash"]))
+        await self._load()
+        self._loop = asyncio.get_running_loop()
+        self._task = asyncio.create_task(self._pusher(), name="deckpoll-pusher")
+        if self.shared:
+            self._follower = asyncio.create_task(self._follow(), name="deckpoll-follower")
+
+    async def _load(self) -> None:
+        """Read everything from the store, then replace the mirror in one step."""
+        state = dict(self.state)
         saved = await self.store.get_meta("state")
         if saved:
             with contextlib.suppress(ValueError, TypeError, KeyError):
-                data = json.loads(saved)
-                slide = int(data["slide"])
-                if 1 <= slide <= self.slide_count:
-                    self.state = {"slide": slide, "fragment": max(0, int(data["fragment"]))}
-        for pid, state in (await self.store.polls()).items():
+                state = self._parse_state(saved)
+        status = {pid: PollState(pid) for pid in self.polls}
+        for pid, poll_state in (await self.store.polls()).items():
             if pid in self.polls:
-                self.status[pid] = state
+                status[pid] = poll_state
+        answers = {pid: {a.id: a for a in await self.store.answers(pid)} for pid in self.polls}
+        self.state, self.status, self.answers = state, status, answers
         for pid in self.polls:
-            self.answers[pid] = {a.id: a for a in await self.store.answers(pid)}
             self.results[pid] = tally(
-                self.polls[pid], list(self.answers[pid].values()), moderation=True
+                self.polls[pid], sorted(answers[pid].values(), key=lambda a: a.id), moderation=True
             )
-        self._loop = asyncio.get_running_loop()
-        self._task = asyncio.create_task(self._pusher(), name="deckpoll-pusher")
+
+    def _parse_state(self, raw: str) -> dict[str, int]:
+        data = json.loads(raw)
+        slide = int(data["slide"])
+        if not 1 <= slide <= self.slide_count:
+            raise ValueError("slide out of range")
+        return {"slide": slide, "fragment": max(0, int(data["fragment"]))}
 
     def end_streams(self) -> None:
         """From any thread: end every event stream (call before stopping the server)."""
@@ -89,28 +135,33 @@ class Session:
             self._loop.call_soon_threadsafe(self.broadcaster.close_all)
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        for task in (self._task, self._follower):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._task = self._follower = None
+        if self._feed is not None:
+            await self._feed.close()
+            self._feed = None
         self.broadcaster.stop()
 
     # -- views ---------------------------------------------------------------------------
 
-    def visible(self, pid: str) -> bool:
+    def visible(self, pid: str, state: PollState | None = None) -> bool:
         """Whether the audience may see this poll's results."""
         mode = self.polls[pid].get("results") or "live"
-        return mode == "live" or (mode == "on_reveal" and self.status[pid].revealed)
+        revealed = (state or self.status[pid]).revealed
+        return mode == "live" or (mode == "on_reveal" and revealed)
 
-    def poll_view(self, pid: str) -> dict[str, Any]:
-        state = self.status[pid]
+    def poll_view(self, pid: str, state: PollState | None = None) -> dict[str, Any]:
+        state = state or self.status[pid]
         return {
             "id": pid,
             "status": "closed" if state.status == NEW else state.status,
             "opened": state.status != NEW,
             "revealed": state.revealed,
-            "visible": self.visible(pid),
+            "visible": self.visible(pid, state),
             "results": self.polls[pid].get("results") or "live",
         }
 
@@ -148,20 +199,34 @@ class Session:
             "state": self.state_view(),
             "polls": {pid: self.poll_view(pid) for pid in self.polls},
             "results": {pid: self.results_view(pid, presenter) for pid in self.polls},
-            "audience": self.broadcaster.audience_count(),
+            "audience": self.audience(),
         }
+
+    def audience(self) -> int:
+        """Phones connected to this server and, for a shared deck, to the others."""
+        now = time.monotonic()
+        for origin, (_, when) in list(self._others.items()):
+            if now - when > 3 * PRESENCE_SECONDS:
+                del self._others[origin]  # that server stopped telling: it is gone
+        return self.broadcaster.audience_count() + sum(n for n, _ in self._others.values())
 
     # -- changes (store first, then memory, then broadcast) -------------------------------
 
     async def set_slide(self, slide: int, fragment: int) -> dict[str, Any]:
         changed = slide != self.state["slide"]
-        self.state = {"slide": slide, "fragment": fragment}
-        await self.store.set_meta("state", json.dumps(self.state))
-        self.broadcaster.publish("state", self.state_view())
+        state = {"slide": slide, "fragment": fragment}
+        await self.store.set_meta("state", json.dumps(state))
+        if not self.shared:
+            self._apply_slide(state)
         pid = self.slide_poll.get(slide)
         if changed and pid is not None and self.auto_opens(pid):
             await self.set_status(pid, OPEN, only_from=(NEW,))
-        return self.state_view()
+        return {**state, "poll": pid}
+
+    def _apply_slide(self, state: dict[str, int]) -> None:
+        if state != self.state:
+            self.state = state
+            self.broadcaster.publish("state", self.state_view())
 
     def auto_opens(self, pid: str) -> bool:
         return self.deck_auto_open and self.polls[pid].get("auto_open", True) is not False
@@ -169,20 +234,28 @@ class Session:
     async def set_status(
         self, pid: str, status: str, *, only_from: tuple[str, ...] | None = None
     ) -> dict[str, Any]:
-        self._apply(await self.store.set_status(pid, status, only_from=only_from))
-        return self.poll_view(pid)
+        state = await self.store.set_status(pid, status, only_from=only_from)
+        if not self.shared:
+            self._apply_poll(state)
+        return self.poll_view(pid, state)
 
     async def set_revealed(self, pid: str, revealed: bool) -> dict[str, Any]:
-        self._apply(await self.store.set_revealed(pid, revealed))
-        return self.poll_view(pid)
+        state = await self.store.set_revealed(pid, revealed)
+        if not self.shared:
+            self._apply_poll(state)
+        return self.poll_view(pid, state)
 
     async def reset(self, pid: str) -> dict[str, Any]:
         state = await self.store.reset_poll(pid)
-        self.answers[pid] = {}
-        self._apply(state)
-        return self.poll_view(pid)
+        if not self.shared:
+            self._apply_poll(state, reset=True)
+        return self.poll_view(pid, state)
 
-    def _apply(self, state: PollState) -> None:
+    def _apply_poll(self, state: PollState, reset: bool = False) -> None:
+        if state.id not in self.polls:
+            return
+        if reset:
+            self.answers[state.id] = {}
         if state != self.status.get(state.id):
             self.status[state.id] = state
             self.broadcaster.publish("poll", self.poll_view(state.id))
@@ -192,20 +265,86 @@ class Session:
         receipt = await self.store.add_answer(
             pid, voter, checked.value, key=checked.key, replace=checked.replace, limit=checked.limit
         )
-        if not receipt.duplicate:
-            mirror = self.answers[pid]
-            for old in receipt.removed:
-                mirror.pop(old, None)
-            mirror[receipt.answer.id] = receipt.answer
-            self.mark(pid)
+        if not receipt.duplicate and not self.shared:
+            self._apply_answer(receipt.answer, receipt.removed)
         return receipt
+
+    def _apply_answer(self, answer: Answer, removed: tuple[int, ...]) -> None:
+        mirror = self.answers.get(answer.poll)
+        if mirror is None:
+            return
+        for old in removed:
+            mirror.pop(old, None)
+        mirror[answer.id] = answer
+        self.mark(answer.poll)
 
     async def hide(self, pid: str, answer_id: int, hidden: bool = True) -> Answer | None:
         answer = await self.store.hide_answer(pid, answer_id, hidden)
-        if answer is not None:
-            self.answers[pid][answer.id] = answer
-            self.mark(pid)
+        if answer is not None and not self.shared:
+            self._apply_hidden(answer)
         return answer
+
+    def _apply_hidden(self, answer: Answer) -> None:
+        mirror = self.answers.get(answer.poll)
+        if mirror is not None and answer.id in mirror:
+            mirror[answer.id] = answer
+            self.mark(answer.poll)
+
+    # -- the feed (a store shared with other servers) -----------------------------------
+
+    def apply(self, change: Change) -> None:
+        """Apply one committed change from the feed (the same path as a local change)."""
+        if change.kind == "answer" and change.answer is not None:
+            self._apply_answer(change.answer, change.removed)
+        elif change.kind == "hide" and change.answer is not None:
+            self._apply_hidden(change.answer)
+        elif change.kind == "poll" and change.state is not None:
+            self._apply_poll(change.state, reset=change.reset)
+        elif change.kind == "meta" and change.name == "state":
+            with contextlib.suppress(ValueError, TypeError, KeyError):
+                self._apply_slide(self._parse_state(change.value))
+        elif change.kind == "note" and change.origin != self.origin:
+            audience = change.data.get("audience")
+            if isinstance(audience, int) and not isinstance(audience, bool) and audience >= 0:
+                self._others[change.origin] = (audience, time.monotonic())
+                self._presence_changed()
+
+    async def _follow(self) -> None:
+        """Apply the feed; after losing it (Redis restarted), subscribe again, reload
+        everything and send every client a fresh snapshot."""
+        while True:
+            if self._feed is None:
+                await self._resubscribe()
+                continue
+            try:
+                change = await self._feed.get()
+            except StoreError:
+                await self._feed.close()
+                self._feed = None
+                continue
+            self.apply(change)
+
+    async def _resubscribe(self) -> None:
+        while True:
+            try:
+                feed = await self.store.subscribe()  # type: ignore[attr-defined]
+            except StoreError:
+                await asyncio.sleep(RESUBSCRIBE_SECONDS)
+                continue
+            try:
+                await self._load()
+            except StoreError:
+                await feed.close()
+                await asyncio.sleep(RESUBSCRIBE_SECONDS)
+                continue
+            self._feed = feed
+            self.resyncs += 1
+            self._told_audience = -1  # tell the others again
+            for pid in self.polls:
+                self._dirty.add(pid)
+            self.broadcaster.resync_all()
+            self._wake.set()
+            return
 
     async def voter_answers(self, pid: str, voter: str) -> list[Answer]:
         return [a for a in self.answers[pid].values() if a.voter == voter]
@@ -232,13 +371,29 @@ class Session:
         if self._presence_dirty:
             self._presence_dirty = False
             # Only decks show the audience count: phones are not sent it.
-            self.broadcaster.publish(
-                "presence", {"audience": self.broadcaster.audience_count()}, phones=False
-            )
+            self.broadcaster.publish("presence", {"audience": self.audience()}, phones=False)
+        if self.shared and self._told_audience != self.broadcaster.audience_count():
+            await self.tell_audience()
+
+    async def tell_audience(self) -> None:
+        """Tell the other servers how many phones are connected here."""
+        count = self.broadcaster.audience_count()
+        await self.store.publish({"audience": count})  # type: ignore[attr-defined]
+        self._told_audience = count
 
     async def _pusher(self) -> None:
+        told = time.monotonic()
         while True:
-            await self._wake.wait()
+            if self.shared:
+                # Wake at least every PRESENCE_SECONDS: the others forget a silent server.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), PRESENCE_SECONDS / 2)
+                if time.monotonic() - told >= PRESENCE_SECONDS:
+                    told = time.monotonic()
+                    self._told_audience = -1
+                    self._presence_dirty = True  # others may have expired meanwhile
+            else:
+                await self._wake.wait()
             self._wake.clear()
             try:
                 await self.flush()

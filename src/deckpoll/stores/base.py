@@ -118,6 +118,55 @@ class Store(Protocol):
     async def close(self) -> None: ...
 
 
+@dataclass(frozen=True)
+class Change:
+    """One committed change (or note) read from a store's feed, in commit order.
+
+    kind `answer` (poll, answer, removed), `hide` (poll, answer), `poll` (state; reset: the
+    poll's answers were deleted too), `meta` (name, value), `note` (data: what a server
+    sent with `publish`). `origin` names the store instance (the worker) that made it.
+    """
+
+    kind: str
+    origin: str = ""
+    poll: str = ""
+    answer: Answer | None = None
+    removed: tuple[int, ...] = ()
+    state: PollState | None = None
+    reset: bool = False
+    name: str = ""
+    value: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Feed(Protocol):
+    """A live subscription to a store's changes: every change committed after `subscribe`
+    returned arrives through `get`, in commit order. `get` raises `StoreUnavailable` once the
+    subscription is lost (changes may have been missed: subscribe again and reload)."""
+
+    async def get(self) -> Change: ...
+
+    async def close(self) -> None: ...
+
+
+@runtime_checkable
+class FeedStore(Store, Protocol):
+    """A store several servers can share live (the Redis store): it publishes every change
+    it commits, in commit order, to every subscriber, and relays notes between servers."""
+
+    origin: str
+
+    async def subscribe(self) -> Feed: ...
+
+    async def publish(self, data: dict[str, Any]) -> None: ...
+
+
+def has_feed(store: Store) -> bool:
+    """Whether several servers can share this store live (it offers a change feed)."""
+    return callable(getattr(store, "subscribe", None)) and callable(getattr(store, "publish", None))
+
+
 def next_state(current: PollState, status: str, now: float) -> PollState:
     """The poll state after a status change (shared by the stores, so they agree)."""
     if status not in STATUSES:

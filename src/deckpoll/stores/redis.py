@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import threading
 import time
+import uuid
 from collections.abc import Callable, Coroutine
 from typing import Any
 from urllib.parse import urlsplit
@@ -13,6 +15,7 @@ from urllib.parse import urlsplit
 from deckpoll.stores.base import (
     Answer,
     AnswerLimit,
+    Change,
     PollClosed,
     PollState,
     Receipt,
@@ -30,8 +33,14 @@ CAS_ATTEMPTS = 50  # poll-state updates retried when another writer changed the 
 SCHEMES = ("redis", "rediss", "unix")
 
 # One answer, decided and written in one atomic step on the Redis server.
+FEED_BATCH = 500  # changes handed to the subscriber's loop in one call at most
+
+# Every script that commits a change also PUBLISHes it on the deck's channel, inside the same
+# atomic step: subscribers receive changes exactly in commit order.
+
 # KEYS: polls hash, answers hash (id -> record), voters hash (voter -> JSON list of ids), seq
-# ARGV: poll, voter, value, key, replace ('1'/'0'), limit; voter/value/key are ASCII JSON.
+# ARGV: poll, voter, value, key, replace ('1'/'0'), limit, channel, origin;
+# voter/value/key are ASCII JSON.
 # Records are built here with cjson from strings only (cjson would round floats: the time
 # stamp travels as a string), so every string reads back byte for byte.
 ADD_ANSWER = """
@@ -77,20 +86,26 @@ else
   table.insert(ids, id)
 end
 redis.call('HSET', KEYS[3], ARGV[2], cjson.encode(ids))
+redis.call('PUBLISH', ARGV[7], cjson.encode({t = 'answer', o = ARGV[8], poll = ARGV[1],
+                                             id = tostring(id), record = record,
+                                             removed = removed}))
 return {'ok', tostring(id), record, removed}
 """
 
 # Compare-and-set of one poll's state; on success also delete KEYS[2..] (reset's answers).
-# ARGV: poll, the state the caller read ('' for none), the new state.
+# ARGV: poll, the state the caller read ('' for none), the new state, channel, origin.
 SET_POLL = """
 local current = redis.call('HGET', KEYS[1], ARGV[1]) or ''
 if current ~= ARGV[2] then return {0, current} end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
 for i = 2, #KEYS do redis.call('DEL', KEYS[i]) end
+redis.call('PUBLISH', ARGV[4], cjson.encode({t = 'poll', o = ARGV[5], poll = ARGV[1],
+                                             state = ARGV[3], reset = #KEYS > 1}))
 return {1, ARGV[3]}
 """
 
-# KEYS: answers hash; ARGV: answer id, '1' to hide or '0' to show. Nothing for a missing id.
+# KEYS: answers hash; ARGV: answer id, '1' to hide or '0' to show, poll, channel, origin.
+# Nothing for a missing id.
 HIDE_ANSWER = """
 local raw = redis.call('HGET', KEYS[1], ARGV[1])
 if not raw then return false end
@@ -98,6 +113,8 @@ local record = cjson.decode(raw)
 record['hidden'] = ARGV[2] == '1'
 raw = cjson.encode(record)
 redis.call('HSET', KEYS[1], ARGV[1], raw)
+redis.call('PUBLISH', ARGV[4], cjson.encode({t = 'hide', o = ARGV[5], poll = ARGV[3],
+                                             id = ARGV[1], record = raw}))
 return raw
 """
 
@@ -136,6 +153,66 @@ def _answer(poll: str, answer_id: str | int, raw: str) -> Answer:
     )
 
 
+def _change(raw: str) -> Change | None:
+    """A change as published on the channel (None for a message this version does not know)."""
+    try:
+        m = json.loads(raw)
+        kind, origin = m["t"], str(m.get("o") or "")
+        if kind == "answer":
+            removed = tuple(int(i) for i in str(m["removed"]).split())
+            answer = _answer(m["poll"], m["id"], m["record"])
+            return Change(kind, origin, m["poll"], answer=answer, removed=removed)
+        if kind == "hide":
+            return Change(kind, origin, m["poll"], answer=_answer(m["poll"], m["id"], m["record"]))
+        if kind == "poll":
+            state = _decode_state(m["poll"], m["state"])
+            return Change(kind, origin, m["poll"], state=state, reset=bool(m["reset"]))
+        if kind == "meta":
+            return Change(kind, origin, name=str(m["name"]), value=str(m["value"]))
+        if kind == "note" and isinstance(m["data"], dict):
+            return Change(kind, origin, data=m["data"])
+    except (ValueError, KeyError, TypeError):
+        pass
+    return None
+
+
+_LOST = object()
+
+
+def _settle(future: asyncio.Future, error: BaseException | None) -> None:
+    if not future.done():
+        if error is None:
+            future.set_result(None)
+        else:
+            future.set_exception(error)
+
+
+class RedisFeed:
+    """A subscription to one deck's channel. Redis delivers to the store's loop; changes are
+    handed to the subscriber's loop in batches."""
+
+    def __init__(self) -> None:
+        self._queue: asyncio.Queue = asyncio.Queue()
+        self._task: Any = None  # the listener (a concurrent future on the store's loop)
+        self.closed = False
+
+    def _deliver(self, items: list[Any]) -> None:
+        for item in items:
+            self._queue.put_nowait(item)
+
+    async def get(self) -> Change:
+        item = await self._queue.get()
+        if item is _LOST:
+            self._queue.put_nowait(_LOST)  # every later call fails too
+            raise StoreUnavailable("the Redis subscription was lost; changes may be missed")
+        return item
+
+    async def close(self) -> None:
+        self.closed = True
+        if self._task is not None:
+            self._task.cancel()
+
+
 class RedisStore:
     """A Store in Redis, for several workers or machines serving one deck.
 
@@ -147,6 +224,10 @@ class RedisStore:
     is atomic across processes. The client runs on the store's own event-loop thread, so the
     store works from any event loop (uvicorn's, `asyncio.run` in the CLI, tests) the way the
     SQLite store's writer thread does. Any Redis failure is a `StoreUnavailable` (503).
+
+    A change feed (`subscribe`, `publish`): every committed change is published on
+    `deckpoll:{namespace}:events` by the script that commits it, so several servers on one
+    deck apply each other's changes in commit order. `origin` tells this store's own apart.
     """
 
     def __init__(self, url: str, *, namespace: str = "") -> None:
@@ -156,6 +237,8 @@ class RedisStore:
         self.url = url
         self.namespace = namespace
         self.prefix = f"deckpoll:{{{namespace}}}:"
+        self.channel = self._key("events")
+        self.origin = uuid.uuid4().hex[:12]
         self._closed = False
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(
@@ -232,7 +315,15 @@ class RedisStore:
         return await self._run(lambda: self._redis.hget(self._key("meta"), name))
 
     async def set_meta(self, name: str, value: str) -> None:
-        await self._run(lambda: self._redis.hset(self._key("meta"), name, value))
+        change = json.dumps({"t": "meta", "o": self.origin, "name": name, "value": value})
+
+        async def work() -> None:
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.hset(self._key("meta"), name, value)
+                pipe.publish(self.channel, change)
+                await pipe.execute()
+
+        await self._run(work)
 
     async def polls(self) -> dict[str, PollState]:
         rows = await self._run(lambda: self._redis.hgetall(self._key("polls")))
@@ -252,7 +343,8 @@ class RedisStore:
                 if new is None:
                     return current
                 done, raw = await self._set_poll(
-                    keys=[polls, *drop], args=[poll, raw, _encode_state(new)]
+                    keys=[polls, *drop],
+                    args=[poll, raw, _encode_state(new), self.channel, self.origin],
                 )
                 if int(done):
                     return new
@@ -294,6 +386,8 @@ class RedisStore:
             json.dumps(key),
             "1" if replace else "0",
             str(int(limit)),
+            self.channel,
+            self.origin,
         ]
         keys = [
             self._key("polls"),
@@ -315,7 +409,7 @@ class RedisStore:
 
     async def hide_answer(self, poll: str, answer_id: int, hidden: bool = True) -> Answer | None:
         keys = [self._key("answers", poll)]
-        args = [str(int(answer_id)), "1" if hidden else "0"]
+        args = [str(int(answer_id)), "1" if hidden else "0", poll, self.channel, self.origin]
         raw = await self._run(lambda: self._hide(keys=keys, args=args))
         return None if raw is None else _answer(poll, answer_id, raw)
 
@@ -323,6 +417,70 @@ class RedisStore:
         rows = await self._run(lambda: self._redis.hgetall(self._key("answers", poll)))
         found = [_answer(poll, answer_id, raw) for answer_id, raw in rows.items()]
         return sorted(found, key=lambda a: a.id)
+
+    # -- the change feed -------------------------------------------------------------------
+
+    async def publish(self, data: dict[str, Any]) -> None:
+        """Send a note to every subscriber (this store's included)."""
+        note = json.dumps({"t": "note", "o": self.origin, "data": data})
+        await self._run(lambda: self._redis.publish(self.channel, note))
+
+    async def subscribe(self) -> RedisFeed:
+        """Subscribe to this deck's changes; returns once Redis confirmed the subscription,
+        so that every change committed afterwards arrives through the feed."""
+        if self._closed:
+            raise StoreUnavailable("store is closed")
+        loop = asyncio.get_running_loop()
+        ready = loop.create_future()
+        feed = RedisFeed()
+        feed._task = asyncio.run_coroutine_threadsafe(self._listen(feed, loop, ready), self._loop)
+        try:
+            await ready
+        except BaseException:
+            feed._task.cancel()
+            raise
+        return feed
+
+    async def _listen(
+        self, feed: RedisFeed, loop: asyncio.AbstractEventLoop, ready: asyncio.Future
+    ) -> None:
+        """On the store's loop: read the channel until the feed closes or the link drops."""
+
+        def hand(function: Callable[..., None], *args: Any) -> None:
+            with contextlib.suppress(RuntimeError):  # the subscriber's loop is gone
+                loop.call_soon_threadsafe(function, *args)
+
+        pubsub = self._redis.pubsub()
+        confirmed = False
+        try:
+            await pubsub.subscribe(self.channel)
+            while not feed.closed:
+                message = await pubsub.get_message(timeout=1.0)
+                batch: list[Any] = []
+                while message is not None:
+                    if message["type"] == "subscribe":
+                        if confirmed:
+                            # redis-py reconnected and subscribed again by itself: whatever
+                            # was published in between is lost to this feed.
+                            raise ConnectionError("the subscription was renewed")
+                        confirmed = True
+                        hand(_settle, ready, None)
+                    elif message["type"] == "message":
+                        change = _change(message["data"])
+                        if change is not None:
+                            batch.append(change)
+                    if len(batch) >= FEED_BATCH:
+                        break
+                    message = await pubsub.get_message(timeout=0)
+                if batch:
+                    hand(feed._deliver, batch)
+        except self._errors as exc:
+            lost = StoreUnavailable(f"Redis at {self._where()}: {exc}")
+            hand(_settle, ready, lost)
+            hand(feed._deliver, [_LOST])
+        finally:
+            with contextlib.suppress(Exception):
+                await pubsub.aclose()
 
     async def close(self) -> None:
         if self._closed:

@@ -1,0 +1,166 @@
+"""Several servers on one Redis deck: changes fan out through the store's feed, live."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+
+import pytest
+
+from deckpoll.stores.base import open_store
+from server_fixtures import presenter, running, voter
+from test_store_redis import RedisServer, redis_binary  # noqa: F401 - a fixture
+
+SETTLE = 5.0  # seconds a converging test waits at most
+
+
+@pytest.fixture
+def redis_server(redis_binary, tmp_path):  # noqa: F811
+    """A durable redis-server of the test's own (so a restart keeps the answers)."""
+    server = RedisServer(redis_binary, tmp_path, durable=True)
+    server.start()
+    yield server
+    server.stop()
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def parse(chunk: bytes) -> list[tuple[str, object]]:
+    found = []
+    for message in chunk.decode().split("\n\n"):
+        lines = dict(line.split(": ", 1) for line in message.split("\n") if ": " in line)
+        if "event" in lines:
+            found.append((lines["event"], json.loads(lines["data"])))
+    return found
+
+
+async def wait_for(stream, wanted, timeout: float = SETTLE) -> tuple[str, object]:
+    """Read a stream until an event satisfies `wanted(event, data)`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        chunk = await asyncio.wait_for(stream.__anext__(), deadline - time.monotonic())
+        for event, data in parse(chunk):
+            if wanted(event, data):
+                return event, data
+
+
+async def until(check, timeout: float = SETTLE) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError("did not converge")
+        await asyncio.sleep(0.02)
+
+
+def two_stores(url: str):
+    namespace = f"shared-{uuid.uuid4().hex[:8]}"
+    return open_store(url, namespace=namespace), open_store(url, namespace=namespace)
+
+
+def test_an_answer_through_one_server_reaches_a_presenter_on_the_other(redis_server):
+    async def go():
+        store_a, store_b = two_stores(redis_server.url)
+        async with (
+            running(store_a, push_interval=0.05) as (client_a, app_a),
+            running(store_b, push_interval=0.05) as (client_b, app_b),
+        ):
+            speaker = app_b.state.session.broadcaster.stream(presenter=True, role="deck")
+            await speaker.__anext__()
+            await speaker.__anext__()  # snapshot
+            opened = await client_a.post("/api/v1/polls/lunch/open", headers=presenter())
+            assert opened.status_code == 200
+            await wait_for(speaker, lambda e, d: e == "poll" and d["status"] == "open")
+            sent = await client_a.post(
+                "/api/v1/polls/lunch/answers", json={"choice": "soup"}, headers=voter(1)
+            )
+            assert sent.status_code == 200
+            _, data = await wait_for(speaker, lambda e, d: e == "results" and d["voters"] == 1)
+            assert data["options"][0]["count"] == 1
+            # the slide moves on A: B's phones follow
+            moved = await client_a.post("/api/v1/state", json={"slide": 3}, headers=presenter())
+            assert moved.status_code == 200
+            await wait_for(speaker, lambda e, d: e == "state" and d["slide"] == 3)
+            # a phone on A counts in B's audience
+            phone = app_a.state.session.broadcaster.stream(presenter=False, role="join")
+            await phone.__anext__()
+            await phone.__anext__()
+            await wait_for(speaker, lambda e, d: e == "presence" and d["audience"] == 1)
+            await phone.aclose()
+            await speaker.aclose()
+
+    run(go())
+
+
+def test_a_reset_through_one_server_empties_the_other(redis_server):
+    async def go():
+        store_a, store_b = two_stores(redis_server.url)
+        async with (
+            running(store_a, push_interval=0.05) as (client_a, app_a),
+            running(store_b, push_interval=0.05) as (client_b, app_b),
+        ):
+            session_a = app_a.state.session
+            await client_b.post("/api/v1/polls/words/open", headers=presenter())
+            for n, word in enumerate(["Mod", "mod", "tid"]):
+                r = await client_a.post(
+                    "/api/v1/polls/words/answers", json={"text": word}, headers=voter(n)
+                )
+                assert r.status_code == 200
+            await until(lambda: session_a.results["words"]["answers"] == 3)
+            r = await client_b.post("/api/v1/polls/words/reset", headers=presenter())
+            assert r.status_code == 200 and r.json()["status"] == "open"
+            await until(lambda: session_a.results["words"]["answers"] == 0)
+            assert session_a.answers["words"] == {}
+            # an answer after the reset is kept by both (the feed is in commit order)
+            r = await client_a.post(
+                "/api/v1/polls/words/answers", json={"text": "ny"}, headers=voter(9)
+            )
+            assert r.status_code == 200
+            session_b = app_b.state.session
+            await until(lambda: session_b.results["words"]["answers"] == 1)
+            await until(lambda: session_a.results["words"]["answers"] == 1)
+
+    run(go())
+
+
+def test_both_servers_converge_after_redis_is_killed_and_restarted(redis_server):
+    async def go():
+        store_a, store_b = two_stores(redis_server.url)
+        async with (
+            running(store_a, push_interval=0.05) as (client_a, app_a),
+            running(store_b, push_interval=0.05) as (client_b, app_b),
+        ):
+            session_a, session_b = app_a.state.session, app_b.state.session
+            await client_a.post("/api/v1/polls/lunch/open", headers=presenter())
+            r = await client_a.post(
+                "/api/v1/polls/lunch/answers", json={"choice": "soup"}, headers=voter(0)
+            )
+            assert r.status_code == 200
+            await until(lambda: session_b.results["lunch"]["voters"] == 1)
+            phone = session_b.broadcaster.stream(presenter=False, role="join")
+            await phone.__anext__()
+            await phone.__anext__()
+
+            await asyncio.to_thread(redis_server.kill)
+            down = await client_a.post(
+                "/api/v1/polls/lunch/answers", json={"choice": "salad"}, headers=voter(1)
+            )
+            assert down.status_code == 503  # never a false 200
+            await asyncio.to_thread(redis_server.start)
+            # both subscribe again, reload and resync their clients with a snapshot
+            await until(lambda: session_a.resyncs >= 1 and session_b.resyncs >= 1)
+            event, data = await wait_for(phone, lambda e, d: e == "snapshot")
+            assert data["results"]["lunch"]["voters"] == 1
+            r = await client_b.post(
+                "/api/v1/polls/lunch/answers", json={"choice": "salad"}, headers=voter(2)
+            )
+            assert r.status_code == 200
+            for session in (session_a, session_b):
+                await until(lambda s=session: s.results["lunch"]["voters"] == 2)
+                assert list(session.answers["lunch"].values()) == await store_a.answers("lunch")
+            await phone.aclose()
+
+    run(go())
