@@ -1,20 +1,25 @@
-"""`deckpoll serve`: build the deck, open the store, print the links, run uvicorn."""
+"""`deckpoll serve`: build the deck, open the store, print the links, run uvicorn workers."""
 
 from __future__ import annotations
 
 import ipaddress
 import os
 import secrets
+import signal
 import socket
 import sys
 import threading
+import time
 import webbrowser
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from deckpoll.errors import DeckpollError
 
 STATE_DIR = ".deckpoll"
 STORE_FILE = "answers.sqlite3"
+RESPAWN_SECONDS = 1.0  # a worker that died is started again after this pause
 
 
 def lan_address() -> str:
@@ -93,82 +98,9 @@ def bind_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(
-    deck: Path,
-    host: str = "127.0.0.1",
-    port: int = 8000,
-    store_url: str | None = None,
-    open_browser: bool = False,
-    *,
-    allowed_origins: tuple[str, ...] | list[str] | None = None,
-) -> None:
-    """Serve the deck and its poll backend on one port until interrupted.
-
-    `allowed_origins`: exact origins of decks hosted elsewhere whose `polls.url` names this
-    server (CORS); default from $DECKPOLL_ALLOWED_ORIGINS (comma-separated), else none.
-    """
-    import asyncio
-
+def run_server(app: Any, sock: socket.socket) -> None:
+    """Run uvicorn on an already listening socket until SIGINT/SIGTERM."""
     import uvicorn
-
-    from deckpoll.build import compile_deck
-    from deckpoll.server.app import create_app
-    from deckpoll.stores.base import StoreError, open_store
-
-    deck = Path(deck)
-    first = compile_deck(deck)
-    url = store_url or default_store_url(deck)
-    namespace = str(first.manifest.get("id") or "")
-    config = first.manifest.get("polls_config") or {}
-
-    async def prepare() -> str:
-        # A store's connections may belong to the event loop that opened them: this one is
-        # used here and closed; the server opens its own inside uvicorn's loop.
-        store = open_store(url, namespace=namespace)
-        try:
-            return await join_code(store, config.get("code"))
-        finally:
-            await store.close()
-
-    try:
-        code = asyncio.run(prepare())
-        store = open_store(url, namespace=namespace)
-    except (ValueError, StoreError, OSError) as exc:
-        raise DeckpollError(f"cannot open the store {url}: {exc}") from None
-    sock = bind_socket(host, port)
-    port = sock.getsockname()[1]
-    base = f"http://{_url_host(public_host(host))}:{port}"
-    join_url = f"{base}/{code}"
-    # poll_url "": this server is the backend, whatever polls.url names (same origin).
-    compiled = compile_deck(deck, join_url=join_url, poll_url="")
-    key = secrets.token_urlsafe(24)
-    if allowed_origins is None:
-        env = os.environ.get("DECKPOLL_ALLOWED_ORIGINS", "")
-        allowed_origins = [o.strip() for o in env.split(",") if o.strip()]
-    try:
-        app = create_app(
-            compiled,
-            store,
-            presenter_key=key,
-            join_url=join_url,
-            join_code=code,
-            allowed_origins=list(allowed_origins),
-        )
-    except ValueError as exc:
-        raise DeckpollError(str(exc)) from None
-    local = "127.0.0.1" if host in ("0.0.0.0", "", "::") else _url_host(host)
-    presenter_url = f"http://{local}:{port}/?key={key}"
-    title = compiled.manifest.get("title") or deck.name
-    out = sys.stdout
-    out.write(f"deckpoll: presenting {title!r} (answers in {url})\n")
-    out.write(f"  Presenter: {presenter_url}\n")
-    out.write(f"  Audience:  {join_url}\n")
-    out.write(f"  Join code: {code}\n")
-    if host in ("127.0.0.1", "localhost", "::1"):
-        out.write("  (only this computer can connect; use --host 0.0.0.0 for phones)\n")
-    out.flush()
-    if open_browser:
-        threading.Timer(0.8, webbrowser.open, [presenter_url]).start()
 
     class Server(uvicorn.Server):
         def handle_exit(self, sig: int, frame: object) -> None:
@@ -188,5 +120,176 @@ def serve(
         server.run(sockets=[sock])
     except KeyboardInterrupt:
         pass  # uvicorn re-raises the Ctrl-C it handled; the shutdown is already done
+
+
+def _worker(make_app: Callable[[], Any], sock: socket.socket) -> int:
+    """The body of one forked worker: its own store connection and event loop."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        run_server(make_app(), sock)
+    except BaseException:  # noqa: BLE001 - a worker reports and exits, never returns
+        import traceback
+
+        traceback.print_exc()
+        return 1
+    return 0
+
+
+def _spawn(make_app: Callable[[], Any], sock: socket.socket) -> int:
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            code = _worker(make_app, sock)
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+    return pid
+
+
+def run_workers(workers: int, make_app: Callable[[], Any], sock: socket.socket) -> None:
+    """Fork `workers` processes serving the one listening socket (the kernel hands each new
+    connection to one of them); forward SIGINT/SIGTERM; start a worker that died again."""
+    children: set[int] = set()
+    stopping = False
+
+    def stop(sig: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+        for pid in list(children):
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        for _ in range(workers):
+            children.add(_spawn(make_app, sock))
+        while children:
+            try:
+                pid, status = os.wait()
+            except ChildProcessError:
+                break
+            children.discard(pid)
+            if not stopping:
+                code = os.waitstatus_to_exitcode(status)
+                sys.stderr.write(f"deckpoll: worker {pid} ended ({code}); starting another\n")
+                sys.stderr.flush()
+                time.sleep(RESPAWN_SECONDS)
+                if not stopping:
+                    children.add(_spawn(make_app, sock))
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def serve(
+    deck: Path,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    store_url: str | None = None,
+    open_browser: bool = False,
+    *,
+    allowed_origins: tuple[str, ...] | list[str] | None = None,
+    workers: int = 1,
+) -> None:
+    """Serve the deck and its poll backend on one port until interrupted.
+
+    `allowed_origins`: exact origins of decks hosted elsewhere whose `polls.url` names this
+    server (CORS); default from $DECKPOLL_ALLOWED_ORIGINS (comma-separated), else none.
+    `workers`: processes serving the port; above 1 the store must be shared live between
+    them (a `redis://` store), each worker opening its own connection to it.
+    """
+    import asyncio
+
+    from deckpoll.build import compile_deck
+    from deckpoll.server.app import create_app
+    from deckpoll.stores.base import StoreError, has_feed, open_store
+
+    if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
+        raise DeckpollError(f"--workers must be a whole number of at least 1, not {workers!r}")
+    if workers > 1 and not hasattr(os, "fork"):
+        raise DeckpollError("--workers above 1 needs a system with fork() (Linux, macOS)")
+    deck = Path(deck)
+    first = compile_deck(deck)
+    url = store_url or default_store_url(deck)
+    namespace = str(first.manifest.get("id") or "")
+    config = first.manifest.get("polls_config") or {}
+
+    async def prepare() -> tuple[str, bool]:
+        # A store's connections may belong to the event loop that opened them: this one is
+        # used here and closed; the server opens its own inside uvicorn's loop.
+        store = open_store(url, namespace=namespace)
+        try:
+            return await join_code(store, config.get("code")), has_feed(store)
+        finally:
+            await store.close()
+
+    try:
+        code, shared = asyncio.run(prepare())
+    except (ValueError, StoreError, OSError) as exc:
+        raise DeckpollError(f"cannot open the store {url}: {exc}") from None
+    if workers > 1 and not shared:
+        scheme = url.partition("://")[0]
+        raise DeckpollError(
+            f"--workers {workers} needs a store the workers share live; {scheme}:// is one "
+            "process only. Use --store redis://host:6379/0 (or --workers 1)"
+        )
+    sock = bind_socket(host, port)
+    port = sock.getsockname()[1]
+    base = f"http://{_url_host(public_host(host))}:{port}"
+    join_url = f"{base}/{code}"
+    # poll_url "": this server is the backend, whatever polls.url names (same origin).
+    compiled = compile_deck(deck, join_url=join_url, poll_url="")
+    key = secrets.token_urlsafe(24)
+    if allowed_origins is None:
+        env = os.environ.get("DECKPOLL_ALLOWED_ORIGINS", "")
+        allowed_origins = [o.strip() for o in env.split(",") if o.strip()]
+    origins = list(allowed_origins)
+
+    def make_app(store_now: Any = None) -> Any:
+        """The app on a store opened here (in the process that will serve it)."""
+        store = store_now or open_store(url, namespace=namespace)
+        return create_app(
+            compiled,
+            store,
+            presenter_key=key,
+            join_url=join_url,
+            join_code=code,
+            allowed_origins=origins,
+        )
+
+    try:
+        # Checked here, before any worker starts (a worker cannot report it to the user).
+        app = make_app(open_store("memory://") if workers > 1 else None)
+    except (ValueError, StoreError, OSError) as exc:
+        sock.close()
+        raise DeckpollError(str(exc)) from None
+    local = "127.0.0.1" if host in ("0.0.0.0", "", "::") else _url_host(host)
+    presenter_url = f"http://{local}:{port}/?key={key}"
+    title = compiled.manifest.get("title") or deck.name
+    out = sys.stdout
+    out.write(f"deckpoll: presenting {title!r} (answers in {url})\n")
+    out.write(f"  Presenter: {presenter_url}\n")
+    out.write(f"  Audience:  {join_url}\n")
+    out.write(f"  Join code: {code}\n")
+    if workers > 1:
+        out.write(f"  Workers:   {workers} processes sharing the port\n")
+    if host in ("127.0.0.1", "localhost", "::1"):
+        out.write("  (only this computer can connect; use --host 0.0.0.0 for phones)\n")
+    out.flush()
+    if open_browser:
+        threading.Timer(0.8, webbrowser.open, [presenter_url]).start()
+
+    try:
+        if workers == 1:
+            run_server(app, sock)
+        else:
+            run_workers(workers, make_app, sock)
     finally:
         sock.close()
