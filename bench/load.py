@@ -15,13 +15,17 @@ Lost answers: 200s counted by the clients minus answers in `deckpoll results --f
 Everything is loopback-only, bounded and stops by itself. Prints figures; asserts nothing.
 
 Usage: python bench/load.py [--levels L1,L2,L3] [--scale 1.0] [--stream-scale 1.0] [--store URL]
-(`--stream-scale 0` runs L1/L2 without audience streams: the cost of the fan-out itself.)
+                            [--workers N]
+(`--stream-scale 0` runs L1/L2 without audience streams: the cost of the fan-out itself;
+`--workers 2 --store redis://127.0.0.1:6379/0` runs two worker processes on one Redis deck,
+RSS and CPU then summed over the parent and its workers.)
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -76,19 +80,25 @@ def write_deck(folder: Path) -> Path:
 # -- the server ---------------------------------------------------------------------------
 
 
+# `serve(..., workers=N)` called directly (the same function as `deckpoll serve`).
+SERVE_WORKERS = (
+    "import sys; from pathlib import Path; from deckpoll.server.run import serve; "
+    "serve(Path(sys.argv[1]), port=0, store_url=sys.argv[2], workers=int(sys.argv[3]))"
+)
+
+
 class Server:
     """`deckpoll serve` in a subprocess; its presenter key and port read from its output."""
 
-    def __init__(self, deck: Path, store_url: str, log: Path) -> None:
+    def __init__(self, deck: Path, store_url: str, log: Path, workers: int = 1) -> None:
         self.log = log.open("wb")
         env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "deckpoll", "serve", str(deck), "--port", "0"]
-            + ["--store", store_url],
-            stdout=subprocess.PIPE,
-            stderr=self.log,
-            env=env,
-        )
+        if workers == 1:
+            command = [sys.executable, "-m", "deckpoll", "serve", str(deck), "--port", "0"]
+            command += ["--store", store_url]
+        else:
+            command = [sys.executable, "-c", SERVE_WORKERS, str(deck), store_url, str(workers)]
+        self.proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=self.log, env=env)
         deadline = time.monotonic() + 60
         self.key = self.base = ""
         assert self.proc.stdout is not None
@@ -102,16 +112,36 @@ class Server:
                 self.base, self.key = found.group(1), found.group(2)
         self.port = int(self.base.rsplit(":", 1)[1])
 
+    def pids(self) -> list[int]:
+        """The server process and its workers (if any)."""
+        found = [self.proc.pid]
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    stat = (entry / "stat").read_text()
+                except OSError:
+                    continue
+                if int(stat.rsplit(")", 1)[1].split()[1]) == self.proc.pid:
+                    found.append(int(entry.name))
+        return found
+
     def rss_kb(self) -> int:
-        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-        return 0
+        total = 0
+        for pid in self.pids():
+            with contextlib.suppress(OSError):
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        return total
 
     def cpu_seconds(self) -> float:
-        """User + system CPU time the server has used so far."""
-        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """User + system CPU time the server (all its processes) has used so far."""
+        total = 0.0
+        for pid in self.pids():
+            with contextlib.suppress(OSError):
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return total
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -484,11 +514,16 @@ def report(results: list[dict[str, Any]], stored: dict[str, int], log: str) -> N
 
 
 async def main_async(
-    levels: list[str], scale: float, stream_scale: float, store: str | None, tmp: Path
+    levels: list[str],
+    scale: float,
+    stream_scale: float,
+    store: str | None,
+    tmp: Path,
+    workers: int = 1,
 ) -> None:
     deck = write_deck(tmp)
     store_url = store or f"sqlite:///{tmp / 'answers.sqlite3'}"
-    server = Server(deck, store_url, tmp / "server.log")
+    server = Server(deck, store_url, tmp / "server.log", workers)
     results = []
     try:
         presenter = Presenter(server.base, server.key)
@@ -538,13 +573,20 @@ def main() -> None:
     parser.add_argument(
         "--stream-scale", type=float, default=1.0, help="multiply the streams of L1 and L2 only"
     )
+    parser.add_argument(
+        "--workers", type=int, default=1, help="server worker processes (needs a redis:// store)"
+    )
     args = parser.parse_args()
+    if args.workers > 1 and not (args.store or "").startswith("redis"):
+        raise SystemExit("--workers above 1 needs --store redis://host:port/db")
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (apt-get install wrk)")
     levels = [x.strip().upper() for x in args.levels.split(",") if x.strip()]
     raise_fd_limit(int(12_000 * max(1.0, args.scale)))  # inherited by server and stream holder
     with tempfile.TemporaryDirectory(prefix="deckpoll-load-") as tmp:
-        asyncio.run(main_async(levels, args.scale, args.stream_scale, args.store, Path(tmp)))
+        asyncio.run(
+            main_async(levels, args.scale, args.stream_scale, args.store, Path(tmp), args.workers)
+        )
 
 
 if __name__ == "__main__":
