@@ -164,3 +164,53 @@ def test_both_servers_converge_after_redis_is_killed_and_restarted(redis_server)
             await phone.aclose()
 
     run(go())
+
+
+def test_close_racing_answers_on_two_servers_counts_exactly_the_200s(redis_server):
+    async def go():
+        store_a, store_b = two_stores(redis_server.url)
+        async with (
+            running(store_a, push_interval=0.05) as (client_a, app_a),
+            running(store_b, push_interval=0.05) as (client_b, app_b),
+        ):
+            await client_a.post("/api/v1/polls/lunch/open", headers=presenter())
+            clients = (client_a, client_b)
+
+            acked = 0
+            some_in = asyncio.Event()
+
+            async def send(n: int) -> int:
+                nonlocal acked
+                r = await clients[n % 2].post(
+                    "/api/v1/polls/lunch/answers",
+                    json={"choice": "soup" if n % 3 else "salad"},
+                    headers={"X-Deckpoll-Voter": f"race-voter-{n:06d}-abcdef"},
+                )
+                if r.status_code == 200:
+                    acked += 1
+                    if acked >= 30:
+                        some_in.set()
+                return r.status_code
+
+            async def close_meanwhile() -> int:
+                await some_in.wait()  # close while answers are still coming in
+                r = await client_b.post("/api/v1/polls/lunch/close", headers=presenter())
+                return r.status_code
+
+            async def sender(first: int) -> list[int]:
+                # six senders, each one answer after the other: they go on after the close
+                return [await send(n) for n in range(first, 300, 6)]
+
+            *groups, closed = await asyncio.gather(
+                *(sender(k) for k in range(6)), close_meanwhile()
+            )
+            statuses = [status for group in groups for status in group]
+            assert closed == 200
+            assert set(statuses) <= {200, 409} and 409 in statuses and 200 in statuses
+            accepted = statuses.count(200)
+            assert len(await store_a.answers("lunch")) == accepted
+            for session in (app_a.state.session, app_b.state.session):
+                await until(lambda s=session: s.results["lunch"]["voters"] == accepted)
+                assert session.status["lunch"].status == "closed"
+
+    run(go())
