@@ -285,6 +285,9 @@ def test_real_server_stream_snapshot_and_live_results():
             event, data = next(events)
             assert event == "snapshot" and data["state"]["poll"] == "lunch"
             assert data["polls"]["lunch"]["status"] == "open"
+            # under uvicorn, events are written straight into the connection's transport
+            clients = app.state.session.broadcaster.clients
+            assert len(clients) == 1 and next(iter(clients)).transport is not None
             sent = time.monotonic()
             answer = httpx.post(
                 f"{base}/api/v1/polls/lunch/answers",

@@ -9,8 +9,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from deckpoll.server.session import Session
 from deckpoll.server.validate import (
@@ -160,15 +161,15 @@ async def events(request: Request) -> Response:
     presenter = is_presenter(request, required=False)
     role = request.query_params.get("client", "")
     role = role if role in ("join", "deck") else "other"
-    # The connection's transport (see app.DeckApp): lets a stalled stream be cut at once.
-    transport = request.scope.get("deckpoll.transport")
-    abort = getattr(transport, "abort", None)
-    stream = _session(request).broadcaster.stream(presenter=presenter, role=role, abort=abort)
-    return StreamingResponse(
-        stream,
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
-    )
+    broadcaster = _session(request).broadcaster
+    headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+
+    async def respond(scope: Scope, receive: Receive, send: Send) -> None:
+        await broadcaster.respond(
+            scope, receive, send, presenter=presenter, role=role, headers=headers
+        )
+
+    return respond  # an ASGI response: Starlette calls it with the connection
 
 
 @refusals

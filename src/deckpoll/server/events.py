@@ -1,4 +1,4 @@
-"""Server-Sent Events: each event encoded once, bounded per-client queues, stalled clients cut."""
+"""Server-Sent Events: each event encoded once, bounded per-client buffers, stalled clients cut."""
 
 from __future__ import annotations
 
@@ -8,9 +8,14 @@ import json
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import Any, Protocol
+
+from starlette.responses import StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 QUEUE_SIZE = 64  # events waiting per client; a client further behind is dropped (it resyncs)
+BUFFER_BYTES = 256 * 1024  # bytes waiting in a directly written stream's transport, at most
+MEDIA_TYPE = "text/event-stream; charset=utf-8"
 PING_SECONDS = 15.0
 STALL_SECONDS = 30.0  # a client whose last write has not gone out for this long is dropped
 RETRY_MS = 2000
@@ -22,6 +27,23 @@ def sse(event: str, data: Any) -> bytes:
     """One SSE message. JSON never contains a raw newline, so one data line suffices."""
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return f"event: {event}\ndata: {payload}\n\n".encode()
+
+
+def chunk(data: bytes) -> bytes:
+    """`data` as one HTTP/1.1 chunk (the body framing the server uses for the stream)."""
+    return b"%x\r\n%b\r\n" % (len(data), data)
+
+
+class Transport(Protocol):
+    """The part of an asyncio transport a directly written stream uses."""
+
+    def write(self, data: bytes) -> None: ...
+
+    def abort(self) -> None: ...
+
+    def is_closing(self) -> bool: ...
+
+    def get_write_buffer_size(self) -> int: ...
 
 
 class Client:
@@ -39,6 +61,7 @@ class Client:
         "closed",
         "last_put",
         "writing_since",
+        "transport",
         "_waiter",
     )
 
@@ -50,11 +73,24 @@ class Client:
         self.closed = False
         self.last_put = time.monotonic()
         self.writing_since: float | None = None  # set while a write waits for the network
+        # Set once the response started on a server whose transport we may write to: events
+        # then go straight into it as HTTP chunks, with no task switch per client.
+        self.transport: Transport | None = None
         self._waiter: asyncio.Future | None = None
 
-    def put(self, message: bytes) -> bool:
-        """Queue a message; False when the client is too far behind (the caller drops it)."""
+    def put(self, message: bytes, framed: bytes | None = None) -> bool:
+        """Queue (or write) a message; False when the client is too far behind (the caller
+        drops it). `framed`: the same message as an HTTP chunk, if already made."""
         if self.closed:
+            return True
+        transport = self.transport
+        if transport is not None:
+            if transport.is_closing():
+                return True  # the server is about to report the disconnect
+            if transport.get_write_buffer_size() > BUFFER_BYTES:
+                return False
+            transport.write(framed or chunk(message))
+            self.last_put = time.monotonic()
             return True
         if len(self.pending) >= QUEUE_SIZE:
             return False
@@ -62,6 +98,13 @@ class Client:
         self.last_put = time.monotonic()
         self._wake()
         return True
+
+    def write_directly(self, transport: Transport) -> None:
+        """From now on write events straight into `transport` (after what is queued)."""
+        if self.pending and not self.closed:
+            transport.write(chunk(b"".join(self.pending)))
+        self.pending.clear()
+        self.transport = transport
 
     def close(self) -> None:
         """End this stream after what it is sending now; queue nothing more."""
@@ -128,12 +171,16 @@ class Broadcaster:
         skips `?client=join` streams. Each copy is encoded once, whatever the client count."""
         for_audience = sse(event, audience) if audience is not None else None
         for_presenter = for_audience if presenter is None else sse(event, presenter)
+        framed = {
+            True: chunk(for_presenter) if for_presenter is not None else None,
+            False: chunk(for_audience) if for_audience is not None else None,
+        }
         behind = []
         for client in self.clients:
             message = for_presenter if client.presenter else for_audience
             if message is None or (not phones and client.role == "join"):
                 continue
-            if not client.put(message):
+            if not client.put(message, framed[client.presenter]):
                 behind.append(client)
         for client in behind:
             self.drop(client)
@@ -192,6 +239,61 @@ class Broadcaster:
             client.closed = True
             self.disconnect(client)
 
+    async def respond(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        *,
+        presenter: bool,
+        role: str,
+        headers: dict[str, str],
+    ) -> None:
+        """Serve one event stream as an ASGI response.
+
+        On a server that exposes the connection's transport (uvicorn, see app.DeckApp) and
+        frames the body in HTTP/1.1 chunks, the retry hint and snapshot go through ASGI and
+        every later event is written into the transport by `publish` itself, already framed:
+        no task wakes per client and event. Otherwise the stream is a plain generator."""
+        transport = scope.get("deckpoll.transport")
+        if transport is None or scope.get("http_version") != "1.1" or scope["method"] != "GET":
+            stream = self.stream(
+                presenter=presenter, role=role, abort=getattr(transport, "abort", None)
+            )
+            response = StreamingResponse(stream, media_type=MEDIA_TYPE, headers=headers)
+            await response(scope, receive, send)
+            return
+        raw = [(b"content-type", MEDIA_TYPE.encode())]
+        raw += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+        client, first = self.connect(presenter=presenter, role=role, abort=transport.abort)
+        ended = asyncio.get_running_loop().create_future()
+
+        async def until_disconnect() -> None:
+            while (await receive())["type"] != "http.disconnect":
+                pass
+
+        listener = asyncio.ensure_future(until_disconnect())
+        listener.add_done_callback(lambda _: ended.done() or ended.set_result(None))
+        try:
+            await send({"type": "http.response.start", "status": 200, "headers": raw})
+            first = f"retry: {RETRY_MS}\n\n".encode() + first
+            await send({"type": "http.response.body", "body": first, "more_body": True})
+            if not client.closed:
+                client.write_directly(transport)
+                client._waiter = ended  # close() (the server stopping, or a drop) ends it
+                await ended
+            if transport.is_closing():
+                # Cut (dropped) or gone: return once the server has seen the disconnect.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(asyncio.shield(listener), 5)
+            else:
+                client.transport = None  # the closing chunk goes through the server
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+        finally:
+            listener.cancel()
+            client.closed = True
+            self.disconnect(client)
+
     def close_all(self) -> None:
         """End every open stream, so that a stopping server need not cut them off."""
         for client in list(self.clients):
@@ -214,6 +316,13 @@ class Broadcaster:
                 await asyncio.sleep(self._tick())
                 now = time.monotonic()
                 for client in list(self.clients):
+                    transport = client.transport
+                    if transport is not None:
+                        # Written directly: stalled while its transport keeps bytes unsent.
+                        if transport.get_write_buffer_size() == 0:
+                            client.writing_since = None
+                        elif client.writing_since is None:
+                            client.writing_since = now
                     since = client.writing_since
                     if since is not None and now - since > self.stall_seconds:
                         self.drop(client)
