@@ -166,12 +166,28 @@ def preview(
     "sqlite in the deck's .deckpoll/ folder).",
 )
 @click.option("--open", "open_browser", is_flag=True, help="Open the presenter view.")
-def serve(deck: Path, host: str, port: int, store_url: str | None, open_browser: bool) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Processes serving the port; more than 1 needs --store redis://...",
+)
+def serve(
+    deck: Path, host: str, port: int, store_url: str | None, open_browser: bool, workers: int
+) -> None:
     """Present with live polls: prints the presenter link (with its key) and the join link."""
     from deckpoll.server.run import serve as serve_deck
 
     try:
-        serve_deck(deck, host=host, port=port, store_url=store_url, open_browser=open_browser)
+        serve_deck(
+            deck,
+            host=host,
+            port=port,
+            store_url=store_url,
+            open_browser=open_browser,
+            workers=workers,
+        )
     except DeckpollError as error:
         raise _fail(error) from None
 
