@@ -16,6 +16,10 @@ Everything is loopback-only, bounded and stops by itself. Prints figures; assert
 
 Usage: python bench/load.py [--levels L1,L2,L3] [--scale 1.0] [--stream-scale 1.0] [--store URL]
                             [--workers N]
+`--levels OUTAGE [--workers N] [--outage 10]`: a redis-server of its own, killed (-9) for
+10 s while one answer at a time keeps coming; prints the statuses during the outage, how
+long after Redis is back the first answer succeeds and the presenter shows every
+acknowledged answer, and answers lost.
 (`--stream-scale 0` runs L1/L2 without audience streams: the cost of the fan-out itself;
 `--workers 2 --store redis://127.0.0.1:6379/0` runs two worker processes on one Redis deck,
 RSS and CPU then summed over the parent and its workers.)
@@ -32,6 +36,7 @@ import re
 import resource
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -551,6 +556,119 @@ async def main_async(
     report(results, stored_answers(deck, store_url), f"{errors} error lines")
 
 
+class RedisProcess:
+    """A redis-server of the benchmark's own: append-only, fsync at every write."""
+
+    def __init__(self, folder: Path) -> None:
+        folder.mkdir(exist_ok=True)
+        self.folder = folder
+        with socket.socket() as probe:
+            probe.bind((HOST, 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"redis://{HOST}:{self.port}/0"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", HOST, "--save", ""]
+            + ["--appendonly", "yes", "--appendfsync", "always", "--dir", str(self.folder)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while not self.up():
+            if time.monotonic() > deadline:
+                raise SystemExit("redis-server did not start")
+            time.sleep(0.02)
+
+    def up(self) -> bool:
+        try:
+            with socket.create_connection((HOST, self.port), timeout=0.5) as sock:
+                sock.sendall(b"PING\r\n")
+                return sock.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=10)
+
+
+async def outage(tmp: Path, workers: int, seconds: float) -> None:
+    """Redis killed for `seconds` under a running server; one answer at a time meanwhile."""
+    redis = RedisProcess(tmp / "redis")
+    redis.start()
+    deck = write_deck(tmp)
+    server = Server(deck, redis.url, tmp / "server.log", workers)
+    acks: list[tuple[float, int]] = []
+    try:
+        presenter = Presenter(server.base, server.key)
+        reader = asyncio.create_task(presenter.read())
+        await asyncio.wait_for(presenter.connected.wait(), 10)
+        async with httpx.AsyncClient(base_url=server.base, timeout=3) as client:
+            opened = await client.post("/api/v1/polls/l1/open", headers=presenter.headers)
+            opened.raise_for_status()
+            stop = asyncio.Event()
+
+            async def answers() -> None:
+                n = 0
+                while not stop.is_set():
+                    n += 1
+                    try:
+                        response = await client.post(
+                            "/api/v1/polls/l1/answers",
+                            json={"choice": "probe"},
+                            headers={"X-Deckpoll-Voter": f"probe-outage-{n:06d}-voter"},
+                        )
+                        status = response.status_code
+                    except httpx.HTTPError:
+                        status = 0
+                    acks.append((time.monotonic(), status))
+                    await asyncio.sleep(0.03)
+
+            sender = asyncio.create_task(answers())
+            await asyncio.sleep(2.0)
+            await asyncio.to_thread(redis.kill)
+            down = time.monotonic()  # from here on, nothing can be committed
+            await asyncio.sleep(seconds)
+            await asyncio.to_thread(redis.start)
+            up = time.monotonic()
+            await asyncio.sleep(5.0)
+            stop.set()
+            await sender
+            await asyncio.sleep(1.0)
+        reader.cancel()
+        await asyncio.gather(reader, return_exceptions=True)
+    finally:
+        server.stop()
+    stored = stored_answers(deck, redis.url).get("l1", 0)
+    redis.kill()
+    during = [status for at, status in acks if down <= at < up]
+    acked = sum(1 for _, status in acks if status == 200)
+    ok_after = [(k, at) for k, (at, status) in enumerate(acks) if status == 200 and at >= up]
+    print(f"OUTAGE: Redis killed for {seconds:.0f} s under {workers} worker(s); answers one by one")
+    print(
+        f"  answers during the outage: {during.count(503)} x 503, {during.count(200)} x 200, "
+        f"{len(during) - during.count(503) - during.count(200)} other"
+    )
+    if ok_after:
+        k, first_ok = ok_after[0]
+        counted = sum(1 for _, status in acks[: k + 1] if status == 200)
+        seen = presenter.first_push("l1", counted)
+        converged = f"{(seen - up) * 1000:.0f} ms" if seen is not None else "never"
+        print(
+            f"  after Redis was back: first 200 +{(first_ok - up) * 1000:.0f} ms; presenter "
+            f"showing every acknowledged answer (target <= 2000 ms): +{converged}"
+        )
+    else:
+        print("  after Redis was back: no answer succeeded")
+    print(f"  answers: {acked} acknowledged, {stored} stored, lost {max(0, acked - stored)}")
+    log = (tmp / "server.log").read_text(errors="replace")
+    errors = sum(1 for line in log.splitlines() if "Traceback" in line or "ERROR" in line)
+    print(f"server errors logged: {errors} error lines")
+
+
 def raise_fd_limit(wanted: int) -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
@@ -576,7 +694,16 @@ def main() -> None:
     parser.add_argument(
         "--workers", type=int, default=1, help="server worker processes (needs a redis:// store)"
     )
+    parser.add_argument(
+        "--outage", type=float, default=10.0, help="seconds Redis stays down (level OUTAGE)"
+    )
     args = parser.parse_args()
+    if args.levels.strip().upper() == "OUTAGE":
+        if not shutil.which("redis-server"):
+            raise SystemExit("redis-server is not installed")
+        with tempfile.TemporaryDirectory(prefix="deckpoll-outage-") as tmp:
+            asyncio.run(outage(Path(tmp), args.workers, args.outage))
+        return
     if args.workers > 1 and not (args.store or "").startswith("redis"):
         raise SystemExit("--workers above 1 needs --store redis://host:port/db")
     if not shutil.which("wrk"):
