@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from deckpoll.server.app import create_app
-from deckpoll.server.events import QUEUE_SIZE, Broadcaster
+from deckpoll.server.events import BUFFER_BYTES, QUEUE_SIZE, Broadcaster
 from deckpoll.server.session import Session
 from deckpoll.server.validate import check_answer
 from deckpoll.stores.base import OPEN, open_store
@@ -232,10 +232,13 @@ def test_a_real_client_that_stops_reading_is_cut_and_memory_stays_bounded():
         deadline = time.monotonic() + 10
         while broadcaster.clients and time.monotonic() < deadline:
             loop.call_soon_threadsafe(broadcaster.publish, "results", big)
-            most = max(most, *(len(c.pending) for c in list(broadcaster.clients)), 0)
+            for c in list(broadcaster.clients):
+                waiting = c.transport.get_write_buffer_size() if c.transport else 0
+                most = max(most, waiting)
             time.sleep(0.01)
         assert broadcaster.clients == set() and broadcaster.dropped == 1
-        assert most <= QUEUE_SIZE
+        # what waits in the server for this client stays bounded: the limit plus one event
+        assert most <= BUFFER_BYTES + 60_000
         # the connection was reset, not left open: reading ends (reset or end of data)
         sock.settimeout(5)
         try:
@@ -380,3 +383,37 @@ def test_close_all_ends_every_stream():
         assert broadcaster.clients == set()
 
     run(go())
+
+
+def test_a_direct_stream_whose_bytes_stay_unsent_is_cut_after_the_stall_time(monkeypatch):
+    import socket
+
+    from deckpoll.server import events
+
+    monkeypatch.setattr(events, "BUFFER_BYTES", 50_000_000)  # only the stall time can cut it
+    app = create_app(compiled(), open_store("memory://"), presenter_key=KEY)
+    broadcaster = app.state.session.broadcaster
+    broadcaster.stall_seconds = 1.0
+    with live_server(app) as base:
+        port = int(base.rsplit(":", 1)[1])
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.connect(("127.0.0.1", port))
+        sock.sendall(b"GET /api/v1/events?client=join HTTP/1.1\r\nHost: x\r\n\r\n")
+        deadline = time.monotonic() + 5
+        while not broadcaster.clients and time.monotonic() < deadline:
+            time.sleep(0.02)
+        (client,) = broadcaster.clients
+        assert client.transport is not None
+        loop = app.state.session._loop
+        event = {"text": "y" * 50_000}
+        deadline = time.monotonic() + 15
+        stuck_at = None
+        while broadcaster.clients and time.monotonic() < deadline:
+            loop.call_soon_threadsafe(broadcaster.publish, "results", event)
+            if stuck_at is None and client.writing_since is not None:
+                stuck_at = time.monotonic()
+            time.sleep(0.01)
+        assert broadcaster.clients == set() and broadcaster.dropped == 1
+        assert stuck_at is not None and time.monotonic() - stuck_at < 5
+        sock.close()
