@@ -326,3 +326,64 @@ def test_a_hung_redis_fails_within_the_socket_timeout(own_server, namespace):
         receipt = run(store.add_answer("p", VOTER, {"choice": "a"}, key="", replace=True, limit=1))
         assert receipt.answer.value == {"choice": "a"}
         assert len(run(store.answers("p"))) == 1
+
+
+def test_the_feed_brings_every_change_in_commit_order(shared_server, namespace):
+    from deckpoll.stores.base import FeedStore, has_feed
+
+    with opened(shared_server.url, namespace) as a, opened(shared_server.url, namespace) as b:
+        assert has_feed(b) and isinstance(b, FeedStore) and a.origin != b.origin
+
+        async def go():
+            feed = await b.subscribe()
+            await a.set_status("p", OPEN)
+            first = await a.add_answer("p", VOTER, {"choice": "x"}, key="", replace=True, limit=1)
+            again = await a.add_answer("p", VOTER, {"choice": "x"}, key="", replace=True, limit=1)
+            assert again.duplicate  # stores nothing, publishes nothing
+            second = await a.add_answer("p", VOTER, {"choice": "y"}, key="", replace=True, limit=1)
+            await a.hide_answer("p", second.answer.id, True)
+            await a.hide_answer("p", 999_999, True)  # no such answer: nothing published
+            await a.reset_poll("p")
+            await a.set_meta("state", '{"slide": 2, "fragment": 0}')
+            await b.publish({"audience": 3})
+            got = [await asyncio.wait_for(feed.get(), 2) for _ in range(7)]
+            await feed.close()
+            return first, second, got
+
+        first, second, got = run(go())
+    assert [c.kind for c in got] == ["poll", "answer", "answer", "hide", "poll", "meta", "note"]
+    assert {c.origin for c in got[:6]} == {a.origin} and got[6].origin == b.origin
+    assert got[0].state.status == OPEN and not got[0].reset
+    assert got[1].answer == first.answer
+    assert got[2].answer == second.answer and got[2].removed == (first.answer.id,)
+    assert got[3].answer.hidden and got[3].answer.id == second.answer.id
+    assert got[4].reset and got[4].state.status == OPEN
+    assert (got[5].name, got[5].value) == ("state", '{"slide": 2, "fragment": 0}')
+    assert got[6].data == {"audience": 3}
+
+
+def test_a_feed_reports_its_loss_when_redis_goes_away(own_server, namespace):
+    with opened(own_server.url, namespace) as store:
+
+        async def lose():
+            feed = await store.subscribe()
+            await asyncio.to_thread(own_server.kill)
+            with pytest.raises(StoreUnavailable):
+                await asyncio.wait_for(feed.get(), 10)
+            with pytest.raises(StoreUnavailable):
+                await feed.get()  # and stays lost
+            with pytest.raises(StoreUnavailable):
+                await store.subscribe()  # Redis is still down
+            await feed.close()
+
+        run(lose())
+        own_server.start()
+
+        async def again():
+            feed = await store.subscribe()
+            await store.publish({"back": True})
+            change = await asyncio.wait_for(feed.get(), 2)
+            await feed.close()
+            return change
+
+        assert run(again()).data == {"back": True}
