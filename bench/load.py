@@ -85,24 +85,14 @@ def write_deck(folder: Path) -> Path:
 # -- the server ---------------------------------------------------------------------------
 
 
-# `serve(..., workers=N)` called directly (the same function as `deckpoll serve`).
-SERVE_WORKERS = (
-    "import sys; from pathlib import Path; from deckpoll.server.run import serve; "
-    "serve(Path(sys.argv[1]), port=0, store_url=sys.argv[2], workers=int(sys.argv[3]))"
-)
-
-
 class Server:
     """`deckpoll serve` in a subprocess; its presenter key and port read from its output."""
 
     def __init__(self, deck: Path, store_url: str, log: Path, workers: int = 1) -> None:
         self.log = log.open("wb")
         env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-        if workers == 1:
-            command = [sys.executable, "-m", "deckpoll", "serve", str(deck), "--port", "0"]
-            command += ["--store", store_url]
-        else:
-            command = [sys.executable, "-c", SERVE_WORKERS, str(deck), store_url, str(workers)]
+        command = [sys.executable, "-m", "deckpoll", "serve", str(deck), "--port", "0"]
+        command += ["--store", store_url, "--workers", str(workers)]
         self.proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=self.log, env=env)
         deadline = time.monotonic() + 60
         self.key = self.base = ""

@@ -41,6 +41,19 @@ def test_more_workers_than_one_need_a_shared_store(tmp_path, store):
         serve(write_deck(tmp_path), port=0, store_url=store, workers=2)
 
 
+def test_the_cli_refuses_workers_on_sqlite_with_a_hint(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "deckpoll", "serve", str(write_deck(tmp_path))]
+        + ["--port", "0", "--workers", "2"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": SRC},
+    )
+    assert proc.returncode != 0
+    assert "--store redis://" in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+
+
 def test_workers_must_be_at_least_one(tmp_path):
     with pytest.raises(DeckpollError, match="at least 1"):
         serve(write_deck(tmp_path), port=0, workers=0)
