@@ -174,3 +174,50 @@ def test_serve_with_a_redis_store_and_export(tmp_path, redis_url):  # noqa: F811
         "count": 1,
         "percent": 100.0,
     }
+
+
+def test_serve_uses_the_public_join_url_from_deck_yaml(tmp_path):
+    deck = tmp_path / "talk"
+    deck.mkdir()
+    public = "https://poll.example.org/490296"
+    (deck / "deck.yaml").write_text(
+        f'title: Proxy\nlang: sv\nslides: [s.md]\npolls:\n  code: "490296"\n  join_url: {public}\n'
+    )
+    (deck / "s.md").write_text(SLIDES)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "deckpoll",
+            "serve",
+            str(deck),
+            "--port",
+            "0",
+            "--store",
+            "memory://",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        text = "".join(proc.stdout.readline() for _ in range(4))
+        assert f"Audience:  {public}\n" in text, text
+        presenter = re.search(r"Presenter: (http://127\.0\.0\.1:\d+/\?key=\S+)", text).group(1)
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                page = httpx.get(presenter, timeout=2)
+                break
+            except httpx.HTTPError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        assert f'href="{public}"' in page.text  # on the poll slide, with its QR code
+    finally:
+        os.kill(proc.pid, signal.SIGINT)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.kill(proc.pid, signal.SIGKILL)
+        proc.stdout.close()

@@ -243,7 +243,10 @@ def serve(
     sock = bind_socket(host, port)
     port = sock.getsockname()[1]
     base = f"http://{_url_host(public_host(host))}:{port}"
-    join_url = f"{base}/{code}"
+    # Behind a proxy or load balancer the room joins at a public address: deck.yaml's
+    # `polls.join_url` names it; otherwise this machine's address and port.
+    public = first.deck.config.polls.join_url if first.deck is not None else None
+    join_url = public or f"{base}/{code}"
     # poll_url "": this server is the backend, whatever polls.url names (same origin).
     compiled = compile_deck(deck, join_url=join_url, poll_url="")
     key = secrets.token_urlsafe(24)
