@@ -190,3 +190,14 @@ def test_a_theme_that_extends_itself_is_an_error(tmp_path: Path) -> None:
     (theme / "theme.css").write_text(":root { --dp-bg: #fff; }\n")
     (problem,) = problems(write_deck(tmp_path, "# T\n", DECK_YAML + "theme: loop\n"))
     assert problem.startswith("theme.yaml:1:10: error: theme '../loop' extends itself")
+
+
+def test_an_unknown_code_language_warns_with_a_hint(tmp_path: Path) -> None:
+    slides = "# T\n\n```pyhton\nprint(1)\n```\n\n```text\nplain\n```\n"
+    compiled = compile_deck(write_deck(tmp_path, slides))
+    ((where, message),) = [(w.location, w.message) for w in compiled.warnings]
+    assert (where.line, where.col) == (3, 4)
+    assert message == (
+        "unknown code language 'pyhton'; did you mean 'python'? (the block is shown without "
+        "highlighting)"
+    )

@@ -17,9 +17,6 @@ class Location:
     line: int = 1
     col: int = 1
 
-    def shifted(self, lines: int = 0, cols: int = 0) -> Location:
-        return Location(self.path, self.line + lines, self.col + cols)
-
     def __str__(self) -> str:
         return f"{display_path(self.path)}:{self.line}:{self.col}"
 

@@ -17,7 +17,6 @@ from deckpoll.model import DeckConfig, Poll
 from deckpoll.yamlsrc import parse_yaml
 
 CANDIDATE = re.compile(r"^(?: {0,3}(`{3,}|~{3,})|[ \t]*(<!--)|(:{3,})|(---)[ \t]*$)", re.MULTILINE)
-FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 OPTIONS_COMMENT = re.compile(r"^\s*<!--\s*slide:(.*?)-->\s*$", re.DOTALL)
 EXTERNAL = r"(?:https?:)?//"
 EXTERNAL_RESOURCE = re.compile(
@@ -123,6 +122,7 @@ def process(tokens: list[Token], start_line: int, ctx: SourceContext) -> SlidePa
     _pauses(body)
     fragments = _number_fragments(body)
     _images(body + notes, ctx)
+    _code_languages(body + notes, ctx)
     return SlideParts(
         start_line=start_line,
         body=body,
@@ -298,6 +298,26 @@ def _number_fragments(tokens: list[Token]) -> int:
             count += 1
             token.attrSet("data-dp-fragment", str(count))
     return count
+
+
+def _code_languages(tokens: list[Token], ctx: SourceContext) -> None:
+    """Warn about a code block whose language Pygments does not know (shown unhighlighted)."""
+    for token in tokens:
+        if token.type != "fence" or not token.info.strip():
+            continue
+        lang = token.info.split(maxsplit=1)[0]
+        from deckpoll.markdown.highlight import known_language, suggest_language
+
+        if known_language(lang):
+            continue
+        hint = suggest_language(lang)
+        line = token.map[0] if token.map else 0
+        ctx.reporter.warning(
+            ctx.at(line, _column(ctx, line, lang)),
+            f"unknown code language {lang!r}"
+            + (f"; did you mean {hint!r}?" if hint else "")
+            + " (the block is shown without highlighting)",
+        )
 
 
 def _images(tokens: list[Token], ctx: SourceContext) -> None:
