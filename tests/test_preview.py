@@ -138,3 +138,49 @@ def test_theme_change_reloads_and_an_edited_image_updates_its_slide(tmp_path: Pa
     assert set(preview.good.assets) == {
         re.search(r'src="(assets/logo\.[0-9a-f]+\.svg)"', data["changes"][0]["html"]).group(1)
     }
+
+
+def test_watcher_follows_the_deck_to_a_theme_folder_outside_it(tmp_path: Path) -> None:
+    deck = write_deck(tmp_path / "deck", SLIDES)
+    theme = tmp_path / "brand"
+    theme.mkdir()
+    (theme / "theme.yaml").write_text("extends: default\n")
+    (theme / "theme.css").write_text(":root { --dp-accent: #123456; }\n")
+    preview = Preview(deck)
+    preview.rebuild()
+    assert theme not in preview.folders()
+
+    async def scenario() -> list[tuple[str, dict]]:
+        queue: asyncio.Queue = asyncio.Queue()
+        preview.listeners.add(queue)
+        stop = asyncio.Event()
+        task = asyncio.create_task(watch(preview, stop=stop))
+        seen = []
+        try:
+            # Point the deck at the outside theme (saved until the watcher reports it)...
+            for _ in range(50):
+                write_deck(deck, SLIDES, "title: T\nlang: sv\ntheme: ../brand\n")
+                try:
+                    seen.append(await asyncio.wait_for(queue.get(), 0.5))
+                    break
+                except TimeoutError:
+                    continue
+            # ...then edit the theme: the watcher now watches its folder too.
+            for attempt in range(50):
+                (theme / "theme.css").write_text(
+                    f":root {{ --dp-accent: #65432{attempt % 10}; }}\n"
+                )
+                try:
+                    seen.append(await asyncio.wait_for(queue.get(), 0.5))
+                    break
+                except TimeoutError:
+                    continue
+            return seen
+        finally:
+            stop.set()
+            await asyncio.wait_for(task, 10)
+
+    seen = asyncio.run(scenario())
+    assert [name for name, _ in seen] == ["reload", "reload"]
+    assert theme.resolve() in preview.folders()
+    assert "--dp-accent:#65432" in preview.good.html

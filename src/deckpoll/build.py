@@ -34,6 +34,8 @@ class Compiled:
     deck: Deck | None = None
     sections: list[str] = field(default_factory=list)
     frame: str = ""
+    # Folders the build read from: the deck's, and its theme's (with those it extends).
+    folders: tuple[Path, ...] = ()
 
 
 def compile_deck(
@@ -78,6 +80,7 @@ def compile_deck(
         deck,
         page.sections,
         page.frame,
+        (source.root, *theme.folders),
     )
 
 

@@ -101,6 +101,13 @@ class Preview:
         head, _, tail = self.good.html.rpartition("</body>")
         return head + injected + tail
 
+    def folders(self) -> tuple[Path, ...]:
+        """What to watch: the folders the last good build read (deck, theme and the themes
+        it extends), or the deck's folder before any build succeeded."""
+        if self.good is not None and self.good.folders:
+            return self.good.folders
+        return (locate(self.deck).root,)
+
     async def events(self, disconnected) -> AsyncIterator[str]:
         """The SSE stream of one browser: a hello with the state, then every change."""
         queue: asyncio.Queue = asyncio.Queue()
@@ -139,31 +146,6 @@ def _error_page(errors: list[str]) -> str:
         f'<script>new EventSource("{EVENTS_PATH}")'
         '.addEventListener("reload", () => location.reload())</script></html>'
     )
-
-
-def watched_paths(deck: Path) -> list[Path]:
-    """The deck folder, and the theme folder when it lies outside it."""
-    source = locate(deck)
-    paths = [source.root]
-    try:
-        compiled_theme = _theme_folder(deck)
-    except DeckpollError:
-        compiled_theme = None
-    if compiled_theme is not None and source.root not in compiled_theme.parents:
-        paths.append(compiled_theme)
-    return paths
-
-
-def _theme_folder(deck: Path) -> Path | None:
-    import yaml
-
-    source = locate(deck)
-    data = yaml.safe_load(source.config_text) or {}
-    theme = data.get("theme") if isinstance(data, dict) else None
-    if not isinstance(theme, str) or theme in ("default", "dark"):
-        return None
-    folder = (source.root / theme).resolve()
-    return folder if folder.is_dir() else None
 
 
 class PollBackend:
@@ -322,23 +304,30 @@ async def watch(
     stop: asyncio.Event | None = None,
     backend: PollBackend | None = None,
 ):
-    """Rebuild and publish on every change under the deck (and an outside theme folder)."""
+    """Rebuild and publish on every change under the folders the deck is built from; when a
+    save names another theme, watch its folder from then on."""
     from watchfiles import DefaultFilter, awatch
 
     watch_filter = DefaultFilter(ignore_dirs=(*DefaultFilter.ignore_dirs, *IGNORED_DIRS))
-    async for changes in awatch(
-        *watched_paths(preview.deck),
-        watch_filter=watch_filter,
-        debounce=200,
-        step=5,
-        force_polling=poll,
-        poll_delay_ms=100,
-        stop_event=stop,
-    ):
-        event = preview.rebuild(Path(path) for _, path in changes)
-        if backend is not None:
-            await backend.follow()  # before the page hears of it, so it finds the new polls
-        preview.publish(event)
+    while True:
+        folders = preview.folders()
+        async for changes in awatch(
+            *folders,
+            watch_filter=watch_filter,
+            debounce=200,
+            step=5,
+            force_polling=poll,
+            poll_delay_ms=100,
+            stop_event=stop,
+        ):
+            event = preview.rebuild(Path(path) for _, path in changes)
+            if backend is not None:
+                await backend.follow()  # before the page hears of it, so it finds the polls
+            preview.publish(event)
+            if preview.folders() != folders:
+                break  # watch the new set of folders
+        else:
+            return  # stopped
 
 
 def serve(

@@ -302,12 +302,13 @@ def _number_fragments(tokens: list[Token]) -> int:
 
 def _code_languages(tokens: list[Token], ctx: SourceContext) -> None:
     """Warn about a code block whose language Pygments does not know (shown unhighlighted)."""
-    for token in tokens:
-        if token.type != "fence" or not token.info.strip():
-            continue
-        lang = token.info.split(maxsplit=1)[0]
-        from deckpoll.markdown.highlight import known_language, suggest_language
+    fences = [t for t in tokens if t.type == "fence" and t.info.strip()]
+    if not fences:
+        return
+    from deckpoll.markdown.highlight import known_language, suggest_language  # Pygments
 
+    for token in fences:
+        lang = token.info.split(maxsplit=1)[0]
         if known_language(lang):
             continue
         hint = suggest_language(lang)
