@@ -115,3 +115,30 @@ def test_results_exports_every_poll_and_says_when_nothing_is_stored(tmp_path: Pa
     assert [p["id"] for p in data["polls"]] == ["fokus", "involverade"]
     missing = runner.invoke(main, ["results", str(tmp_path / "nowhere.md")])
     assert missing.exit_code == 1
+
+
+def test_every_command_shares_one_error_path(tmp_path: Path) -> None:
+    """A DeckpollError from any command, including one added later without its own
+    try/except, prints `error: ...` without a traceback and exits 1."""
+    import click
+
+    from deckpoll.errors import DeckpollError
+
+    @click.command("explode")
+    def explode() -> None:
+        raise DeckpollError("the store at nowhere:// will not open; check --store")
+
+    main.add_command(explode)
+    try:
+        result = CliRunner().invoke(main, ["explode"])
+    finally:
+        main.commands.pop("explode")
+    assert result.exit_code == 1
+    assert result.output.strip() == "error: the store at nowhere:// will not open; check --store"
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    taken = tmp_path / "taken"
+    taken.mkdir()
+    (taken / "x").write_text("x")
+    result = CliRunner().invoke(main, ["new", str(taken)])
+    assert result.exit_code == 1
+    assert result.output.startswith("error: ") and "not empty" in result.output

@@ -22,6 +22,18 @@ class DeckpollCommandError(click.ClickException):
         click.echo(self.format_message(), err=True)
 
 
+class DeckpollGroup(click.Group):
+    """The one error path: a DeckpollError from any command (a deck's diagnostics, a port
+    in use, a store that will not open) is printed without a traceback, exit status 1.
+    Commands just call their function and let errors rise."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except DeckpollError as error:
+            raise _fail(error) from None
+
+
 def _fail(error: DeckpollError) -> DeckpollCommandError:
     if isinstance(error, DeckError):
         for diagnostic in error.diagnostics:
@@ -36,7 +48,7 @@ def _echo_diagnostic(diagnostic: Diagnostic) -> None:
     click.echo(location + ": " + click.style(diagnostic.severity + ":", fg=color) + rest, err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=DeckpollGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="deckpoll")
 def main() -> None:
     """Compile a Markdown + YAML talk into an HTML deck with live audience polls."""
@@ -58,18 +70,12 @@ def build(deck: Path, out: Path | None, single_file: bool, strict: bool, pdf: bo
     """Write OUT/index.html and OUT/deckpoll.json."""
     from deckpoll.build import build as build_deck
 
-    try:
-        folder = build_deck(deck, out, single_file=single_file, strict=strict, jobs=0)
-    except DeckpollError as error:
-        raise _fail(error) from None
+    folder = build_deck(deck, out, single_file=single_file, strict=strict, jobs=0)
     click.echo(f"built {folder / 'index.html'}")
     if pdf:
         from deckpoll.pdf import write_pdf
 
-        try:
-            write_pdf(folder / "index.html", folder / "deck.pdf")
-        except DeckpollError as error:
-            raise _fail(error) from None
+        write_pdf(folder / "index.html", folder / "deck.pdf")
         click.echo(f"wrote {folder / 'deck.pdf'}")
 
 
@@ -80,10 +86,7 @@ def check(deck: Path, strict: bool) -> None:
     """Validate a deck without writing anything (for CI)."""
     from deckpoll.build import compile_deck
 
-    try:
-        compiled = compile_deck(deck, strict=strict)
-    except DeckpollError as error:
-        raise _fail(error) from None
+    compiled = compile_deck(deck, strict=strict)
     for warning in compiled.warnings:
         _echo_diagnostic(warning)
     slides, polls = len(compiled.manifest["slides"]), len(compiled.manifest["polls"])
@@ -96,7 +99,7 @@ def check(deck: Path, strict: bool) -> None:
 def new(name: Path, title: str | None) -> None:
     """Scaffold a deck folder NAME that builds as is."""
     if name.exists() and any(name.iterdir()):
-        raise DeckpollCommandError(f"error: {name} exists and is not empty; choose a new name")
+        raise DeckpollError(f"{name} exists and is not empty; choose a new name")
     title = title or name.name.replace("-", " ").replace("_", " ").strip().capitalize() or "Talk"
     name.mkdir(parents=True, exist_ok=True)
     template = resources.files("deckpoll.templates") / "new"
@@ -136,17 +139,14 @@ def preview(
     """Build, serve on 127.0.0.1, rebuild on every save and show it in the browser."""
     from deckpoll.preview import serve as serve_preview
 
-    try:
-        serve_preview(
-            deck,
-            port=port,
-            open_browser=not no_open,
-            poll=poll,
-            follow=not no_follow,
-            rehearse=rehearse,
-        )
-    except DeckpollError as error:
-        raise _fail(error) from None
+    serve_preview(
+        deck,
+        port=port,
+        open_browser=not no_open,
+        poll=poll,
+        follow=not no_follow,
+        rehearse=rehearse,
+    )
 
 
 @main.command()
@@ -179,17 +179,14 @@ def serve(
     """Present with live polls: prints the presenter link (with its key) and the join link."""
     from deckpoll.server.run import serve as serve_deck
 
-    try:
-        serve_deck(
-            deck,
-            host=host,
-            port=port,
-            store_url=store_url,
-            open_browser=open_browser,
-            workers=workers,
-        )
-    except DeckpollError as error:
-        raise _fail(error) from None
+    serve_deck(
+        deck,
+        host=host,
+        port=port,
+        store_url=store_url,
+        open_browser=open_browser,
+        workers=workers,
+    )
 
 
 @main.command()
@@ -219,10 +216,7 @@ def results(deck: Path, fmt: str, store_url: str | None, out: Path | None) -> No
     """Export every poll's tally and answers (stamped with the deck's hash and the time)."""
     from deckpoll.results import export
 
-    try:
-        text = export(deck, fmt, store_url)
-    except DeckpollError as error:
-        raise _fail(error) from None
+    text = export(deck, fmt, store_url)
     if out is None:
         click.echo(text, nl=not text.endswith("\n"))
     else:
