@@ -5,37 +5,22 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from deckpoll import schema
 from deckpoll.assets import Assets
 from deckpoll.compose import Chunk, SlideCompiler, compile_slides
-from deckpoll.errors import Diagnostic, Location, Reporter
+from deckpoll.errors import Location, Reporter
 from deckpoll.incremental import BuildCache
 from deckpoll.load import DeckSource, locate, slide_files
 from deckpoll.markdown.slides import split
-from deckpoll.model import Deck, DeckConfig
+from deckpoll.model import Compiled, Deck, DeckConfig
 from deckpoll.render import Join, PollRenderer, render_page
 from deckpoll.theme import Theme, load_theme
+from deckpoll.write import write_output
 from deckpoll.yamlsrc import YamlDoc, parse_yaml
 
 MANIFEST_VERSION = 1
-
-
-@dataclass
-class Compiled:
-    """A built deck in memory: the page, its manifest and the files beside it."""
-
-    html: str
-    manifest: dict
-    assets: dict[str, bytes]
-    warnings: list[Diagnostic] = field(default_factory=list)
-    deck: Deck | None = None
-    sections: list[str] = field(default_factory=list)
-    frame: str = ""
-    # Folders the build read from: the deck's, and its theme's (with those it extends).
-    folders: tuple[Path, ...] = ()
 
 
 def compile_deck(
@@ -86,8 +71,6 @@ def compile_deck(
 
 def build(deck_path: Path | str, out_dir: Path | str | None = None, **options) -> Path:
     """Compile and write `index.html`, `deckpoll.json` and assets; returns the output folder."""
-    from deckpoll.write import write_output
-
     compiled = compile_deck(deck_path, **options)
     out = Path(out_dir) if out_dir is not None else Path("dist") / compiled.manifest["id"]
     write_output(compiled, out)

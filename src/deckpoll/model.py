@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from deckpoll.errors import Diagnostic
+
 POLL_KINDS = ("single", "multiple", "scale", "wordcloud", "open")
 RESULTS_MODES = ("live", "on_reveal", "hidden")
 LAYOUTS = ("title", "section", "default", "quote", "two-columns", "image", "poll")
@@ -110,3 +112,19 @@ class Deck:
     @property
     def polls(self) -> tuple[tuple[Slide, Poll], ...]:
         return tuple((s, s.poll) for s in self.slides if s.poll is not None)
+
+
+@dataclass
+class Compiled:
+    """A built deck in memory: the page, its manifest and the files beside it (what
+    `build.compile_deck` returns, `write` puts on disk and the server serves)."""
+
+    html: str
+    manifest: dict
+    assets: dict[str, bytes]
+    warnings: list[Diagnostic] = field(default_factory=list)
+    deck: Deck | None = None
+    sections: list[str] = field(default_factory=list)
+    frame: str = ""
+    # Folders the build read from: the deck's, and its theme's (with those it extends).
+    folders: tuple[Path, ...] = ()

@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 
-from deckpoll.build import Compiled, compile_deck
+from deckpoll.build import compile_deck
 from deckpoll.errors import DeckError, DeckpollError
 from deckpoll.incremental import BuildCache
 from deckpoll.load import locate
+from deckpoll.model import Compiled
 from deckpoll.render import script_json
 
 EVENTS_PATH = "/_preview/events"

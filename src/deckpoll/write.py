@@ -7,7 +7,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from deckpoll.build import Compiled
+from deckpoll.model import Compiled
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)

@@ -10,9 +10,9 @@ import html
 import json
 import mimetypes
 import re
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from importlib.resources import files
-from typing import Any, Protocol
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -23,6 +23,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Match, Route
 from starlette.types import Receive, Scope, Send
 
+from deckpoll.model import Compiled
 from deckpoll.server.api import ROUTES, RateLimit, error
 from deckpoll.server.session import Session
 from deckpoll.stores.base import Store
@@ -32,14 +33,6 @@ PAGE_HEADERS = {
     "Referrer-Policy": "no-referrer",  # the presenter URL carries the key
     "X-Content-Type-Options": "nosniff",
 }
-
-
-class CompiledDeck(Protocol):
-    """What the compiler returns (deckpoll.build.Compiled): page, manifest, assets."""
-
-    html: str
-    manifest: dict[str, Any]
-    assets: Mapping[str, bytes]
 
 
 _PLACEHOLDER = re.compile(r"/\*\{\{(css|js)\}\}\*/|\{\{(lang|title|config)\}\}")
@@ -125,7 +118,7 @@ class DeckApp(Starlette):
 
 
 def create_app(
-    compiled: CompiledDeck,
+    compiled: Compiled,
     store: Store,
     *,
     presenter_key: str,
