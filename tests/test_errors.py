@@ -201,3 +201,73 @@ def test_an_unknown_code_language_warns_with_a_hint(tmp_path: Path) -> None:
         "unknown code language 'pyhton'; did you mean 'python'? (the block is shown without "
         "highlighting)"
     )
+
+
+def layout_theme(folder: Path, meta: str) -> None:
+    folder.mkdir(parents=True)
+    (folder / "theme.yaml").write_text(meta)
+    (folder / "theme.css").write_text(".dp-layout-agenda h2 { color: #333; }\n")
+
+
+def test_a_theme_adds_layouts_in_its_theme_yaml(tmp_path: Path) -> None:
+    from deckpoll.model import LAYOUTS
+
+    layout_theme(tmp_path / "brand", "extends: default\nlayouts: [agenda, big-number]\n")
+    slides = "# T\n\n---\n<!-- slide: {layout: agenda} -->\n## Today\n"
+    compiled = compile_deck(write_deck(tmp_path, slides, DECK_YAML + "theme: brand\n"))
+    assert compiled.deck is not None
+    assert [s.layout for s in compiled.deck.slides] == ["title", "agenda"]
+    assert 'class="dp-slide dp-layout-agenda"' in compiled.sections[1]
+    # A theme extending that one inherits its layouts, after the ones every theme has.
+    from deckpoll.assets import Assets
+    from deckpoll.errors import Location, Reporter
+    from deckpoll.theme import load_theme
+
+    layout_theme(tmp_path / "child", "extends: ../brand\nlayouts: [timeline, agenda]\n")
+    reporter = Reporter()
+    child = load_theme("child", tmp_path, Location(tmp_path), reporter, Assets())
+    assert reporter.diagnostics == []
+    assert child.layouts == (*LAYOUTS, "agenda", "big-number", "timeline")
+
+
+def test_an_unknown_layout_lists_the_ones_the_theme_knows(tmp_path: Path) -> None:
+    layout_theme(tmp_path / "brand", "extends: default\nlayouts: [agenda]\n")
+    slides = "# T\n\n---\n\n<!-- slide: {layout: agenad} -->\n## Today\n"
+    (problem,) = problems(write_deck(tmp_path, slides, DECK_YAML + "theme: brand\n"))
+    assert problem == (
+        "slides.md:5:22: error: unknown layout 'agenad'; did you mean 'agenda'? use one of: "
+        "title, section, default, quote, two-columns, image, poll, agenda"
+    )
+    # The built-in themes add none: the same slide is an error with the default theme.
+    (problem,) = problems(write_deck(tmp_path / "plain", slides.replace("agenad", "agenda")))
+    assert problem.startswith("slides.md:5:22: error: unknown layout 'agenda'; use one of: ")
+
+
+def test_a_bad_layout_name_in_theme_yaml_points_at_it(tmp_path: Path) -> None:
+    layout_theme(tmp_path / "brand", "extends: default\nlayouts:\n  - agenda\n  - Big Number\n")
+    (tmp_path / "brand" / "theme.yaml").write_text(
+        "extends: default\nlayouts:\n  - agenda\n  - Big Number\nlayout: [x]\n"
+    )
+    found = problems(write_deck(tmp_path, "# T\n", DECK_YAML + "theme: brand\n"))
+    assert found == [
+        "theme.yaml:4:5: error: layout name 'Big Number' must be lower-case letters, digits "
+        "and `-`, starting with a letter (it becomes the class dp-layout-<name>)",
+        "theme.yaml:5:1: warning: unknown theme key 'layout'; did you mean 'layouts'?",
+    ]
+
+
+def test_a_layout_added_to_theme_yaml_reaches_a_cached_rebuild(tmp_path: Path) -> None:
+    """Preview keeps its slide cache across a save of theme.yaml (a .yaml file): the
+    theme's layouts are part of the cache key, so the slide is validated again."""
+    from deckpoll.incremental import BuildCache
+
+    layout_theme(tmp_path / "brand", "extends: default\n")
+    deck = write_deck(
+        tmp_path, "# T\n<!-- slide: {layout: agenda} -->\n", DECK_YAML + "theme: brand\n"
+    )
+    cache = BuildCache()
+    with pytest.raises(DeckError, match="unknown layout 'agenda'"):
+        compile_deck(deck, cache=cache)
+    (tmp_path / "brand" / "theme.yaml").write_text("extends: default\nlayouts: [agenda]\n")
+    compiled = compile_deck(deck, cache=cache)
+    assert compiled.deck is not None and compiled.deck.slides[0].layout == "agenda"

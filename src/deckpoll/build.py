@@ -50,7 +50,9 @@ def compile_deck(
     )
     join = Join(config.polls.code, join_url or config.polls.join_url or _join_from(config))
     if cache is not None:
-        cache.use((config, join, single_file, strict, theme.name, theme.css, theme.folders))
+        cache.use(
+            (config, join, single_file, strict, theme.name, theme.css, theme.folders, theme.layouts)
+        )
     deck = _deck(source, config, doc, reporter, assets, theme, join, jobs, cache)
     reporter.raise_if_errors()
     page = render_page(
@@ -113,7 +115,7 @@ def _deck(
         for start, text in split(file.text)
     ]
     compiler = SlideCompiler(
-        config, PollRenderer(theme, config.lang, join), reporter, assets, cache
+        config, PollRenderer(theme, config.lang, join), reporter, assets, cache, theme.layouts
     )
     slides = compile_slides(chunks, compiler, jobs)
     if cache is not None:

@@ -13,7 +13,7 @@ from deckpoll.errors import Diagnostic, Location, Reporter
 from deckpoll.incremental import BuildCache, CachedSlide
 from deckpoll.markdown.parser import markdown, render
 from deckpoll.markdown.slides import SlideParts, SourceContext, background_css, process, shift
-from deckpoll.model import DeckConfig, Slide
+from deckpoll.model import LAYOUTS, DeckConfig, Slide
 from deckpoll.render import PollRenderer
 
 # Below this many slides, starting a second process costs more than it saves.
@@ -44,8 +44,10 @@ class SlideCompiler:
         reporter: Reporter,
         assets: Assets,
         cache: BuildCache | None = None,
+        layouts: tuple[str, ...] = LAYOUTS,
     ) -> None:
         self.config, self.reporter, self.assets, self.cache = config, reporter, assets, cache
+        self.layouts = layouts
         self.env = {"render_poll": polls}
         self.keys: set = set()
 
@@ -66,7 +68,9 @@ class SlideCompiler:
         return slide
 
     def compile(self, chunk: Chunk, index: int) -> Slide:
-        ctx = SourceContext(chunk.path, chunk.lines, self.config, self.reporter, self.assets)
+        ctx = SourceContext(
+            chunk.path, chunk.lines, self.config, self.reporter, self.assets, self.layouts
+        )
         parse_env: dict = {}
         tokens = shift(markdown().parse(chunk.text, parse_env), chunk.start)
         for line, name in parse_env.get("unclosed_divs", []):

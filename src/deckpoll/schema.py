@@ -211,8 +211,11 @@ def deck_config(doc: YamlDoc, reporter: Reporter, default_title: str) -> DeckCon
     )
 
 
-def slide_options(doc: YamlDoc, reporter: Reporter) -> dict[str, Any]:
-    """Validate a `<!-- slide: {...} -->` mapping into plain options."""
+def slide_options(
+    doc: YamlDoc, reporter: Reporter, layouts: tuple[str, ...] = LAYOUTS
+) -> dict[str, Any]:
+    """Validate a `<!-- slide: {...} -->` mapping into plain options; `layouts`: those the
+    deck's theme knows (theme.Theme.layouts)."""
     f = Fields(doc, (), "slide option", reporter)
     f.check_keys(SLIDE_KEYS)
     slide_id = f.str("id")
@@ -230,7 +233,7 @@ def slide_options(doc: YamlDoc, reporter: Reporter) -> dict[str, Any]:
         else:
             f.error("class", f"{name!r} is not a valid CSS class name")
     return {
-        "layout": f.choice("layout", LAYOUTS),
+        "layout": f.choice("layout", layouts),
         "classes": tuple(classes),
         "id": slide_id,
         "background": f.str("background"),

@@ -10,11 +10,14 @@ from pathlib import Path
 
 from deckpoll.assets import Assets
 from deckpoll.errors import Location, Reporter
+from deckpoll.model import LAYOUTS
 
 BUILTIN = ("default", "dark")
 EXTERNAL_CSS = re.compile(r"@import\b|url\(\s*[\"']?(?:[a-z][a-z0-9+.-]*:|//)(?!data:)", re.I)
 CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 CSS_URL = re.compile(r"url\(\s*([\"']?)([^\"')]+)\1\s*\)")
+THEME_KEYS = ("extends", "layouts")
+LAYOUT_NAME = re.compile(r"[a-z][a-z0-9-]{0,39}")
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,9 @@ class Theme:
     folder: Path | None
     # Where templates are looked up, this theme's folder first, then those it extends.
     folders: tuple[Path, ...] = ()
+    # The slide layouts a deck may name: every theme's (model.LAYOUTS), then those this
+    # theme and the themes it extends declare in theme.yaml.
+    layouts: tuple[str, ...] = LAYOUTS
 
 
 def load_theme(
@@ -37,7 +43,8 @@ def load_theme(
     """The theme a deck names: built-in, or a folder (relative to the deck) with theme.css.
 
     A theme folder may hold theme.yaml with `extends: default` (or another theme): the
-    CSS of that theme comes first, so a theme of one's own can be a few `--dp-*` lines."""
+    CSS of that theme comes first, so a theme of one's own can be a few `--dp-*` lines.
+    `layouts: [agenda, big-number]` there adds slide layouts (`dp-layout-agenda` ...)."""
     if name in BUILTIN:
         folder = Path(str(resources.files("deckpoll.themes") / name))
     else:
@@ -53,7 +60,10 @@ def load_theme(
     if folder in extending:
         reporter.error(where, f"theme {name!r} extends itself (through `extends:`); break the loop")
         return Theme(name, "", None)
-    base = _base_theme(folder, reporter, assets, (*extending, folder))
+    parent, own_layouts = _theme_meta(folder, reporter)
+    base = None
+    if parent is not None:
+        base = load_theme(*parent, reporter, assets, (*extending, folder))
     css = strip_comments(css_path.read_text("utf-8"))
     for line_no, line in enumerate(css.split("\n"), 1):
         match = EXTERNAL_CSS.search(line)
@@ -79,35 +89,54 @@ def load_theme(
 
     own = CSS_URL.sub(local, css)
     if base is None:
-        return Theme(name, minify_css(own), folder, (folder,))
-    return Theme(name, minify_css(base.css + "\n" + own), folder, (folder, *base.folders))
+        return Theme(name, minify_css(own), folder, (folder,), _merge(LAYOUTS, own_layouts))
+    return Theme(
+        name,
+        minify_css(base.css + "\n" + own),
+        folder,
+        (folder, *base.folders),
+        _merge(base.layouts, own_layouts),
+    )
 
 
-def _base_theme(
-    folder: Path, reporter: Reporter, assets: Assets, extending: tuple[Path, ...]
-) -> Theme | None:
-    """The theme named by `extends:` in the folder's theme.yaml, if any."""
+def _merge(known: tuple[str, ...], added: tuple[str, ...]) -> tuple[str, ...]:
+    return known + tuple(name for name in dict.fromkeys(added) if name not in known)
+
+
+def _theme_meta(
+    folder: Path, reporter: Reporter
+) -> tuple[tuple[str, Path, Location] | None, tuple[str, ...]]:
+    """What the folder's theme.yaml says: the theme it extends (name, folder it is
+    relative to, where it is named) and the layouts it adds."""
     from deckpoll.load import read_text
+    from deckpoll.schema import Fields
     from deckpoll.yamlsrc import parse_yaml
 
     meta = folder / "theme.yaml"
     if not meta.is_file():
-        return None
+        return None, ()
     doc = parse_yaml(read_text(meta), Location(meta, 1, 1), reporter)
-    if doc is None or not isinstance(doc.data, dict):
-        return None
-    for key in doc.data:
-        if key != "extends":
-            reporter.warning(
-                doc.key_at((key,)), f"unknown theme key {key!r}; theme.yaml takes `extends:`"
+    if doc is None:
+        return None, ()
+    fields = Fields(doc, (), "theme", reporter)
+    fields.check_keys(THEME_KEYS)
+    parent = None
+    if fields.has("extends"):
+        if isinstance(fields.data["extends"], str):
+            parent = (fields.data["extends"], folder, fields.value_where("extends"))
+        else:
+            fields.error("extends", "`extends` names one theme")
+    layouts = []
+    for index, name in enumerate(fields.str_list("layouts")):
+        if LAYOUT_NAME.fullmatch(name):
+            layouts.append(name)
+        else:
+            reporter.error(
+                doc.value_at(("layouts", index)),
+                f"layout name {name!r} must be lower-case letters, digits and `-`, starting "
+                "with a letter (it becomes the class dp-layout-<name>)",
             )
-    parent = doc.data.get("extends")
-    if parent is None:
-        return None
-    if not isinstance(parent, str):
-        reporter.error(doc.value_at(("extends",)), "`extends` names one theme")
-        return None
-    return load_theme(parent, folder, doc.value_at(("extends",)), reporter, assets, extending)
+    return parent, tuple(layouts)
 
 
 def strip_comments(css: str) -> str:

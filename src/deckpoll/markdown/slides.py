@@ -13,7 +13,7 @@ from deckpoll import schema
 from deckpoll.assets import Assets
 from deckpoll.errors import Location, Reporter
 from deckpoll.markdown.fenced_div import CLOSER, OPENER
-from deckpoll.model import DeckConfig, Poll
+from deckpoll.model import LAYOUTS, DeckConfig, Poll
 from deckpoll.yamlsrc import parse_yaml
 
 CANDIDATE = re.compile(r"^(?: {0,3}(`{3,}|~{3,})|[ \t]*(<!--)|(:{3,})|(---)[ \t]*$)", re.MULTILINE)
@@ -37,6 +37,7 @@ class SourceContext:
     config: DeckConfig
     reporter: Reporter
     assets: Assets
+    layouts: tuple[str, ...] = LAYOUTS  # the slide layouts the deck's theme knows
 
     def at(self, line: int, col: int = 1) -> Location:
         """Location of a 0-based token line."""
@@ -154,7 +155,7 @@ def _take_options(tokens: list[Token], start_line: int, ctx: SourceContext) -> d
         offset_lines = before.count("\n")
         col = len(before) - (before.rfind("\n") + 1) + 1
         doc = parse_yaml(match.group(1), ctx.at(line + offset_lines, col), ctx.reporter)
-        found = schema.slide_options(doc, ctx.reporter) if doc is not None else {}
+        found = schema.slide_options(doc, ctx.reporter, ctx.layouts) if doc is not None else {}
     return found or {}
 
 
