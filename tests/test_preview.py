@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from pathlib import Path
 
 import pytest
 
 from deckpoll.preview import Preview, watch
+from deckpoll.server.events import Client
 
 SLIDES = ["# Title\n", "## Two\n", "## Three\n\n* a\n* b\n", "## Four\n"]
 
@@ -18,6 +20,17 @@ def write_deck(folder: Path, slides: list[str], deck_yaml: str = "title: T\nlang
     (folder / "deck.yaml").write_text(deck_yaml, "utf-8")
     (folder / "slides.md").write_text("\n---\n".join(slides), "utf-8")
     return folder
+
+
+def listen(preview: Preview) -> Client:
+    """A browser's stream of the preview's events (call on the event loop)."""
+    return preview.stream.connect(presenter=False, role="test")[0]
+
+
+async def next_event(client: Client, timeout: float) -> tuple[str, dict]:
+    message = await asyncio.wait_for(client.take(), timeout)
+    event, data = message.decode().split("\n\n")[0].split("\n")
+    return event.removeprefix("event: "), json.loads(data.removeprefix("data: "))
 
 
 def test_an_edit_sends_only_the_changed_slide(tmp_path: Path) -> None:
@@ -68,25 +81,29 @@ def test_the_page_carries_the_preview_script_and_epoch(tmp_path: Path) -> None:
     assert page.index('id="dp-preview"') > page.index('id="dp-deck"')
 
 
-def test_event_stream_starts_with_hello_then_sends_published_changes(tmp_path: Path) -> None:
+def test_event_stream_starts_with_a_snapshot_then_sends_published_changes(
+    tmp_path: Path,
+) -> None:
+    """The preview's stream is the server's (events.Broadcaster): same encoder, retry hint,
+    snapshot on every (re)connect, pings and shutdown."""
     preview = Preview(write_deck(tmp_path, SLIDES))
     preview.rebuild()
 
-    async def scenario() -> list[str]:
-        async def connected() -> bool:
-            return False
-
-        stream = preview.events(connected)
-        first = await anext(stream)
+    async def scenario() -> list[bytes]:
+        stream = preview.stream.stream(presenter=False, role="preview")
+        retry, first = await anext(stream), await anext(stream)
         preview.publish(("update", {"epoch": 2, "changes": []}))
         second = await asyncio.wait_for(anext(stream), 5)
-        await stream.aclose()
-        return [first, second]
+        preview.stream.close_all()  # what the server does when it stops
+        with pytest.raises(StopAsyncIteration):
+            await asyncio.wait_for(anext(stream), 5)
+        return [retry, first, second]
 
-    first, second = asyncio.run(scenario())
-    assert first == 'event: hello\ndata: {"epoch": 1, "errors": []}\n\n'
-    assert second == 'event: update\ndata: {"epoch": 2, "changes": []}\n\n'
-    assert preview.listeners == set()
+    retry, first, second = asyncio.run(scenario())
+    assert retry.startswith(b"retry: ")
+    assert first == b'event: snapshot\ndata: {"epoch":1,"errors":[]}\n\n'
+    assert second == b'event: update\ndata: {"epoch":2,"changes":[]}\n\n'
+    assert preview.stream.clients == set()
 
 
 @pytest.mark.parametrize("poll", [False, True], ids=["events", "polling"])
@@ -96,8 +113,7 @@ def test_watcher_rebuilds_and_publishes_on_save(tmp_path: Path, poll: bool) -> N
     preview.rebuild()
 
     async def scenario() -> tuple[str, dict]:
-        queue: asyncio.Queue = asyncio.Queue()
-        preview.listeners.add(queue)
+        client = listen(preview)
         stop = asyncio.Event()
         task = asyncio.create_task(watch(preview, poll=poll, stop=stop))
         try:
@@ -105,7 +121,7 @@ def test_watcher_rebuilds_and_publishes_on_save(tmp_path: Path, poll: bool) -> N
             for attempt in range(50):
                 write_deck(deck, [SLIDES[0], f"## Two ({attempt})\n", *SLIDES[2:]])
                 try:
-                    return await asyncio.wait_for(queue.get(), 0.5)
+                    return await next_event(client, 0.5)
                 except TimeoutError:
                     continue
             raise AssertionError("the watcher never reported the save")
@@ -151,8 +167,7 @@ def test_watcher_follows_the_deck_to_a_theme_folder_outside_it(tmp_path: Path) -
     assert theme not in preview.folders()
 
     async def scenario() -> list[tuple[str, dict]]:
-        queue: asyncio.Queue = asyncio.Queue()
-        preview.listeners.add(queue)
+        client = listen(preview)
         stop = asyncio.Event()
         task = asyncio.create_task(watch(preview, stop=stop))
         seen = []
@@ -161,7 +176,7 @@ def test_watcher_follows_the_deck_to_a_theme_folder_outside_it(tmp_path: Path) -
             for _ in range(50):
                 write_deck(deck, SLIDES, "title: T\nlang: sv\ntheme: ../brand\n")
                 try:
-                    seen.append(await asyncio.wait_for(queue.get(), 0.5))
+                    seen.append(await next_event(client, 0.5))
                     break
                 except TimeoutError:
                     continue
@@ -171,7 +186,7 @@ def test_watcher_follows_the_deck_to_a_theme_folder_outside_it(tmp_path: Path) -
                     f":root {{ --dp-accent: #65432{attempt % 10}; }}\n"
                 )
                 try:
-                    seen.append(await asyncio.wait_for(queue.get(), 0.5))
+                    seen.append(await next_event(client, 0.5))
                     break
                 except TimeoutError:
                     continue

@@ -28,6 +28,15 @@ POLL = "```poll\nid: pulse\nkind: wordcloud\nquestion: Ett ord?\n```\n"
 
 
 @pytest.fixture
+def context(browser):
+    """The preview sends the deck's Content-Security-Policy, as `serve` does; Playwright's
+    wait_for_function needs eval, so these contexts bypass it (the test below does not)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, bypass_csp=True)
+    yield context
+    context.close()
+
+
+@pytest.fixture
 def preview_server(tmp_path: Path) -> Iterator[tuple[str, Path, str]]:
     deck = tmp_path / "deck"
     write_deck(deck, SLIDES)
@@ -120,3 +129,24 @@ def test_a_poll_added_while_previewing_works_and_r_fills_it(page, preview_server
             break
         time.sleep(0.1)
     assert results.get("answers") == 25, results
+
+
+def test_the_preview_runs_under_the_decks_content_security_policy(browser, preview_server) -> None:
+    """Same app as `serve`: the page comes with its CSP, and the injected preview script
+    (allowed by its hash) still swaps a saved slide in."""
+    url, deck, _ = preview_server
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        page = context.new_page()
+        problems: list[str] = []
+        page.on("pageerror", lambda exc: problems.append(str(exc)))
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        response = page.goto(url + "#/2")
+        assert "script-src 'sha256-" in response.headers["content-security-policy"]
+        page.wait_for_selector("html[data-dp-preview-epoch='1']", state="attached")
+        write_deck(deck, [SLIDES[0], "## Two, under CSP\n", *SLIDES[2:]])
+        page.wait_for_selector("html[data-dp-preview-epoch='2']", state="attached")
+        assert page.locator(".dp-slide[data-dp-index='2'] h2").text_content() == "Two, under CSP"
+        assert problems == []
+    finally:
+        context.close()

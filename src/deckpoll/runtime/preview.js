@@ -1,9 +1,10 @@
 /* deckpoll preview: apply rebuilt slides pushed over SSE without a reload; show build errors
-   over the last good deck. Injected by `deckpoll preview` only, never part of a built deck. */
+   over the last good deck. Injected by `deckpoll preview` only, never part of a built deck
+   (templates/preview.html; templates/preview-error.html when nothing has built yet). */
 (() => {
 const d = document, root = d.documentElement, dp = window.deckpoll;
 const opts = JSON.parse(d.getElementById('dp-preview').textContent);
-let epoch = opts.epoch, overlay = null;
+let epoch = opts.epoch, overlay = d.querySelector('.dp-preview-errors');
 const mark = () => {
   root.dataset.dpPreviewEpoch = epoch;
   window.deckpollPreview = { epoch, at: Date.now() };
@@ -63,7 +64,8 @@ if (dp && dp.keys) {
   };
 }
 const es = new EventSource(opts.events);
-es.addEventListener('hello', e => {
+/* Every (re)connect starts with a snapshot: {epoch, errors}. */
+es.addEventListener('snapshot', e => {
   const m = JSON.parse(e.data);
   if (m.epoch !== epoch) return location.reload();
   if (m.errors && m.errors.length) showErrors(m.errors); else hideErrors();

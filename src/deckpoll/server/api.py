@@ -82,7 +82,10 @@ def refusals(handler: Handler) -> Handler:
 
 
 def _session(request: Request) -> Session:
-    return request.app.state.session
+    session = request.app.state.session
+    if session is None:  # a preview whose deck has not built yet
+        raise Invalid(503, "not_built", "the deck has not built yet; fix its errors")
+    return session
 
 
 def is_presenter(request: Request, *, required: bool) -> bool:

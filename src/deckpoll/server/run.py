@@ -104,7 +104,7 @@ def run_server(app: Any, sock: socket.socket) -> None:
 
     class Server(uvicorn.Server):
         def handle_exit(self, sig: int, frame: object) -> None:
-            app.state.session.end_streams()  # phones' streams end cleanly, no cancellation
+            app.end_streams()  # open event streams end cleanly, no cancellation
             super().handle_exit(sig, frame)
 
     server = Server(

@@ -1,0 +1,23 @@
+"""The server app's state: what every request handler may read, typed and in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from deckpoll.server.api import RateLimit
+from deckpoll.server.session import Session
+from deckpoll.server.site import Site
+
+
+@dataclass(slots=True)
+class ServerState:
+    """`app.state` of the deckpoll app (in place of Starlette's untyped State). A field
+    that handlers need is added here; slots make a misspelt attribute an error."""
+
+    presenter_key: str
+    site: Site
+    # None while nothing has built yet (a preview of a broken deck): the API answers 503.
+    session: Session | None
+    join_url: str | None = None
+    join_code: str | None = None
+    rate_limit: RateLimit = field(default_factory=RateLimit)
