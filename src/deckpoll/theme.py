@@ -155,12 +155,16 @@ def minify_css(css: str) -> str:
 def runtime_files() -> tuple[str, str]:
     """(CSS, JS) of the browser runtime: runtime/*.css and *.js joined in file-name order and
     minified (rjsmin/rcssmin: readable sources in the package, a small page). Only files
-    whose names start with a digit are joined; join.* (the phone page) and preview.js
-    (injected by `deckpoll preview`) are served on their own."""
+    whose names start with a digit are joined, after the poll kinds' files (runtime/kinds/);
+    join.* (the phone page) and preview.js (injected by `deckpoll preview`) are served on
+    their own."""
     import rjsmin
+
+    from deckpoll.runtime import kinds_script
 
     folder = resources.files("deckpoll.runtime")
     entries = sorted((e for e in folder.iterdir() if e.name[:1].isdigit()), key=lambda e: e.name)
     css = "\n".join(e.read_text("utf-8") for e in entries if e.name.endswith(".css"))
-    js = ";\n".join(e.read_text("utf-8") for e in entries if e.name.endswith(".js"))
+    scripts = [e.read_text("utf-8") for e in entries if e.name.endswith(".js")]
+    js = ";\n".join([kinds_script(), *scripts])
     return minify_css(css), rjsmin.jsmin(js)

@@ -277,6 +277,30 @@ def test_without_a_backend_from_disk(browser, deck, tmp_path):
         context.close()
 
 
+def test_every_kind_has_one_browser_file_in_the_deck_and_on_the_phone(browser, deck, server):
+    """Each kind registers its phone input and slide drawing (runtime/kinds/<kind>.js); the
+    deck script and the phone page both carry every kind, looked up by name."""
+    from deckpoll.model import POLL_KINDS
+
+    probe = (
+        "() => window.deckpollKinds.names().sort().map(n => [n,"
+        " typeof window.deckpollKinds.get(n).phone.form,"
+        " typeof window.deckpollKinds.get(n).slide.draw])"
+    )
+    expected = [[kind, "function", "function"] for kind in sorted(POLL_KINDS)]
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto((build(deck, deck.parent / "kinds-out") / "index.html").as_uri())
+        assert page.evaluate(probe) == expected
+        phone = context.new_page()
+        phone.goto(f"{server}/{CODE}")
+        phone.locator("#jp-view .jp-q").wait_for(timeout=5000)
+        assert phone.evaluate(probe) == expected
+    finally:
+        context.close()
+
+
 def test_without_a_backend_on_a_static_server(browser, deck, tmp_path):
     out = build(deck, tmp_path / "static")
     hits: list[str] = []

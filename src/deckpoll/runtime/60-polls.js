@@ -1,8 +1,9 @@
-/* Polls: connect to the poll backend, report the presenter's slide, draw live results. */
+/* Polls: connect to the poll backend, report the presenter's slide, draw live results. What a
+   kind's results look like is drawn by its file in runtime/kinds/ (looked up by kind). */
 (() => {
   'use strict';
-  const dp = window.deckpoll;
-  if (!dp) return;
+  const dp = window.deckpoll, kinds = window.deckpollKinds;
+  if (!dp || !kinds) return;
 
   const STRINGS = {
     en: {
@@ -22,8 +23,6 @@
       bad_key: 'Presentatörsnyckeln nekades; visar publikvyn.'
     }
   };
-  const SVGNS = 'http://www.w3.org/2000/svg';
-  const CLOUD_MAX_WORDS = 80;
 
   const lang = String(dp.config.lang || document.documentElement.lang || 'en').slice(0, 2).toLowerCase();
 
@@ -62,68 +61,6 @@
     }
   }
 
-  /** Spiral placement with bounding-box collision: no two words overlap. Sizes are CSS px
-      of the slide's design size, so the smallest word stays legible from the back. */
-  function layoutCloud(words, font, W, H, previous) {
-    const ctx = document.createElement('canvas').getContext('2d');
-    const top = words.length ? words[0].count : 1;
-    const low = words.length ? words[words.length - 1].count : 1;
-    const small = 26, big = Math.max(small, Math.min(110, H / 3.2));
-    const placed = [], boxes = [];
-    const fits = (b) => b.x >= 0 && b.y >= 0 && b.x + b.w <= W && b.y + b.h <= H;
-    const hits = (b) => boxes.some((o) => b.x < o.x + o.w && o.x < b.x + b.w && b.y < o.y + o.h && o.y < b.y + b.h);
-    const stretch = Math.max(1, W / H);
-    const list = words.slice(0, CLOUD_MAX_WORDS);
-    let sizes = list.map((w) => (top === low ? (small + big) / 2 : small + (big - small) * Math.sqrt((w.count - low) / (top - low))));
-    /* Shrink everything together when the words would cover more than ~40 % of the space:
-       a spiral packs loosely, and a dropped word is worse than a smaller one. */
-    const area = list.reduce((sum, w, i) => {
-      ctx.font = '700 ' + sizes[i] + 'px ' + font;
-      return sum + (ctx.measureText(w.text).width + sizes[i] * 0.4) * sizes[i] * 1.25;
-    }, 0);
-    if (area > 0.4 * W * H) {
-      const k = Math.sqrt(0.4 * W * H / area);
-      sizes = sizes.map((x) => Math.max(small * 0.75, x * k));
-    }
-    list.forEach((word, i) => {
-      let size = sizes[i], label = word.text;
-      for (let tries = 0; tries < 3; tries++, size = Math.max(small * 0.7, size * 0.85)) {
-        ctx.font = '700 ' + size + 'px ' + font;
-        let w = ctx.measureText(label).width + size * 0.4;
-        /* Too wide for the box (a long entry): smaller, and at the smallest size shortened
-           with an ellipsis, never dropped. */
-        if (w > W) {
-          size = Math.max(small * 0.7, size * W / w);
-          ctx.font = '700 ' + size + 'px ' + font;
-          while (label.length > 1 && (w = ctx.measureText(label).width + size * 0.4) > W) {
-            label = label.slice(0, -2) + '…';
-          }
-        }
-        const h = size * 1.25;
-        /* Where the word was last time, if it still fits there: the cloud stays calm. */
-        const was = previous && previous.get(word.text);
-        if (was) {
-          const b = { x: was.x - w / 2, y: was.y - h / 2, w, h };
-          if (fits(b) && !hits(b)) {
-            boxes.push(b);
-            placed.push({ word, label, size, x: was.x, y: was.y + size * 0.35, cy: was.y, colour: was.colour });
-            return;
-          }
-        }
-        for (let a = 0, r = 0; r < W; a += 0.3) {
-          r = 3 * a;
-          const cx = W / 2 + r * Math.cos(a) * stretch, cy = H / 2 + r * Math.sin(a);
-          const b = { x: cx - w / 2, y: cy - h / 2, w, h };
-          if (!fits(b) || hits(b)) continue;
-          boxes.push(b);
-          placed.push({ word, label, size, x: cx, y: cy + size * 0.35, cy, colour: was ? was.colour : 1 + (i % 5) });
-          return;
-        }
-      }
-    });
-    return placed;
-  }
-
   dp.use(class Polls {
     constructor() {
       this.polls = {};       // poll id -> {el, results, controls}
@@ -139,7 +76,9 @@
       if (dp.view === 'print') return;
       dp.deck.querySelectorAll('.dp-slide [data-dp-poll-id]').forEach((el) => {
         const results = el.querySelector('[data-dp-results]');
-        if (results) this.polls[el.dataset.dpPollId] = { el, results, offline: el.querySelector('[data-dp-offline]') };
+        if (results) {
+          this.polls[el.dataset.dpPollId] = { el, results, kind: el.dataset.dpPollKind, memory: {}, offline: el.querySelector('[data-dp-offline]') };
+        }
       });
       this.key = this.presenterKey();
       this.base = this.backend();
@@ -328,21 +267,13 @@
       p.status.textContent = this.key ? label + ' · ' + t('joined', { n: this.live.audience || 0 }) : '';
     }
 
+    /** The kind's drawing of the results, with the generic helpers it may use. */
     body(id, res) {
-      if (res.options) return this.bars(res.options.map((o) => [o.label, o.count, o.percent]));
-      if (res.distribution) {
-        const wrap = dp.el('div', 'dp-poll-scale-results');
-        if (res.average != null) {
-          const avg = dp.el('p', 'dp-poll-average');
-          avg.append(dp.el('span', '', null, t('average') + ' '), dp.el('strong', '', null, String(res.average)));
-          wrap.append(avg);
-        }
-        wrap.append(this.bars(res.distribution.map((d) => [String(d.value), d.count, d.percent])));
-        return wrap;
-      }
-      if (res.words) return this.cloud(id, res.words);
-      if (res.entries) return this.wall(id, res.entries);
-      return dp.el('p', '', null, '');
+      const p = this.polls[id], kind = kinds.get(p.kind);
+      if (!kind || !kind.slide) return dp.el('p', '', null, '');
+      return kind.slide.draw(res, {
+        el: dp.el, t, bars: (rows) => this.bars(rows), presenter: !!this.key, box: p.results, memory: p.memory
+      });
     }
 
     bars(rows) {
@@ -355,58 +286,6 @@
         fill.style.width = Math.max(0, Math.min(100, percent)) + '%';
         track.append(fill);
         li.append(track, dp.el('span', 'dp-poll-bar-value', null, count + ' · ' + Math.round(percent) + ' %'));
-        list.append(li);
-      });
-      return list;
-    }
-
-    cloud(id, words) {
-      const box = this.polls[id].results;
-      /* The space left under the count line, in design px (clientWidth ignores the slide's
-         scale transform); a hidden slide has none, so assume the poll layout's usual size. */
-      const W = box.clientWidth || 760, H = Math.max(240, (box.clientHeight || 420) - 60);
-      const svg = document.createElementNS(SVGNS, 'svg');
-      svg.setAttribute('class', 'dp-poll-cloud');
-      svg.setAttribute('viewBox', '0 0 ' + W + ' ' + H);
-      svg.setAttribute('role', 'img');
-      svg.setAttribute('aria-label', words.map((w) => w.text + ' (' + w.count + ')').join(', '));
-      const font = getComputedStyle(this.polls[id].results).fontFamily || 'sans-serif';
-      const poll = this.polls[id];
-      if (poll.cloudSize !== W + 'x' + H) poll.cloudPos = null;  // another box: lay out afresh
-      const placed = layoutCloud(words, font, W, H, poll.cloudPos);
-      poll.cloudSize = W + 'x' + H;
-      poll.cloudPos = new Map(placed.map((p) => [p.word.text, { x: p.x, y: p.cy, colour: p.colour }]));
-      placed.forEach((p) => {
-        const text = document.createElementNS(SVGNS, 'text');
-        text.setAttribute('x', p.x.toFixed(1));
-        text.setAttribute('y', p.y.toFixed(1));
-        text.setAttribute('font-size', p.size.toFixed(1));
-        text.setAttribute('text-anchor', 'middle');
-        text.setAttribute('class', 'dp-poll-word dp-poll-cloud-' + p.colour);
-        text.textContent = p.label;
-        if (p.label !== p.word.text) {
-          const title = document.createElementNS(SVGNS, 'title');
-          title.textContent = p.word.text;
-          text.append(title);
-        }
-        if (this.key && p.word.ids) {
-          text.setAttribute('tabindex', '0');
-          text.setAttribute('data-dp-answers', p.word.ids.join(','));
-        }
-        svg.append(text);
-      });
-      return svg;
-    }
-
-    wall(id, entries) {
-      const list = dp.el('ul', 'dp-poll-wall');
-      entries.slice(0, 24).forEach((e) => {
-        const li = dp.el('li', 'dp-poll-entry');
-        li.dataset.dpAnswer = e.id;
-        li.append(dp.el('span', 'dp-poll-entry-text', null, e.text));
-        if (this.key) {
-          li.append(dp.el('button', 'dp-poll-hide', { type: 'button', title: t('hide'), 'aria-label': t('hide') + ': ' + e.text }, '×'));
-        }
         list.append(li);
       });
       return list;

@@ -1,1 +1,19 @@
 """Browser runtime: plain JS and CSS files joined into the built page, in file-name order."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+
+def kinds_script() -> str:
+    """The poll kinds' browser files (runtime/kinds/<kind>.js, each its phone input and its
+    slide drawing) after the small registry they register in (runtime/kinds.js). Joined in
+    front of both the deck script and the phone page's script, which look kinds up by name."""
+    folder = resources.files(__name__)
+    parts = [folder.joinpath("kinds.js").read_text("utf-8")]
+    kinds = sorted(
+        (e for e in folder.joinpath("kinds").iterdir() if e.name.endswith(".js")),
+        key=lambda e: e.name,
+    )
+    parts.extend(e.read_text("utf-8") for e in kinds)
+    return ";\n".join(parts)

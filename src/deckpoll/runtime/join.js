@@ -1,4 +1,5 @@
 /* deckpoll phone page: follow the presenter, answer the current poll, see live results.
+   Each kind's input and results come from its runtime/kinds/<kind>.js (joined before this).
    Plain ES2017, no framework. Audience text reaches the DOM only through textContent. */
 (function () {
   "use strict";
@@ -114,10 +115,10 @@
     return h("section", { className: "jp-card jp-slide", "aria-label": t("slide", n) }, kids);
   }
 
-  function choiceForm(poll, kind) {
+  /** A form of radio buttons or checkboxes; the kind says which values, and the body to send. */
+  function choiceForm(poll, spec) {
     var sel = draft[poll.id] || [];
-    var multiple = kind === "multiple";
-    var max = multiple && poll.max_choices ? poll.max_choices : 0;
+    var max = spec.max || 0;
     var button = h("button", { type: "submit", className: "jp-btn", text: t("send") });
     var inputs = [];
     function sync() {
@@ -126,45 +127,25 @@
       button.disabled = chosen.length === 0;
       if (max) inputs.forEach(function (i) { i.disabled = !i.checked && chosen.length >= max; });
     }
-    var items;
-    if (kind === "scale") {
-      var range = [];
-      for (var v = poll.min == null ? 1 : poll.min; v <= (poll.max == null ? 5 : poll.max); v++) range.push(v);
-      items = [h("div", { className: "jp-scale" }, range.map(function (v) {
-        var input = h("input", { type: "radio", name: "a", value: String(v), checked: sel.indexOf(String(v)) >= 0, onchange: sync });
-        inputs.push(input);
-        return h("label", { className: "jp-opt" }, [input, h("span", { text: String(v) })]);
-      }))];
-      if (poll.min_label || poll.max_label) {
-        items.push(h("div", { className: "jp-ends" }, [
-          h("span", { text: poll.min_label || "" }), h("span", { text: poll.max_label || "" })]));
-      }
-    } else {
-      items = (poll.options || []).map(function (o) {
-        var input = h("input", { type: multiple ? "checkbox" : "radio", name: "a", value: o.id,
-          checked: sel.indexOf(o.id) >= 0, onchange: sync });
-        inputs.push(input);
-        return h("label", { className: "jp-opt" }, [input, h("span", { text: o.label })]);
-      });
-      if (max) items.unshift(h("p", { className: "jp-note", text: t("up_to", max) }));
-    }
+    var labels = spec.values.map(function (pair) {
+      var input = h("input", { type: spec.type, name: "a", value: pair[0], checked: sel.indexOf(pair[0]) >= 0, onchange: sync });
+      inputs.push(input);
+      return h("label", { className: "jp-opt" }, [input, h("span", { text: pair[1] })]);
+    });
+    var items = (spec.before || []).concat(spec.wrap ? [h("div", { className: spec.wrap }, labels)] : labels, spec.after || []);
     var form = h("form", { className: "jp-form", onsubmit: function (ev) {
       ev.preventDefault();
       var chosen = draft[poll.id] || [];
-      if (!chosen.length) return;
-      var body = kind === "single" ? { choice: chosen[0] }
-        : kind === "multiple" ? { choices: chosen } : { value: parseInt(chosen[0], 10) };
-      send(poll, body, button);
+      if (chosen.length) send(poll, spec.body(chosen), button);
     } }, items.concat([button]));
     sync();
     return form;
   }
 
-  function textForm(poll) {
-    var open = poll.kind === "open";
-    var field = h(open ? "textarea" : "input", { className: "jp-text", maxLength: 280,
+  function textForm(poll, spec) {
+    var field = h(spec.multiline ? "textarea" : "input", { className: "jp-text", maxLength: 280,
       placeholder: t("placeholder"), "aria-label": poll.question, autocomplete: "off" });
-    if (!open) field.type = "text";
+    if (!spec.multiline) field.type = "text";
     field.value = draft[poll.id] || "";
     var count = h("p", { className: "jp-count", text: t("chars", field.value.length) });
     var button = h("button", { type: "submit", className: "jp-btn", text: t("send") });
@@ -187,7 +168,7 @@
     request("POST", "polls/" + encodeURIComponent(poll.id) + "/answers", body).then(function (r) {
       if (r.status === 200) {
         editing[poll.id] = false;
-        if (poll.kind === "wordcloud" || poll.kind === "open") draft[poll.id] = "";
+        if (kindOf(poll).entries) draft[poll.id] = "";
         return loadMine(poll.id);
       }
       var code = r.data && r.data.error;
@@ -208,29 +189,23 @@
     ]);
   }
 
+  /** What the poll's kind does on the phone (runtime/kinds/<kind>.js), with the helpers it uses. */
+  var ui = { h: h, t: t, bar: bar, choiceForm: choiceForm, textForm: textForm };
+  var NO_KIND = { form: function () { return h("p", { className: "jp-note", text: t("error") }); } };
+  function kindOf(poll) {
+    var kind = window.deckpollKinds && window.deckpollKinds.get(poll.kind);
+    return (kind && kind.phone) || NO_KIND;
+  }
+
   function resultsCard(poll) {
     var res = live && live.results ? live.results[poll.id] : null;
     if (!res) return null;
     if (!res.visible) {
       return poll.results === "hidden" ? null : h("p", { className: "jp-note", text: t("on_screen") });
     }
+    var kind = kindOf(poll);
     var kids = [h("h3", { text: t("results") + " · " + t("answers", res.voters) })];
-    if (res.options) res.options.forEach(function (o) { kids.push(bar(o.label, o.count, o.percent)); });
-    if (res.distribution) {
-      if (res.average != null) kids.push(h("p", { className: "jp-note", text: t("average", res.average) }));
-      res.distribution.forEach(function (d) { kids.push(bar(String(d.value), d.count, d.percent)); });
-    }
-    if (res.words) {
-      var top = res.words.length ? res.words[0].count : 1;
-      kids.push(h("ul", { className: "jp-words" }, res.words.slice(0, 40).map(function (w) {
-        return h("li", { text: w.text, style: "font-size:" + (0.9 + 1.1 * w.count / top).toFixed(2) + "rem" });
-      })));
-    }
-    if (res.entries) {
-      kids.push(h("ul", { className: "jp-wall" }, res.entries.slice(0, 30).map(function (e) {
-        return h("li", { text: e.text });
-      })));
-    }
+    if (kind.results) kids = kids.concat(kind.results(res, ui));
     return h("section", { className: "jp-card jp-res" }, kids);
   }
 
@@ -238,11 +213,11 @@
     var status = live.polls[poll.id] || {};
     var me = mine[poll.id];
     var kids = [h("h1", { className: "jp-q", text: poll.question })];
-    var textual = poll.kind === "wordcloud" || poll.kind === "open";
+    var kind = kindOf(poll);
     var answered = me && me.answers && me.answers.length > 0;
     if (status.status !== "open") {
       kids.push(h("p", { className: "jp-note", text: status.opened ? t("closed") : t("not_open") }));
-    } else if (textual) {
+    } else if (kind.entries) {
       if (answered) {
         kids.push(h("p", { className: "jp-thanks", text: t("thanks") }));
         kids.push(h("ul", { className: "jp-mine", "aria-label": t("yours") },
@@ -250,20 +225,19 @@
       }
       if (!me || me.remaining > 0) {
         if (answered) kids.push(h("p", { className: "jp-note", text: t("more", me.remaining) }));
-        kids.push(textForm(poll));
+        kids.push(kind.form(poll, ui));
       } else {
         kids.push(h("p", { className: "jp-note", text: t("all_sent") }));
       }
     } else if (answered && !editing[poll.id]) {
       kids.push(h("p", { className: "jp-thanks", text: t("thanks") }));
       kids.push(h("button", { type: "button", className: "jp-link", text: t("change"), onclick: function () {
-        var a = me.answers[0];
-        draft[poll.id] = a.choices ? a.choices.slice() : [String(a.choice != null ? a.choice : a.value)];
+        draft[poll.id] = kind.draft(me.answers[0]);
         editing[poll.id] = true;
         render(true);
       } }));
     } else {
-      kids.push(choiceForm(poll, poll.kind));
+      kids.push(kind.form(poll, ui));
     }
     if (notice[poll.id]) kids.push(h("p", { className: "jp-err", role: "alert", text: notice[poll.id] }));
     if (answered || status.status !== "open") {

@@ -17,6 +17,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from deckpoll.runtime import kinds_script
+
 PAGE_HEADERS = {
     "Cache-Control": "no-store",
     "Referrer-Policy": "no-referrer",  # the presenter URL carries the key
@@ -40,7 +42,7 @@ def join_page(
     manifest: dict[str, Any], *, code: str | None, join_url: str | None
 ) -> tuple[str, str]:
     """The phone page with its CSS and JS inlined; returns (html, CSP script hash)."""
-    script = _runtime_text("join.js")
+    script = kinds_script() + ";\n" + _runtime_text("join.js")
     config = {
         "lang": manifest.get("lang") or "en",
         "title": manifest.get("title") or "",
