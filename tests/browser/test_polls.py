@@ -408,6 +408,31 @@ def test_scale_results_on_reveal_in_swedish(browser, tmp_path):
             phone_context.close()
 
 
+def test_a_form_being_typed_into_is_not_replaced_while_the_phone_loads(browser, server):
+    """The phone's first snapshot, its own answers and the stream's snapshot arrive one after
+    the other: the text field drawn first stays (a person may already type into it)."""
+    httpx.post(
+        f"{server}/api/v1/state",
+        json={"slide": 4, "fragment": 0},
+        headers={"Authorization": f"Bearer {KEY}"},
+        timeout=5,
+    ).raise_for_status()
+    context = browser.new_context(viewport={"width": 390, "height": 800})
+    try:
+        phone = context.new_page()
+        phone.add_init_script(
+            "window.dpRemoved = 0; new MutationObserver(ms => ms.forEach(m => m.removedNodes"
+            ".forEach(n => { if (n.querySelector && n.querySelector('input.jp-text'))"
+            " window.dpRemoved++; }))).observe(document, {childList: true, subtree: true});"
+        )
+        phone.goto(f"{server}/{CODE}")
+        phone.locator("input.jp-text").wait_for(timeout=5000)
+        phone.wait_for_timeout(1000)
+        assert phone.evaluate("window.dpRemoved") == 0
+    finally:
+        context.close()
+
+
 def test_hiding_a_word_from_the_cloud(browser, server):
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     phone_context = browser.new_context(viewport={"width": 390, "height": 800})

@@ -97,9 +97,11 @@
     return polls[live.state.poll] || null;
   }
 
-  function loadMine(pid) {
+  /** The voter's own answers; the view is drawn again only when they changed (or `force`),
+      so that a form being typed into is not replaced under the fingers. */
+  function loadMine(pid, force) {
     return request("GET", "polls/" + encodeURIComponent(pid) + "/answers").then(function (r) {
-      if (r.status === 200) { mine[pid] = r.data; render(true); }
+      if (r.status === 200) { mine[pid] = r.data; render(!!force); }
     }, function () { /* offline: the next snapshot retries */ });
   }
 
@@ -169,10 +171,10 @@
       if (r.status === 200) {
         editing[poll.id] = false;
         if (kindOf(poll).entries) draft[poll.id] = "";
-        return loadMine(poll.id);
+        return loadMine(poll.id, true);
       }
       var code = r.data && r.data.error;
-      if (r.status === 429 && code === "answer_limit") return loadMine(poll.id);
+      if (r.status === 429 && code === "answer_limit") return loadMine(poll.id, true);
       notice[poll.id] = r.status === 429 ? t("too_fast") : (r.data && r.data.message) || t("error");
       render(true);
     }, function () {
@@ -253,7 +255,7 @@
     var status = poll ? live.polls[poll.id] || {} : {};
     var me = poll ? mine[poll.id] : null;
     var key = JSON.stringify([live.state.slide, poll && poll.id, status.status, status.visible,
-      me ? me.answers.length : -1]);
+      me ? me.answers.length : 0]);
     if (!force && key === shownKey) {
       var slot = document.getElementById("jp-results");
       if (slot && poll) {
@@ -288,7 +290,7 @@
     status("");
     var pid = live.state.poll;
     if (pid && polls[pid] && (pid !== before || !mine[pid])) loadMine(pid);
-    render(true);
+    render(false);
   }
 
   function listen() {
@@ -339,6 +341,7 @@
       polls = {};
       (data.polls || []).forEach(function (p) { polls[p.id] = p; });
       mine = {};
+      shownKey = "";  // another deck (or its new version): draw everything again
       onSnapshot(data.live);
     });
   }
