@@ -183,13 +183,6 @@ def test_parallel_build_reports_errors_from_every_batch(tmp_path: Path) -> None:
     ]
 
 
-def test_ui_strings_exist_in_every_shipped_language() -> None:
-    from deckpoll.strings import STRINGS
-
-    assert set(STRINGS["sv"]) == set(STRINGS["en"])
-    assert STRINGS["sv"]["speaker"] == "Talarvy"
-
-
 def test_slide_size_is_on_the_root_element_before_any_script_runs(tmp_path: Path) -> None:
     (tmp_path / "deck.yaml").write_text('title: T\naspect: "4:3"\n', "utf-8")
     (tmp_path / "slides.md").write_text("# T\n", "utf-8")

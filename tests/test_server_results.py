@@ -108,6 +108,24 @@ def test_markdown_keeps_audience_text_inert(built):
     assert md_text("[x](javascript:y) *b*") == "\\[x\\](javascript:y) \\*b\\*"
 
 
+def test_markdown_follows_the_decks_language(built):
+    folder, url = built
+    data = json.loads((folder / "deckpoll.json").read_text())
+    english = export(folder, "md", url)
+    (folder / "deckpoll.json").write_text(json.dumps({**data, "lang": "de"}))
+    text = export(folder, "md", url)
+    assert text.startswith("# Ergebnisse: Test deck\n")
+    assert "Präsentation `test-deck`, Manifest `sha256:test`, exportiert " in text
+    assert "`lunch` · single · geöffnet · 2 Teilnehmende · 2 Antworten" in text
+    assert "`langs` · multiple · nicht geöffnet · 0 Teilnehmende · 0 Antworten" in text
+    assert "| Antwort | Anzahl | % |" in text and "| Durchschnitt | 4.0 |  |" in text
+    assert "1 ausgeblendet" in text
+    assert "Results" not in text and "participants" not in text
+    assert "`lunch` · single · open · 2 participants · 2 answers" in english
+    (folder / "deckpoll.json").write_text(json.dumps({**data, "lang": "sv-SE"}))
+    assert export(folder, "md", url).startswith("# Resultat: Test deck\n")
+
+
 def test_missing_default_store_and_bad_format(tmp_path, built):
     folder, _ = built
     with pytest.raises(DeckpollError, match="no answers stored"):

@@ -12,10 +12,9 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
-from deckpoll import __version__
+from deckpoll import __version__, strings
 from deckpoll.model import Deck, Poll, Slide
 from deckpoll.qr import qr_svg
-from deckpoll.strings import strings_for
 from deckpoll.theme import Theme, runtime_files
 
 
@@ -51,8 +50,7 @@ class PollRenderer:
 
     def __init__(self, theme: Theme, lang: str, join: Join) -> None:
         self.template = environment(theme.folders).get_template("poll.html")
-        self.strings = strings_for(lang)
-        self.offline = _with_code(self.strings["offline"])
+        self.offline = _with_code(strings.say(lang, "slides", "offline"))
         text: Markup | None = None
         qr: Markup | None = None
         if join.url:
@@ -62,14 +60,15 @@ class PollRenderer:
             code = Markup('<strong class="dp-join-code" data-dp-join-code>{0}</strong>').format(
                 join.code or ""
             )
-            template = self.strings["join_text"] if join.code else "{url}"
+            template = strings.say(lang, "slides", "join_text") if join.code else "{url}"
             text = Markup(escape(template).replace("{url}", link).replace("{code}", code))
             qr = qr_svg(join.url, join.url)
         elif join.code:
             code = Markup('<strong class="dp-join-code" data-dp-join-code>{0}</strong>').format(
                 join.code
             )
-            text = Markup(escape(self.strings["join_code_only"]).replace("{code}", code))
+            only = strings.say(lang, "slides", "join_code_only")
+            text = Markup(escape(only).replace("{code}", code))
         self.join = {"code": join.code, "url": join.url, "text": text, "qr": qr}
 
     def __call__(self, poll: Poll) -> str:
@@ -99,11 +98,13 @@ def render_page(
 ) -> Page:
     env = environment(theme.folders)
     config = deck.config
-    strings = strings_for(config.lang)
+    # The runtime's strings go into the page's config; the slides' own are rendered in.
+    runtime_strings = strings.section(config.lang, "deck")
+    texts = {**strings.section(config.lang, "slides"), **runtime_strings}
     width, height = config.size
     slide_template = env.get_template("slide.html")
     total = len(deck.slides)
-    label = strings["slide_label"]
+    label = strings.say(config.lang, "deck", "slide_label")
 
     def slide_html(slide: Slide) -> str:
         if section_cache is not None:
@@ -126,8 +127,8 @@ def render_page(
             slide_template.render(
                 slide=slide,
                 classes=classes,
-                strings=strings,
-                label=label.replace("{n}", str(slide.index)).replace("{total}", str(total)),
+                strings=texts,
+                label=strings.fill(label, n=slide.index, total=total),
             )
         )
 
@@ -146,7 +147,8 @@ def render_page(
             "join_url": join.url,
             "auto_open": config.polls.auto_open,
         },
-        "strings": strings,
+        "strings": runtime_strings,
+        "strings_lang": strings.base_language(config.lang),  # the plural rules to apply
     }
     css, js = runtime_files()
     frame = env.get_template("page.html").render(

@@ -91,6 +91,7 @@ async def collect(manifest: dict[str, Any], store_url: str) -> dict[str, Any]:
     return {
         "deck": manifest.get("id"),
         "title": manifest.get("title"),
+        "lang": manifest.get("lang"),
         "hash": manifest.get("hash"),
         "served_hash": served_hash,
         "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -181,30 +182,42 @@ def md_text(text: Any) -> str:
 
 
 def to_markdown(data: dict[str, Any]) -> str:
+    """A readable report in the deck's language (the `export` section of its strings)."""
+    from deckpoll import strings
+
+    lang = data.get("lang")
+
+    def say(key: str, **values: object) -> str:
+        return strings.say(lang, "export", key, **values)
+
+    title = md_text(data["title"] or data["deck"])
     lines = [
-        f"# Results: {md_text(data['title'] or data['deck'])}",
+        f"# {say('title', title=title)}",
         "",
-        f"Deck `{data['deck']}`, manifest `{data['hash']}`, exported {data['exported_at']}.",
+        say("stamp", deck=f"`{data['deck']}`", hash=f"`{data['hash']}`", time=data["exported_at"]),
     ]
     if data.get("served_hash") and data["served_hash"] != data["hash"]:
-        lines.append(f"Answers collected with the deck as served: `{data['served_hash']}`.")
+        lines.append(say("served", hash=f"`{data['served_hash']}`"))
+    statuses = {"not opened": "status_new", "open": "status_open", "closed": "status_closed"}
     for poll in data["polls"]:
         result = poll["tally"]
-        lines += [
-            "",
-            f"## {md_text(poll['question'])}",
-            "",
-            f"`{poll['id']}` · {poll['kind']} · {poll['status']} · "
-            f"{result['voters']} participants · {result['answers']} answers"
-            + (f" · {poll['hidden_answers']} hidden" if poll["hidden_answers"] else ""),
-            "",
+        facts = [
+            f"`{poll['id']}`",
+            poll["kind"],
+            say(statuses[poll["status"]]) if poll["status"] in statuses else poll["status"],
+            say("participants", n=result["voters"]),
+            say("answers", n=result["answers"]),
         ]
+        if poll["hidden_answers"]:
+            facts.append(say("hidden", n=poll["hidden_answers"]))
+        lines += ["", f"## {md_text(poll['question'])}", "", " · ".join(facts), ""]
         if poll["kind"] == "open":
             shown = [a for a in poll["answers"] if not a["hidden"]]
-            lines += [f"- {md_text(a['answer'])}" for a in shown] or ["No answers."]
+            lines += [f"- {md_text(a['answer'])}" for a in shown] or [say("no_answers")]
             continue
-        lines += ["| Answer | Count | % |", "|---|---:|---:|"]
+        lines += [f"| {say('answer')} | {say('count')} | % |", "|---|---:|---:|"]
         for item, count, percent in tally_rows(poll):
+            item = say("average") if (item, percent) == ("average", None) else item
             pct = "" if percent is None else f"{percent:g}"
             lines.append(f"| {md_text(item)} | {'' if count is None else count} | {pct} |")
     return "\n".join(lines) + "\n"

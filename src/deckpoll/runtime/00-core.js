@@ -4,23 +4,20 @@ const d = document, html = d.documentElement, deck = d.getElementById('dp-deck')
 if (!deck || window.deckpoll) return;
 let cfg = {}, cur = { index: 0, fragment: 0 };
 try { cfg = JSON.parse(d.getElementById('dp-config').textContent) || {}; } catch (e) {}
+let plural;
+try { plural = new Intl.PluralRules(cfg.strings_lang || 'en'); } catch (e) { plural = new Intl.PluralRules('en'); }
 const q = new URLSearchParams(location.search), slides = deck.querySelectorAll(':scope>.dp-slide'), ctl = [];
-/* English fallbacks for config.strings. */
-const EN = {
- slide_label: '{n} of {total}', next: 'Next', prev: 'Previous', first: 'First slide', last: 'Last slide',
- jump: 'Go to slide', overview: 'Overview', speaker: 'Speaker view', blackout: 'Black screen', fullscreen: 'Fullscreen',
- help: 'Keyboard shortcuts', tap: 'Click or tap the left or right third, or swipe.', notes: 'Notes', no_notes: 'No notes.',
- end: 'End', pause: 'Pause', resume: 'Resume', reset: 'Reset', elapsed: 'Elapsed', clock: 'Clock', close: 'Close',
- blocked: 'The browser blocked the speaker window.', open_here: 'Open it in this tab'
-};
 /* One failing controller must not take the deck down with it. */
 const each = (m, a) => ctl.forEach(c => { try { c[m]?.(a); } catch (e) { console.error(e); } });
 const dp = window.deckpoll = {
  config: cfg, deck, slides, count: slides.length, params: q,
  width: +cfg.width || 1280, height: +cfg.height || 720,
  view: q.has('print') ? 'print' : q.get('view') === 'speaker' ? 'speaker' : 'audience',
+ /** A string of the deck's language (strings/<lang>.yaml, section deck, in the config);
+     a {one, other, ...} value takes the plural form for vars.n. */
  t(key, vars) {
-  let s = cfg.strings?.[key] || EN[key] || key;
+  let s = cfg.strings?.[key] ?? key;
+  if (typeof s === 'object') s = s[plural.select(+vars?.n || 0)] ?? s.other;
   for (const k in vars) s = s.split('{' + k + '}').join(vars[k]);
   return s;
  },

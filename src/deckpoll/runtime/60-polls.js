@@ -5,33 +5,8 @@
   const dp = window.deckpoll, kinds = window.deckpollKinds;
   if (!dp || !kinds) return;
 
-  const STRINGS = {
-    en: {
-      voters: '{n} answers', joined: '{n} connected', open: 'Open', close: 'Close',
-      reveal: 'Show results', conceal: 'Hide results', reset: 'Reset',
-      reset_confirm: 'Delete every answer to this poll?', hide: 'Hide', hide_word: 'Hide “{w}”?',
-      status_new: 'Not opened yet', status_open: 'Open', status_closed: 'Closed',
-      later: 'The results are shown later.', average: 'Average', no_answers: 'No answers yet.',
-      bad_key: 'The presenter key was refused; showing the audience view.'
-    },
-    sv: {
-      voters: '{n} svar', joined: '{n} anslutna', open: 'Öppna', close: 'Stäng',
-      reveal: 'Visa resultat', conceal: 'Dölj resultat', reset: 'Nollställ',
-      reset_confirm: 'Radera alla svar på den här frågan?', hide: 'Dölj', hide_word: 'Dölj ”{w}”?',
-      status_new: 'Inte öppnad än', status_open: 'Öppen', status_closed: 'Stängd',
-      later: 'Resultaten visas senare.', average: 'Medel', no_answers: 'Inga svar än.',
-      bad_key: 'Presentatörsnyckeln nekades; visar publikvyn.'
-    }
-  };
-
-  const lang = String(dp.config.lang || document.documentElement.lang || 'en').slice(0, 2).toLowerCase();
-
-  function t(key, vars) {
-    const own = (dp.config.strings || {})['poll_' + key];
-    let s = own || (STRINGS[lang] || STRINGS.en)[key] || STRINGS.en[key] || key;
-    for (const k in vars || {}) s = s.split('{' + k + '}').join(vars[k]);
-    return s;
-  }
+  /* The poll strings are the deck section's poll_* keys (strings/<lang>.yaml). */
+  const t = (key, vars) => dp.t('poll_' + key, vars);
 
   /** Read one Server-Sent Events stream through fetch (so a presenter key can be sent). */
   async function readEvents(url, headers, signal, onMessage) {

@@ -4,36 +4,11 @@
 (function () {
   "use strict";
 
-  var STRINGS = {
-    en: {
-      connecting: "Connecting…", offline: "Offline – reconnecting…",
-      waiting: "Waiting for the next question", slide: "Slide {n}",
-      not_open: "This question is not open yet.", closed: "This question is closed.",
-      send: "Send", change: "Change my answer", thanks: "Thank you for your answer!",
-      more: "You can send {n} more.", all_sent: "You have sent all your answers.",
-      yours: "Your answers", results: "Results", on_screen: "The results will be shown later.",
-      up_to: "Choose up to {n}.", error: "Could not send. Please try again.",
-      too_fast: "Too fast – wait a moment and try again.", placeholder: "Type your answer",
-      answers: "{n} answers", average: "Average {x}", chars: "{n}/280",
-      gone: "This deck is no longer being presented here."
-    },
-    sv: {
-      connecting: "Ansluter…", offline: "Ingen anslutning – försöker igen…",
-      waiting: "Väntar på nästa fråga", slide: "Bild {n}",
-      not_open: "Frågan är inte öppen än.", closed: "Frågan är stängd.",
-      send: "Skicka", change: "Ändra mitt svar", thanks: "Tack för ditt svar!",
-      more: "Du kan skicka {n} till.", all_sent: "Du har skickat alla dina svar.",
-      yours: "Dina svar", results: "Resultat", on_screen: "Resultaten visas senare.",
-      up_to: "Välj upp till {n}.", error: "Det gick inte att skicka. Försök igen.",
-      too_fast: "För snabbt – vänta ett ögonblick och försök igen.", placeholder: "Skriv ditt svar",
-      answers: "{n} svar", average: "Medel {x}", chars: "{n}/280",
-      gone: "Den här presentationen visas inte längre här."
-    }
-  };
-
   var config = JSON.parse(document.getElementById("jp-config").textContent);
-  var lang = String(config.lang || "en").toLowerCase().split("-")[0];
-  var T = STRINGS[lang] || STRINGS.en;
+  /* The page's words: the phone section of the deck language's strings/<lang>.yaml. */
+  var T = config.strings || {};
+  var plural = null;
+  try { plural = new Intl.PluralRules(config.strings_lang || "en"); } catch (e) { plural = null; }
   var API = "api/v1/";
   var base = location.pathname.replace(/[^/]*$/, "");
   var view = document.getElementById("jp-view");
@@ -41,7 +16,11 @@
   var say = document.getElementById("jp-say");
   var lastSaid = "";
 
-  function t(key, n) { return T[key].replace("{n}", n).replace("{x}", n); }
+  function t(key, n) {
+    var s = T[key] == null ? key : T[key];
+    if (typeof s === "object") s = (plural && s[plural.select(+n || 0)]) || s.other;
+    return s.replace("{n}", n).replace("{x}", n);
+  }
 
   function h(tag, props, kids) {
     var el = document.createElement(tag);

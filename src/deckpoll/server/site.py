@@ -17,6 +17,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from deckpoll import strings
 from deckpoll.runtime import kinds_script
 
 PAGE_HEADERS = {
@@ -25,7 +26,7 @@ PAGE_HEADERS = {
     "X-Content-Type-Options": "nosniff",
 }
 
-_PLACEHOLDER = re.compile(r"/\*\{\{(css|js)\}\}\*/|\{\{(lang|title|config)\}\}")
+_PLACEHOLDER = re.compile(r"/\*\{\{(css|js)\}\}\*/|\{\{(lang|title|config|noscript)\}\}")
 _INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)([^>]*)>(.*?)</script>", re.S | re.I)
 
 
@@ -41,18 +42,23 @@ def _script_hash(script: str) -> str:
 def join_page(
     manifest: dict[str, Any], *, code: str | None, join_url: str | None
 ) -> tuple[str, str]:
-    """The phone page with its CSS and JS inlined; returns (html, CSP script hash)."""
+    """The phone page with its CSS and JS inlined; returns (html, CSP script hash). Its
+    words are the `phone` section of the deck language's strings table."""
     script = kinds_script() + ";\n" + _runtime_text("join.js")
+    lang = manifest.get("lang") or "en"
     config = {
-        "lang": manifest.get("lang") or "en",
+        "lang": lang,
         "title": manifest.get("title") or "",
         "code": code,
         "join_url": join_url,
+        "strings": strings.section(lang, "phone"),
+        "strings_lang": strings.base_language(lang),
     }
     config_json = json.dumps(config, ensure_ascii=False).replace("<", "\\u003c")
     values = {
         "lang": html.escape(str(config["lang"]), quote=True),
         "title": html.escape(str(config["title"])),
+        "noscript": html.escape(strings.say(lang, "phone", "noscript")),
         "config": config_json,
         "css": _runtime_text("join.css"),
         "js": script,
