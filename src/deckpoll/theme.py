@@ -64,6 +64,22 @@ def load_theme(
     base = None
     if parent is not None:
         base = load_theme(*parent, reporter, assets, (*extending, folder))
+    own = _own_css(css_path, reporter, assets)
+    if base is None:
+        return Theme(name, minify_css(own), folder, (folder,), _merge(LAYOUTS, own_layouts))
+    return Theme(
+        name,
+        minify_css(base.css + "\n" + own),
+        folder,
+        (folder, *base.folders),
+        _merge(base.layouts, own_layouts),
+    )
+
+
+def _own_css(css_path: Path, reporter: Reporter, assets: Assets) -> str:
+    """A theme's theme.css with comments dropped and its own files (url(logo.svg)) made
+    assets; anything from another host is an error at its line."""
+    folder = css_path.parent
     css = strip_comments(css_path.read_text("utf-8"))
     for line_no, line in enumerate(css.split("\n"), 1):
         match = EXTERNAL_CSS.search(line)
@@ -87,16 +103,7 @@ def load_theme(
             return match.group(0)
         return f"url('{url}')"
 
-    own = CSS_URL.sub(local, css)
-    if base is None:
-        return Theme(name, minify_css(own), folder, (folder,), _merge(LAYOUTS, own_layouts))
-    return Theme(
-        name,
-        minify_css(base.css + "\n" + own),
-        folder,
-        (folder, *base.folders),
-        _merge(base.layouts, own_layouts),
-    )
+    return CSS_URL.sub(local, css)
 
 
 def _merge(known: tuple[str, ...], added: tuple[str, ...]) -> tuple[str, ...]:

@@ -98,47 +98,7 @@ def create_app(
     origins = list(allowed_origins)
     if any(o.strip() in ("*", "") for o in origins):
         raise ValueError("allowed_origins takes exact origins; '*' is refused")
-    session = None
-    code = join_code
-    if compiled is not None:
-        manifest = compiled.manifest
-        code = code or (manifest.get("polls_config") or {}).get("code")
-        session = (
-            Session(manifest, store)
-            if push_interval is None
-            else Session(manifest, store, push_interval=push_interval)
-        )
-        site = Site(
-            compiled.html,
-            manifest,
-            compiled.assets,
-            code=str(code) if code else None,
-            join_url=join_url,
-        )
-    else:
-        site = Site("", None, {}, code=None, join_url=None)
-    state = ServerState(
-        presenter_key, site, session, join_url=join_url, join_code=str(code) if code else None
-    )
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: DeckApp) -> AsyncIterator[None]:
-        app.loop = asyncio.get_running_loop()
-        if app.state.session is not None:
-            await app.state.session.start()
-        try:
-            async with contextlib.AsyncExitStack() as stack:
-                for part in parts:
-                    if part.lifespan is not None:
-                        await stack.enter_async_context(part.lifespan(app))
-                yield
-        finally:
-            for stream in app.streams:
-                stream.stop()
-            if app.state.session is not None:
-                await app.state.session.stop()
-            await store.close()
-
+    state = _initial_state(compiled, store, presenter_key, join_url, join_code, push_interval)
     middleware = []
     if origins:
         middleware.append(
@@ -165,8 +125,57 @@ def create_app(
         ],
         middleware=middleware,
         exception_handlers={HTTPException: http_error},
-        lifespan=lifespan,
+        lifespan=_lifespan(store, parts),
     )
+
+
+def _initial_state(
+    compiled: Compiled | None,
+    store: Store,
+    presenter_key: str,
+    join_url: str | None,
+    join_code: str | None,
+    push_interval: float | None,
+) -> ServerState:
+    if compiled is None:
+        site = Site("", None, {}, code=None, join_url=None)
+        return ServerState(presenter_key, site, None, join_url=join_url, join_code=join_code)
+    manifest = compiled.manifest
+    code = join_code or (manifest.get("polls_config") or {}).get("code")
+    code = str(code) if code else None
+    session = (
+        Session(manifest, store)
+        if push_interval is None
+        else Session(manifest, store, push_interval=push_interval)
+    )
+    site = Site(compiled.html, manifest, compiled.assets, code=code, join_url=join_url)
+    return ServerState(presenter_key, site, session, join_url=join_url, join_code=code)
+
+
+def _lifespan(
+    store: Store, parts: Sequence[Part]
+) -> Callable[[DeckApp], AbstractAsyncContextManager[None]]:
+    """Start the session, then the parts' lifespans; stop them in reverse, then the store."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: DeckApp) -> AsyncIterator[None]:
+        app.loop = asyncio.get_running_loop()
+        if app.state.session is not None:
+            await app.state.session.start()
+        try:
+            async with contextlib.AsyncExitStack() as stack:
+                for part in parts:
+                    if part.lifespan is not None:
+                        await stack.enter_async_context(part.lifespan(app))
+                yield
+        finally:
+            for stream in app.streams:
+                stream.stop()
+            if app.state.session is not None:
+                await app.state.session.stop()
+            await store.close()
+
+    return lifespan
 
 
 def _site(request: Request) -> Site:
