@@ -150,3 +150,18 @@ def test_the_browser_runtime_keeps_no_strings_tables_of_its_own() -> None:
     scripts = sorted(runtime.rglob("*.js"))
     assert len(scripts) > 5
     assert [p.name for p in scripts if table.search(p.read_text("utf-8"))] == []
+
+
+def test_a_translation_may_put_its_placeholders_in_any_order() -> None:
+    """The build cuts a line at {url}, {code} and `code spans`; poll.html marks them up."""
+    from deckpoll.render import text_parts
+
+    assert text_parts("Code {code}, dann {url} öffnen; braucht `deckpoll serve`.") == [
+        ("text", "Code "),
+        ("code", ""),
+        ("text", ", dann "),
+        ("url", ""),
+        ("text", " öffnen; braucht "),
+        ("literal", "deckpoll serve"),
+        ("text", "."),
+    ]

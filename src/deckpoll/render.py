@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from deckpoll import __version__, strings
 from deckpoll.model import Deck, Poll, Slide
@@ -40,36 +40,43 @@ def environment(theme_folders: tuple[Path, ...]) -> jinja2.Environment:
     )
 
 
-def _with_code(text: str) -> Markup:
-    """Escape `text` and turn `backticks` into <code>."""
-    return Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", str(escape(text))))
+_MARKS = re.compile(r"\{(url|code)\}|`([^`]+)`")
+
+
+def text_parts(text: str) -> list[tuple[str, str]]:
+    """A translated string cut into (kind, text) parts for a template to mark up: "text",
+    "url" and "code" (its {url} and {code} placeholders) and "literal" (a `code span`)."""
+    parts: list[tuple[str, str]] = []
+    pos = 0
+    for match in _MARKS.finditer(text):
+        if match.start() > pos:
+            parts.append(("text", text[pos : match.start()]))
+        parts.append((match.group(1), "") if match.group(1) else ("literal", match.group(2)))
+        pos = match.end()
+    if pos < len(text):
+        parts.append(("text", text[pos:]))
+    return parts
 
 
 class PollRenderer:
-    """Renders poll blocks; one per build, so the QR code and strings are computed once."""
+    """Renders poll blocks; one per build, so the QR code and strings are computed once.
+    The markup of the join line and the offline line is poll.html's (text_parts)."""
 
     def __init__(self, theme: Theme, lang: str, join: Join) -> None:
         self.template = environment(theme.folders).get_template("poll.html")
-        self.offline = _with_code(strings.say(lang, "slides", "offline"))
-        text: Markup | None = None
-        qr: Markup | None = None
+        self.offline = text_parts(strings.say(lang, "slides", "offline"))
+        text = None
         if join.url:
-            link = Markup('<a class="dp-join-url" data-dp-join-url href="{0}">{1}</a>').format(
-                join.url, re.sub(r"^https?://", "", join.url)
-            )
-            code = Markup('<strong class="dp-join-code" data-dp-join-code>{0}</strong>').format(
-                join.code or ""
-            )
-            template = strings.say(lang, "slides", "join_text") if join.code else "{url}"
-            text = Markup(escape(template).replace("{url}", link).replace("{code}", code))
-            qr = qr_svg(join.url, join.url)
+            text = strings.say(lang, "slides", "join_text") if join.code else "{url}"
         elif join.code:
-            code = Markup('<strong class="dp-join-code" data-dp-join-code>{0}</strong>').format(
-                join.code
-            )
-            only = strings.say(lang, "slides", "join_code_only")
-            text = Markup(escape(only).replace("{code}", code))
-        self.join = {"code": join.code, "url": join.url, "text": text, "qr": qr}
+            text = strings.say(lang, "slides", "join_code_only")
+        self.join = {
+            "code": join.code,
+            "url": join.url,
+            "shown_url": re.sub(r"^https?://", "", join.url) if join.url else None,
+            "parts": text_parts(text) if text else [],
+            "qr": qr_svg(join.url, join.url) if join.url else None,
+        }
 
     def __call__(self, poll: Poll) -> str:
         return self.template.render(poll=poll, join=self.join, offline=self.offline)
