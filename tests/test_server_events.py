@@ -289,7 +289,11 @@ def test_real_server_stream_snapshot_and_live_results():
             assert event == "snapshot" and data["state"]["poll"] == "lunch"
             assert data["polls"]["lunch"]["status"] == "open"
             # under uvicorn, events are written straight into the connection's transport
+            # (switched to once the snapshot's write returned on the server: may lag a bit)
             clients = app.state.session.broadcaster.clients
+            deadline = time.monotonic() + 5
+            while next(iter(clients)).transport is None and time.monotonic() < deadline:
+                time.sleep(0.01)
             assert len(clients) == 1 and next(iter(clients)).transport is not None
             sent = time.monotonic()
             answer = httpx.post(
