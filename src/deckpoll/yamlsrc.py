@@ -12,6 +12,8 @@ from deckpoll.errors import Location, Reporter
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 KeyPath = tuple[Any, ...]
+# Deeper than any deck needs, far below Python's recursion limit.
+MAX_DEPTH = 50
 
 
 @dataclass
@@ -48,6 +50,14 @@ def parse_yaml(text: str, origin: Location, reporter: Reporter) -> YamlDoc | Non
     `origin.col` applies to the first line only (text after `<!-- slide:` for example).
     Returns None after reporting an error.
     """
+    alias = _first_alias(text)
+    if alias is not None:
+        reporter.error(
+            _locate(origin, alias.line, alias.column),
+            "YAML aliases (`*name`) are not allowed here: they can expand a few lines into "
+            "millions of values; write the value out instead",
+        )
+        return None
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -68,6 +78,34 @@ def parse_yaml(text: str, origin: Location, reporter: Reporter) -> YamlDoc | Non
     return doc
 
 
+def compose_node(text: str) -> yaml.Node | None:
+    """The node tree of `text` (aliases stay references, nothing is expanded)."""
+    loader = _Loader(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
+def _first_alias(text: str) -> yaml.Mark | None:
+    """Where the first alias stands, if any. Aliases are refused before anything is built
+    from the text: `&a [*a]` refers to itself, and nine nested aliases make a billion
+    values. Only text holding a `*` can hold one, so most YAML skips this pass."""
+    if "*" not in text:
+        return None
+    loader = _Loader(text)
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.AliasEvent):
+                return event.start_mark
+    except yaml.YAMLError:
+        return None  # the syntax error is reported by the parse that follows
+    finally:
+        loader.dispose()
+    return None
+
+
 def _clamp(text: str, line: int, column: int) -> tuple[int, int]:
     """PyYAML reports an unexpected end of input past the last line; point at its end."""
     lines = text.split("\n")
@@ -85,6 +123,12 @@ def _locate(origin: Location, line: int, column: int) -> Location:
 
 
 def _walk(node: yaml.Node, path: KeyPath, doc: YamlDoc, reporter: Reporter) -> None:
+    if len(path) > MAX_DEPTH:
+        reporter.error(
+            _locate(doc.origin, node.start_mark.line, node.start_mark.column),
+            f"YAML nested more than {MAX_DEPTH} levels deep; flatten it",
+        )
+        return
     if isinstance(node, yaml.ScalarNode):
         doc.scalars[path] = node.value
     elif isinstance(node, yaml.MappingNode):
