@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -39,6 +41,34 @@ def display_path(path: Path) -> str:
         return str(Path(path).resolve().relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+# How alike a word must be to a known one for a "did you mean" hint (difflib's ratio).
+# difflib's default, 0.6, points `size` at `slides` and `mermaid` at `email`: noise.
+HINT_CUTOFF = 0.75
+# Words people bring from other tools, and the key they mean here.
+SYNONYMS = {
+    "size": "aspect",
+    "ratio": "aspect",
+    "aspect_ratio": "aspect",
+    "classes": "class",
+    "bg": "background",
+    "author": "authors",
+    "language": "lang",
+    "type": "kind",
+    "choices": "options",
+    "answers": "options",
+}
+
+
+def did_you_mean(word: str, known: Iterable[str]) -> str | None:
+    """The known word `word` is most likely a slip for, if one is close enough."""
+    known = tuple(known)
+    synonym = SYNONYMS.get(word.lower())
+    if synonym in known:
+        return synonym
+    hits = difflib.get_close_matches(word, known, n=1, cutoff=HINT_CUTOFF)
+    return hits[0] if hits else None
 
 
 class DeckpollError(Exception):

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
-from deckpoll.errors import Reporter
+from deckpoll.errors import Reporter, did_you_mean
 from deckpoll.model import (
     ASPECTS,
     LAYOUTS,
@@ -75,9 +74,9 @@ class Fields:
         for key in self.data:
             if key in known:
                 continue
-            hint = difflib.get_close_matches(str(key), known, n=1)
+            hint = did_you_mean(str(key), known)
             suggestion = (
-                f"; did you mean {hint[0]!r}?" if hint else f"; known keys: {', '.join(known)}"
+                f"; did you mean {hint!r}?" if hint else f"; known keys: {', '.join(known)}"
             )
             self.reporter.warning(self.where(key), f"unknown {self.what} key {key!r}{suggestion}")
 
@@ -135,8 +134,8 @@ class Fields:
         if value is None:
             return default
         if value not in choices:
-            hint = difflib.get_close_matches(value, choices, n=1)
-            suggestion = f"did you mean {hint[0]!r}? " if hint else ""
+            hint = did_you_mean(value, choices)
+            suggestion = f"did you mean {hint!r}? " if hint else ""
             self.error(
                 key, f"unknown {key} {value!r}; {suggestion}use one of: {', '.join(choices)}"
             )

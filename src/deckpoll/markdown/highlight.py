@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import functools
 from html import escape
 
@@ -10,6 +9,8 @@ from pygments.lexer import Lexer
 from pygments.lexers import get_all_lexers, get_lexer_by_name
 from pygments.token import STANDARD_TYPES, _TokenType
 from pygments.util import ClassNotFound
+
+from deckpoll.errors import did_you_mean
 
 PLAIN = {"", "text", "plain", "txt", "none"}
 
@@ -32,8 +33,7 @@ def _aliases() -> tuple[str, ...]:
 
 
 def suggest_language(name: str) -> str | None:
-    hits = difflib.get_close_matches(name.lower(), _aliases(), n=1)
-    return hits[0] if hits else None
+    return did_you_mean(name.lower(), _aliases())
 
 
 def highlight_code(code: str, lang: str) -> str:
