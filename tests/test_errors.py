@@ -137,7 +137,7 @@ def test_external_resources_are_refused(tmp_path: Path) -> None:
     )
     found = problems(write_deck(tmp_path, slides))
     assert len(found) == 2
-    assert found[0].startswith("slides.md:3:1: error: the page must work offline")
+    assert found[0].startswith("slides.md:3:14: error: the page must work offline")
     assert found[1].startswith("slides.md:5:6: error: external file 'http://e.org/a.png'")
 
 

@@ -156,9 +156,11 @@ def test_theme_change_reloads_and_an_edited_image_updates_its_slide(tmp_path: Pa
     }
 
 
-def test_watcher_follows_the_deck_to_a_theme_folder_outside_it(tmp_path: Path) -> None:
+def test_watcher_follows_the_deck_to_a_theme_folder(tmp_path: Path) -> None:
+    # A theme folder must lie inside the deck (issue #12); the watcher still follows the
+    # switch to it and its edits.
     deck = write_deck(tmp_path / "deck", SLIDES)
-    theme = tmp_path / "brand"
+    theme = deck / "brand"
     theme.mkdir()
     (theme / "theme.yaml").write_text("extends: default\n")
     (theme / "theme.css").write_text(":root { --dp-accent: #123456; }\n")
@@ -172,9 +174,9 @@ def test_watcher_follows_the_deck_to_a_theme_folder_outside_it(tmp_path: Path) -
         task = asyncio.create_task(watch(preview, stop=stop))
         seen = []
         try:
-            # Point the deck at the outside theme (saved until the watcher reports it)...
+            # Point the deck at the theme (saved until the watcher reports it)...
             for _ in range(50):
-                write_deck(deck, SLIDES, "title: T\nlang: sv\ntheme: ../brand\n")
+                write_deck(deck, SLIDES, "title: T\nlang: sv\ntheme: brand\n")
                 try:
                     seen.append(await next_event(client, 0.5))
                     break

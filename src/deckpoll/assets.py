@@ -8,6 +8,8 @@ import hashlib
 import mimetypes
 from pathlib import Path
 
+from deckpoll.load import confined
+
 MEDIA_TYPES = {".svg": "image/svg+xml", ".webp": "image/webp", ".avif": "image/avif"}
 
 
@@ -15,17 +17,26 @@ class Assets:
     """Registry of the deck's files, keyed by content hash (so worker processes of one
     build agree on every name without talking to each other)."""
 
-    def __init__(self, single_file: bool = False) -> None:
+    def __init__(self, single_file: bool = False, roots: tuple[Path, ...] = ()) -> None:
         self.single_file = single_file
+        # Folders files may come from (the deck's, the built-in themes'); see load.confined.
+        self.roots = roots
         self.files: dict[str, bytes] = {}
         self._names: dict[Path, str] = {}
 
+    def outside(self, path: Path) -> bool:
+        """Whether `path` lies outside the folders this build may read (after symlinks)."""
+        return confined(path, self.roots) is None
+
     def name(self, path: Path) -> str | None:
-        """The stored name of the file at `path` (`assets/x.<hash>.png`), or None if missing."""
+        """The stored name of the file at `path` (`assets/x.<hash>.png`), or None if it is
+        missing or lies outside the deck (`outside()` tells which)."""
         cached = self._names.get(path)
         if cached is not None:
             return cached
-        resolved = path.resolve()
+        resolved = confined(path, self.roots)
+        if resolved is None:
+            return None
         cached = self._names.get(resolved)
         if cached is None:
             if not resolved.is_file():
@@ -84,7 +95,7 @@ class Assets:
 
     def merge(self, files: dict[str, bytes], names: dict[Path, str]) -> None:
         """Take in what another Assets registered (a worker process of the same build)."""
-        self.files.update(files)
+        self.files.update(files)  # each was confined in the worker that read it
         for path, name in names.items():
             self._names.setdefault(path, name)
 

@@ -41,6 +41,7 @@ def compile_deck(
     source = locate(Path(deck_path))
     config, doc = _config(source, reporter)
     assets = cache.assets_for(single_file) if cache else Assets(single_file=single_file)
+    assets.roots = source.roots
     theme = load_theme(
         config.theme,
         source.root,
@@ -73,10 +74,17 @@ def compile_deck(
 
 def build(deck_path: Path | str, out_dir: Path | str | None = None, **options) -> Path:
     """Compile and write `index.html`, `deckpoll.json` and assets; returns the output folder."""
+    return build_compiled(deck_path, out_dir, **options)[0]
+
+
+def build_compiled(
+    deck_path: Path | str, out_dir: Path | str | None = None, **options
+) -> tuple[Path, Compiled]:
+    """`build`, also returning what was compiled (for its warnings and counts)."""
     compiled = compile_deck(deck_path, **options)
     out = Path(out_dir) if out_dir is not None else Path("dist") / compiled.manifest["id"]
     write_output(compiled, out)
-    return out
+    return out, compiled
 
 
 def _join_from(config: DeckConfig) -> str | None:
@@ -106,7 +114,11 @@ def _deck(
     cache: BuildCache | None = None,
 ) -> Deck:
     files = slide_files(
-        source, config.slides, reporter, doc.key_at(("slides",)) if doc else source.config_origin
+        source,
+        config.slides,
+        reporter,
+        doc.key_at(("slides",)) if doc else source.config_origin,
+        (lambda index: doc.value_at(("slides", index))) if doc else None,
     )
     chunks = [
         Chunk(file.path, lines, start, text)

@@ -68,10 +68,10 @@ def main() -> None:
 @click.option("--pdf", is_flag=True, help="Also write deck.pdf (needs Chromium installed).")
 def build(deck: Path, out: Path | None, single_file: bool, strict: bool, pdf: bool) -> None:
     """Write OUT/index.html and OUT/deckpoll.json."""
-    from deckpoll.build import build as build_deck
+    from deckpoll.build import build_compiled
 
-    folder = build_deck(deck, out, single_file=single_file, strict=strict, jobs=0)
-    click.echo(f"built {folder / 'index.html'}")
+    folder, compiled = build_compiled(deck, out, single_file=single_file, strict=strict, jobs=0)
+    _summary(compiled, f"built {folder / 'index.html'}")
     if pdf:
         from deckpoll.pdf import write_pdf
 
@@ -87,10 +87,15 @@ def check(deck: Path, strict: bool) -> None:
     from deckpoll.build import compile_deck
 
     compiled = compile_deck(deck, strict=strict)
+    _summary(compiled, "ok")
+
+
+def _summary(compiled, what: str) -> None:
+    """The warnings of a build that succeeded, then one line: slides, polls, warnings."""
     for warning in compiled.warnings:
         _echo_diagnostic(warning)
     slides, polls = len(compiled.manifest["slides"]), len(compiled.manifest["polls"])
-    click.echo(f"ok: {slides} slides, {polls} polls, {len(compiled.warnings)} warning(s)")
+    click.echo(f"{what}: {slides} slides, {polls} polls, {len(compiled.warnings)} warning(s)")
 
 
 @main.command()

@@ -12,7 +12,14 @@ from deckpoll.assets import Assets
 from deckpoll.errors import Diagnostic, Location, Reporter
 from deckpoll.incremental import BuildCache, CachedSlide
 from deckpoll.markdown.parser import markdown, render
-from deckpoll.markdown.slides import SlideParts, SourceContext, background_css, process, shift
+from deckpoll.markdown.slides import (
+    SlideParts,
+    SourceContext,
+    background_css,
+    process,
+    report_external,
+    shift,
+)
 from deckpoll.model import LAYOUTS, DeckConfig, Slide
 from deckpoll.render import PollRenderer
 
@@ -84,14 +91,18 @@ class SlideCompiler:
             background = background_css(
                 part.options["background"], ctx, part.options.get("background_at") or chunk.location
             )
+        html = render(part.body, self.env)
+        notes_html = render(part.notes, self.env) if part.notes else ""
+        end = chunk.start + chunk.text.count("\n") + 1
+        report_external(html + notes_html, ctx, chunk.start, end)
         return Slide(
             index=index,
             id=part.options.get("id") or f"s{index}",
             title=part.title,
             layout=part.options.get("layout") or _default_layout(index, part),
             classes=part.options.get("classes", ()),
-            html=render(part.body, self.env),
-            notes_html=render(part.notes, self.env) if part.notes else "",
+            html=html,
+            notes_html=notes_html,
             text=part.text,
             fragments=part.fragments,
             background=background,
@@ -144,7 +155,7 @@ def _batch(
     compiler, chunks = _JOB  # type: ignore[misc]
     if fresh:  # in a forked worker: collect only what this batch adds
         compiler.reporter = Reporter(compiler.reporter.strict)
-        compiler.assets = Assets(compiler.assets.single_file)
+        compiler.assets = Assets(compiler.assets.single_file, compiler.assets.roots)
     start, end = bounds
     slides = [compiler(chunks[i], i + 1) for i in range(start, end)]
     return slides, compiler.reporter.diagnostics, compiler.assets.files, compiler.assets.names

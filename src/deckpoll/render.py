@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from deckpoll import __version__, strings
 from deckpoll.model import Deck, Poll, Slide
+from deckpoll.offline import content_security_policy
 from deckpoll.qr import qr_svg
 from deckpoll.theme import Theme, runtime_files
 
@@ -171,6 +172,7 @@ def render_page(
         height=height,
         sections=Markup(SECTIONS_MARK),
         page_config=Markup(script_json(page_config)),
+        csp=content_security_policy(page_config["polls"]["url"]),
     )
     sections = [slide_html(slide) for slide in deck.slides]
     head, tail = frame.split(SECTIONS_MARK, 1)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from deckpoll.assets import Assets
 from deckpoll.errors import Location, Reporter
+from deckpoll.load import OUTSIDE_HINT, builtin_themes, confined
 from deckpoll.model import LAYOUTS
 
 BUILTIN = ("default", "dark")
@@ -46,10 +47,22 @@ def load_theme(
     CSS of that theme comes first, so a theme of one's own can be a few `--dp-*` lines.
     `layouts: [agenda, big-number]` there adds slide layouts (`dp-layout-agenda` ...)."""
     if name in BUILTIN:
-        folder = Path(str(resources.files("deckpoll.themes") / name))
+        folder = builtin_themes() / name
     else:
         folder = (root / name).resolve()
+        if confined(folder, assets.roots) is None:
+            reporter.error(
+                where,
+                f"theme folder {name!r} lies outside the deck folder (after following symlinks); "
+                f"copy the theme folder into the deck or use one of {', '.join(BUILTIN)}",
+            )
+            return Theme(name, "", None)
     css_path = folder / "theme.css"
+    if css_path.exists() and confined(css_path, assets.roots) is None:
+        reporter.error(
+            where, f"{css_path.name} of theme {name!r} lies outside the deck; {OUTSIDE_HINT}"
+        )
+        return Theme(name, "", None)
     if not css_path.is_file():
         reporter.error(
             where,
@@ -60,7 +73,7 @@ def load_theme(
     if folder in extending:
         reporter.error(where, f"theme {name!r} extends itself (through `extends:`); break the loop")
         return Theme(name, "", None)
-    parent, own_layouts = _theme_meta(folder, reporter)
+    parent, own_layouts = _theme_meta(folder, reporter, assets)
     base = None
     if parent is not None:
         base = load_theme(*parent, reporter, assets, (*extending, folder))
@@ -97,9 +110,13 @@ def _own_css(css_path: Path, reporter: Reporter, assets: Assets) -> str:
         url = assets.data_url(folder / target)
         if url is None:
             line = css[: match.start()].count("\n") + 1
-            reporter.error(
-                Location(css_path, line, 1), f"theme file {target!r} not found next to theme.css"
+            col = match.start() - (css.rfind("\n", 0, match.start()) + 1) + 1
+            problem = (
+                f"lies outside the deck folder (after following symlinks); {OUTSIDE_HINT}"
+                if assets.outside(folder / target)
+                else "not found next to theme.css"
             )
+            reporter.error(Location(css_path, line, col), f"theme file {target!r} {problem}")
             return match.group(0)
         return f"url('{url}')"
 
@@ -111,7 +128,7 @@ def _merge(known: tuple[str, ...], added: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _theme_meta(
-    folder: Path, reporter: Reporter
+    folder: Path, reporter: Reporter, assets: Assets
 ) -> tuple[tuple[str, Path, Location] | None, tuple[str, ...]]:
     """What the folder's theme.yaml says: the theme it extends (name, folder it is
     relative to, where it is named) and the layouts it adds."""
@@ -121,6 +138,9 @@ def _theme_meta(
 
     meta = folder / "theme.yaml"
     if not meta.is_file():
+        return None, ()
+    if assets.outside(meta):
+        reporter.error(Location(meta), f"theme.yaml lies outside the deck; {OUTSIDE_HINT}")
         return None, ()
     doc = parse_yaml(read_text(meta), Location(meta, 1, 1), reporter)
     if doc is None:

@@ -41,8 +41,10 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def context(browser):
-    """A fresh browser context (one user) at 1280x720."""
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    """A fresh browser context (one user) at 1280x720. The page's own Content-Security-Policy
+    forbids eval, which Playwright's `wait_for_function` polling needs: bypassed here, and
+    checked without bypass in test_offline_csp.py."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, bypass_csp=True)
     yield context
     context.close()
 

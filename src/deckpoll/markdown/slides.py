@@ -12,19 +12,15 @@ from markdown_it.token import Token
 from deckpoll import schema
 from deckpoll.assets import Assets
 from deckpoll.errors import Location, Reporter
+from deckpoll.load import OUTSIDE_HINT
 from deckpoll.markdown.fenced_div import CLOSER, OPENER
+from deckpoll.markdown.rawhtml import localize_media
 from deckpoll.model import LAYOUTS, DeckConfig, Poll
+from deckpoll.offline import external_refs, is_external
 from deckpoll.yamlsrc import parse_yaml
 
 CANDIDATE = re.compile(r"^(?: {0,3}(`{3,}|~{3,})|[ \t]*(<!--)|(:{3,})|(---)[ \t]*$)", re.MULTILINE)
 OPTIONS_COMMENT = re.compile(r"^\s*<!--\s*slide:(.*?)-->\s*$", re.DOTALL)
-EXTERNAL = r"(?:https?:)?//"
-EXTERNAL_RESOURCE = re.compile(
-    r"<(script|link|iframe|img|audio|video|source|embed|object)\b[^>]*?\b(src|href|data)\s*=\s*"
-    rf"[\"']?{EXTERNAL}"
-    rf"|@import\b|url\(\s*[\"']?{EXTERNAL}",
-    re.IGNORECASE,
-)
 PAUSE = ". . ."
 
 
@@ -98,7 +94,8 @@ def split(text: str) -> list[tuple[int, str]]:
         elif separator and depth == 0:
             line += text.count("\n", counted, match.start())
             counted = match.start()
-            slides.append((start_line, text[start : max(start, match.start() - 1)]))
+            if slides or text[start : match.start()].strip():  # a leading `---` cuts nothing
+                slides.append((start_line, text[start : max(start, match.start() - 1)]))
             start, start_line = min(pos, len(text)), line + 1
     slides.append((start_line, text[start:]))
     return slides
@@ -117,7 +114,7 @@ def process(tokens: list[Token], start_line: int, ctx: SourceContext) -> SlidePa
     """Run every pass over one slide's tokens."""
     tokens = list(tokens)
     options = _take_options(tokens, start_line, ctx)
-    _check_raw_html(tokens, ctx)
+    _raw_media(tokens, ctx)
     body, notes = _take_notes(tokens)
     poll = _take_poll(body, ctx)
     _pauses(body)
@@ -159,23 +156,51 @@ def _take_options(tokens: list[Token], start_line: int, ctx: SourceContext) -> d
     return found or {}
 
 
-def _check_raw_html(tokens: list[Token], ctx: SourceContext) -> None:
+def _raw_media(tokens: list[Token], ctx: SourceContext) -> None:
+    """Copy or inline the files raw-HTML media tags name, as for Markdown images."""
     for token in tokens:
-        sources = (
-            [token]
-            if token.type == "html_block"
-            else [child for child in (token.children or []) if child.type == "html_inline"]
+        for source, first in _raw_html(token):
+
+            def localize(src: str, offset: int, source: Token = source, first: int = first):
+                line = first + source.content.count("\n", 0, offset)
+                where = ctx.at(line, _column(ctx, line, src))
+                path = local_file(src, ctx, where)
+                url = ctx.assets.data_url(path) if path is not None else None
+                if path is not None and url is None:
+                    _missing(src, path, ctx, where)
+                return url
+
+            source.content = localize_media(source.content, localize)
+
+
+def _raw_html(token: Token) -> list[tuple[Token, int]]:
+    """The raw HTML in a block token, each with its 0-based first line in the file."""
+    line = (token.map or [0])[0]
+    if token.type == "html_block":
+        return [(token, line)]
+    found = []
+    for child in token.children or []:
+        if child.type == "html_inline":
+            found.append((child, line))
+        line += child.content.count("\n") + (child.type in ("softbreak", "hardbreak"))
+    return found
+
+
+def report_external(html: str, ctx: SourceContext, start: int, end: int) -> None:
+    """Report what in a slide's rendered HTML would load from another host, at the source
+    line that names it (searched for in the slide's lines), else at the slide's start."""
+    for found in external_refs(html):
+        needle = found.split("=", 1)[-1].strip("\"'") if "=" in found else found
+        lines = range(start, min(end, len(ctx.lines)))
+        line = next((n for n in lines if needle in ctx.lines[n]), None)
+        if line is None:  # written with entities or escapes: find its attribute instead
+            needle = found.split("=", 1)[0] + "="
+            line = next((n for n in lines if needle in ctx.lines[n]), start)
+        ctx.reporter.error(
+            ctx.at(line, _column(ctx, line, needle)),
+            "the page must work offline and load nothing from other hosts: "
+            f"remove `{found}` or save the file in the deck folder and use a relative path",
         )
-        for source in sources:
-            match = EXTERNAL_RESOURCE.search(source.content)
-            if match:
-                line = (token.map or [0])[0] + source.content.count("\n", 0, match.start())
-                ctx.reporter.error(
-                    ctx.at(line, _column(ctx, line, match.group(0))),
-                    "the page must work offline and load nothing from other hosts: "
-                    f"remove the external resource `{match.group(0).strip()}` or save the file "
-                    "in the deck folder and use a relative path",
-                )
 
 
 def _column(ctx: SourceContext, line: int, needle: str) -> int:
@@ -330,6 +355,8 @@ def _images(tokens: list[Token], ctx: SourceContext) -> None:
             src = str(child.attrGet("src") or "")
             line = token.map[0] if token.map else 0
             path = local_file(src, ctx, ctx.at(line, _column(ctx, line, src)))
+            if is_external(src):
+                child.attrSet("src", "")  # reported; the check of the rendered slide skips it
             attrs = ctx.assets.img_attrs(path) if path is not None else None
             if path is not None and attrs is None:
                 _missing(src, path, ctx, ctx.at(line, _column(ctx, line, src)))
@@ -345,7 +372,7 @@ def local_file(src: str, ctx: SourceContext, where: Location) -> Path | None:
     from other hosts). `data:` URLs and fragments are left alone (None, no report)."""
     if src.startswith(("data:", "#")):
         return None
-    if re.match(EXTERNAL, src) or re.match(r"[a-z][a-z0-9+.-]*:", src, re.IGNORECASE):
+    if is_external(src):
         ctx.reporter.error(
             where,
             f"external file {src!r}: the page must load nothing from other hosts; save it in "
@@ -367,6 +394,12 @@ def background_css(src: str, ctx: SourceContext, where: Location) -> str | None:
 
 
 def _missing(src: str, path: Path, ctx: SourceContext, where: Location) -> None:
+    if ctx.assets.outside(path):
+        ctx.reporter.error(
+            where,
+            f"{src!r} lies outside the deck folder (after following symlinks); {OUTSIDE_HINT}",
+        )
+        return
     ctx.reporter.error(
         where,
         f"file not found: {src!r} (looked for {path.resolve()}); check the path, relative to "
