@@ -98,18 +98,38 @@ def bind_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def run_server(app: Any, sock: socket.socket) -> None:
-    """Run uvicorn on an already listening socket until SIGINT/SIGTERM."""
+def run_server(app: Any, sock: socket.socket, connections: Any = None) -> None:
+    """Run uvicorn on an already listening socket until SIGINT/SIGTERM. With `connections`
+    (limits.Connections), slow request headers are cut and a reserve is kept for the
+    presenter (see limits.py)."""
     import uvicorn
+
+    from deckpoll.server.limits import (
+        ACCEPT_BURST,
+        LISTEN_BACKLOG,
+        PresenterReserve,
+        guarded_protocol,
+    )
+
+    protocol = guarded_protocol(connections) if connections is not None else None
+    served = PresenterReserve(app, connections) if protocol is not None else app
 
     class Server(uvicorn.Server):
         def handle_exit(self, sig: int, frame: object) -> None:
             app.end_streams()  # open event streams end cleanly, no cancellation
             super().handle_exit(sig, frame)
 
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)
+            for listening in sockets or ():
+                # asyncio set the queue to `backlog`, which is also its accept burst
+                listening.listen(LISTEN_BACKLOG)
+
     server = Server(
         uvicorn.Config(
-            app,
+            served,
+            http=protocol or "auto",
+            backlog=ACCEPT_BURST if protocol is not None else LISTEN_BACKLOG,
             log_level="warning",
             access_log=False,
             timeout_graceful_shutdown=1,
@@ -124,10 +144,13 @@ def run_server(app: Any, sock: socket.socket) -> None:
 
 def _worker(make_app: Callable[[], Any], sock: socket.socket) -> int:
     """The body of one forked worker: its own store connection and event loop."""
+    from deckpoll.server.limits import Connections, capacity, raise_open_files
+
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
-        run_server(make_app(), sock)
+        app = make_app()
+        run_server(app, sock, Connections(capacity(raise_open_files())))
     except BaseException:  # noqa: BLE001 - a worker reports and exits, never returns
         import traceback
 
@@ -209,6 +232,7 @@ def serve(
 
     from deckpoll.build import compile_deck
     from deckpoll.server.app import create_app
+    from deckpoll.server.limits import Connections, capacity, raise_open_files
     from deckpoll.stores.base import StoreError, has_feed, open_store
 
     if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
@@ -285,13 +309,20 @@ def serve(
         out.write(f"  Workers:   {workers} processes sharing the port\n")
     if host in ("127.0.0.1", "localhost", "::1"):
         out.write("  (only this computer can connect; use --host 0.0.0.0 for phones)\n")
+    limit = raise_open_files()
+    phones = capacity(limit)
+    out.write(
+        f"  Capacity:  about {phones * workers} phones at once (open-file limit {limit}"
+        + (f" per worker, {workers} workers" if workers > 1 else "")
+        + ")\n"
+    )
     out.flush()
     if open_browser:
         threading.Timer(0.8, webbrowser.open, [presenter_url]).start()
 
     try:
         if workers == 1:
-            run_server(app, sock)
+            run_server(app, sock, Connections(phones))
         else:
             run_workers(workers, make_app, sock)
     finally:
