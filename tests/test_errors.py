@@ -225,7 +225,10 @@ def test_a_theme_adds_layouts_in_its_theme_yaml(tmp_path: Path) -> None:
 
     layout_theme(tmp_path / "child", "extends: ../brand\nlayouts: [timeline, agenda]\n")
     reporter = Reporter()
-    child = load_theme("child", tmp_path, Location(tmp_path), reporter, Assets())
+    from deckpoll.load import builtin_themes
+
+    roots = (tmp_path.resolve(), builtin_themes())  # what a build may read (issue #12)
+    child = load_theme("child", tmp_path, Location(tmp_path), reporter, Assets(roots=roots))
     assert reporter.diagnostics == []
     assert child.layouts == (*LAYOUTS, "agenda", "big-number", "timeline")
 
