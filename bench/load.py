@@ -167,7 +167,7 @@ async def hold_streams(port: int, count: int) -> None:
             async with gate:
                 reader, writer = await asyncio.wait_for(asyncio.open_connection(HOST, port), 30)
                 writer.write(
-                    b"GET /api/v1/events?client=join HTTP/1.1\r\nHost: load\r\n"
+                    b"GET /api/v1/events?client=join HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                     b"Accept: text/event-stream\r\n\r\n"
                 )
                 first = await asyncio.wait_for(reader.readuntil(b"event: snapshot"), 30)

@@ -96,7 +96,7 @@ async def fanout(base: str, streams: int, rounds: int = 3) -> list[float]:
     conns = []
     for _ in range(streams):
         reader, writer = await asyncio.open_connection(host, int(port))
-        writer.write(b"GET /api/v1/events?client=join HTTP/1.1\r\nHost: bench\r\n\r\n")
+        writer.write(b"GET /api/v1/events?client=join HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         conns.append((reader, writer))
     for reader, _ in conns:
         await reader.readuntil(b"event: snapshot")

@@ -42,7 +42,9 @@ def test_a_broken_deck_is_an_error_page_until_a_save_fixes_it(tmp_path: Path) ->
     async def scenario() -> None:
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://127.0.0.1"
+            ) as client:
                 page = await client.get("/")
                 assert page.status_code == 200
                 assert "slides.md:6:7: error: unknown kind &#39;wordclod&#39;" in page.text
@@ -83,7 +85,9 @@ def test_a_save_that_changes_the_polls_keeps_the_answers(tmp_path: Path) -> None
     async def scenario() -> None:
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://127.0.0.1"
+            ) as client:
                 added = await client.post("/_preview/rehearse/pulse?count=7", headers=auth)
                 assert added.json()["added"] == 7
                 first = app.state.session

@@ -102,7 +102,7 @@ def test_serve_prints_links_that_work(tmp_path):
         assert (deck / ".deckpoll" / "answers.sqlite3").exists()
         # a phone's event stream is open while the presenter presses Ctrl-C
         phone_stream = socket.create_connection(("127.0.0.1", int(base.rsplit(":", 1)[1])))
-        phone_stream.sendall(b"GET /api/v1/events?client=join HTTP/1.1\r\nHost: x\r\n\r\n")
+        phone_stream.sendall(b"GET /api/v1/events?client=join HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         phone_stream.settimeout(5)
         received = b""
         while b"event: snapshot" not in received:

@@ -126,7 +126,7 @@ def test_two_workers_share_one_redis_deck_and_survive_kill_9(tmp_path, redis_url
         while len(phones) < 12 or not set(workers) <= connection_owners(port):
             assert time.monotonic() < deadline, "the connections never reached both workers"
             phone = socket.create_connection(("127.0.0.1", port))
-            phone.sendall(b"GET /api/v1/events?client=join HTTP/1.1\r\nHost: x\r\n\r\n")
+            phone.sendall(b"GET /api/v1/events?client=join HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
             phones.append(phone)
             time.sleep(0.03)
 

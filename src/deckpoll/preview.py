@@ -36,6 +36,7 @@ from deckpoll.render import environment, script_json
 from deckpoll.server.api import Invalid, is_presenter
 from deckpoll.server.app import DeckApp, Part, create_app
 from deckpoll.server.events import Broadcaster
+from deckpoll.server.guards import allowed_hosts
 from deckpoll.server.session import Session
 from deckpoll.server.site import Site
 from deckpoll.stores.base import Store, open_store
@@ -246,7 +247,15 @@ def create_preview_app(
     """The server app of `deckpoll serve` on an in-memory store, with the preview's part."""
     store = open_store("memory://", namespace="preview")
     part = PreviewPart(preview, store, poll=poll, stop=stop)
-    app = create_app(preview.good, store, presenter_key=preview.key, parts=[part.part])
+    # The preview page holds the presenter key: answer only to loopback names (a page on
+    # another site could point its own name at 127.0.0.1, DNS rebinding).
+    app = create_app(
+        preview.good,
+        store,
+        presenter_key=preview.key,
+        parts=[part.part],
+        allowed_hosts=allowed_hosts(),
+    )
     app.state.site = preview.site()
     return app
 

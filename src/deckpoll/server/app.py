@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import mimetypes
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 
@@ -24,6 +24,7 @@ from starlette.types import Receive, Scope, Send
 from deckpoll.model import Compiled
 from deckpoll.server.api import ROUTES, error
 from deckpoll.server.events import Broadcaster
+from deckpoll.server.guards import HostCheck, NoSniff
 from deckpoll.server.session import Session
 from deckpoll.server.site import Site, deck_policy, join_page
 from deckpoll.server.state import ServerState
@@ -86,12 +87,14 @@ def create_app(
     join_code: str | None = None,
     push_interval: float | None = None,
     parts: Sequence[Part] = (),
+    allowed_hosts: Iterable[str] | None = None,
 ) -> DeckApp:
     """Serve one compiled deck with live polls kept in `store` (closed at shutdown).
 
     `allowed_origins`: exact origins (scheme://host[:port]) of decks served elsewhere that
     may call this backend (`polls.url`); `*` is refused. `compiled` None: nothing to serve
     until a part puts a site and a session into `app.state` (a preview of a broken deck).
+    `allowed_hosts`: the only Host names answered (guards.allowed_hosts); None: any.
     """
     if not presenter_key or len(presenter_key) < 16:
         raise ValueError("presenter_key must be at least 16 characters")
@@ -99,7 +102,9 @@ def create_app(
     if any(o.strip() in ("*", "") for o in origins):
         raise ValueError("allowed_origins takes exact origins; '*' is refused")
     state = _initial_state(compiled, store, presenter_key, join_url, join_code, push_interval)
-    middleware = []
+    middleware = [Middleware(NoSniff)]
+    if allowed_hosts is not None:
+        middleware.insert(0, Middleware(HostCheck, hosts=allowed_hosts))
     if origins:
         middleware.append(
             Middleware(

@@ -64,11 +64,21 @@ def default_store_url(deck: Path) -> str:
     """sqlite:////abs/deck/.deckpoll/answers.sqlite3, with a .gitignore keeping it out of git."""
     root = deck if deck.is_dir() else deck.parent
     state = (root / STATE_DIR).resolve()
-    state.mkdir(parents=True, exist_ok=True)
+    # The audience's answers are nobody else's business on a shared machine.
+    state.mkdir(mode=0o700, parents=True, exist_ok=True)
+    state.chmod(0o700)
     ignore = state / ".gitignore"
     if not ignore.exists():
         ignore.write_text("# deckpoll state (answers, presenter position): not for git\n*\n")
+    private_file(state / STORE_FILE)
     return "sqlite:///" + str(state / STORE_FILE)
+
+
+def private_file(path: Path) -> None:
+    """Create `path` readable by its owner only (0600), or make it so. SQLite gives the
+    -wal and -shm files it creates next to a database the database's permissions."""
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    path.chmod(0o600)
 
 
 async def join_code(store, configured: str | None) -> str:
@@ -232,6 +242,7 @@ def serve(
 
     from deckpoll.build import compile_deck
     from deckpoll.server.app import create_app
+    from deckpoll.server.guards import allowed_hosts
     from deckpoll.server.limits import Connections, capacity, raise_open_files
     from deckpoll.stores.base import StoreError, has_feed, open_store
 
@@ -278,6 +289,8 @@ def serve(
         env = os.environ.get("DECKPOLL_ALLOWED_ORIGINS", "")
         allowed_origins = [o.strip() for o in env.split(",") if o.strip()]
     origins = list(allowed_origins)
+    # DNS rebinding: only the names this server is reached by (guards.HostCheck).
+    hosts = allowed_hosts(host, public_host(host), urls=[join_url])
 
     def make_app(store_now: Any = None) -> Any:
         """The app on a store opened here (in the process that will serve it)."""
@@ -289,6 +302,7 @@ def serve(
             join_url=join_url,
             join_code=code,
             allowed_origins=origins,
+            allowed_hosts=hosts,
         )
 
     try:

@@ -128,6 +128,7 @@ class Site:
             phone_html, script_hash = join_page(manifest, code=code, join_url=join_url)
             policy = (
                 f"default-src 'none'; script-src {script_hash}; style-src 'unsafe-inline'; "
-                "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'"
+                "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; "
+                "frame-ancestors 'none'"  # no page may frame the phone page (clickjacking)
             )
             self.phone = Page(phone_html, {**PAGE_HEADERS, "Content-Security-Policy": policy})
