@@ -69,6 +69,8 @@ def compile_deck(
         page.sections,
         page.frame,
         (source.root, *theme.folders),
+        page.audience_html,
+        {slide.index: slide.notes_html for slide in deck.slides if slide.notes_html},
     )
 
 

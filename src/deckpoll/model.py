@@ -128,3 +128,7 @@ class Compiled:
     frame: str = ""
     # Folders the build read from: the deck's, and its theme's (with those it extends).
     folders: tuple[Path, ...] = ()
+    # What the server gives the audience: the page without speaker notes, and the notes
+    # (slide index -> HTML), which only the presenter's key fetches.
+    audience_html: str = ""
+    notes: dict[int, str] = field(default_factory=dict)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -91,6 +92,8 @@ class Page:
     html: str
     sections: list[str]
     frame: str
+    # The page for the audience: without what only the presenter may see (speaker notes).
+    audience_html: str = ""
 
 
 SECTIONS_MARK = "<!--dp:sections-->"
@@ -177,7 +180,15 @@ def render_page(
     sections = [slide_html(slide) for slide in deck.slides]
     head, tail = frame.split(SECTIONS_MARK, 1)
     digest = hashlib.sha256(frame.encode()).hexdigest()
-    return Page(head + "".join(sections) + tail, sections, digest)
+    html = head + "".join(sections) + tail
+    # Only slides with notes are rendered again (without them), through the same template,
+    # so a theme's own slide.html cannot leak them either.
+    public = [
+        render_section(dataclasses.replace(slide, notes_html="")) if slide.notes_html else section
+        for slide, section in zip(deck.slides, sections, strict=True)
+    ]
+    audience = head + "".join(public) + tail if public != sections else html
+    return Page(html, sections, digest, audience)
 
 
 def script_json(data: object) -> str:

@@ -44,6 +44,7 @@ dp.use(class Speaker {
   this.t = { acc: 0, t0: Date.now(), run: true };
   this.tick();
   this.iv = setInterval(() => this.tick(), 1000);
+  dp.on('notes', () => this.showNotes(dp.state().index));
  }
  pause() {
   const t = this.t, now = Date.now();
@@ -72,8 +73,11 @@ dp.use(class Speaker {
    dp.showFragments(c, f);
    p.append(c);
   } else p.append(dp.el('p', 'dp-sv-end', null, dp.t('end')));
-  if (s.previous?.index === s.index) return;
-  const n = dp.slide(s.index).querySelector('.dp-notes');
+  if (s.previous?.index !== s.index) this.showNotes(s.index);
+ }
+ /** The notes of slide i (served decks fetch them after load: see 60-polls.js). */
+ showNotes(i) {
+  const n = dp.slide(i).querySelector('.dp-notes');
   this.notes.textContent = '';
   if (n) n.childNodes.forEach(x => this.notes.append(x.cloneNode(true)));
   else this.notes.append(dp.el('i', '', null, dp.t('no_notes')));

@@ -117,6 +117,7 @@
         if (!res.ok) return this.offline(res.status === 404);
         const deck = await res.json().catch(() => null);  // a static server's HTML: no backend
         if (!deck || deck.id !== (dp.config.deck_id || deck.id)) return this.offline(true);
+        if (deck.presenter && !this.notesLoaded) this.loadNotes(signal);
         this.lastSeen = Date.now();
         this.watchdog = setInterval(() => { if (this.stale()) this.reconnect(0); }, 10000);
         await readEvents(this.base + 'api/v1/events?client=deck', this.headers(), signal, (ev, data) => {
@@ -130,6 +131,25 @@
         if (e.status === 401 || e.status === 403) return this.dropKey();
         this.reconnect();
       }
+    }
+
+    /** The speaker notes: the page the server gives everyone has none; the presenter's
+        key fetches them and they go back into their slides (the build's own HTML). */
+    async loadNotes(signal) {
+      try {
+        const res = await fetch(this.base + 'api/v1/notes', { headers: this.headers(), signal, cache: 'no-store' });
+        if (!res.ok) return;
+        const found = (await res.json()).notes || {};
+        Object.keys(found).forEach((index) => {
+          const slide = dp.slide(+index);
+          if (!slide || slide.querySelector('.dp-notes')) return;
+          const aside = dp.el('aside', 'dp-notes', { 'aria-label': dp.t('notes') });
+          aside.innerHTML = found[index];
+          slide.append(aside);
+        });
+        this.notesLoaded = true;
+        dp.emit('notes', dp.state());
+      } catch (e) { /* the next connection asks again */ }
     }
 
     reconnect(delay) {

@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from deckpoll.server.private import public_poll
 from deckpoll.server.session import Session
 from deckpoll.server.validate import (
     MAX_BODY,
@@ -151,7 +152,7 @@ async def deck(request: Request) -> Response:
             {k: s.get(k) for k in ("index", "id", "title", "text", "poll")}
             for s in manifest.get("slides") or []
         ],
-        "polls": list(session.polls.values()),
+        "polls": [poll if presenter else public_poll(poll) for poll in session.polls.values()],
         "presenter": presenter,
         "live": session.snapshot(presenter),
     }
@@ -165,7 +166,11 @@ async def events(request: Request) -> Response:
     role = request.query_params.get("client", "")
     role = role if role in ("join", "deck") else "other"
     broadcaster = _session(request).broadcaster
-    headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+    headers = {
+        "Cache-Control": "no-store",
+        "X-Accel-Buffering": "no",
+        "X-Content-Type-Options": "nosniff",
+    }
 
     async def respond(scope: Scope, receive: Receive, send: Send) -> None:
         await broadcaster.respond(
@@ -288,10 +293,23 @@ async def moderate(request: Request) -> Response:
     return JSONResponse({"id": found.id, "hidden": found.hidden})
 
 
+@refusals
+async def notes(request: Request) -> Response:
+    """The speaker notes, slide index -> HTML: the deck page served to everyone has none,
+    the presenter's runtime puts them back (401 without the key, 403 with a wrong one)."""
+    is_presenter(request, required=True)
+    found = request.app.state.site.notes
+    return JSONResponse(
+        {"notes": {str(index): html for index, html in found.items()}},
+        headers={"Cache-Control": "no-store"},
+    )
+
+
 ROUTES = [
     Route("/api/v1/deck", deck, methods=["GET"]),
     Route("/api/v1/events", events, methods=["GET"]),
     Route("/api/v1/state", set_state, methods=["POST"]),
+    Route("/api/v1/notes", notes, methods=["GET"]),
     Route("/api/v1/polls/{poll}/answers", answer, methods=["POST"]),
     Route("/api/v1/polls/{poll}/answers", my_answers, methods=["GET"]),
     Route("/api/v1/polls/{poll}/results", results, methods=["GET"]),

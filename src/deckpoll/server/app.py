@@ -153,7 +153,15 @@ def _initial_state(
         if push_interval is None
         else Session(manifest, store, push_interval=push_interval)
     )
-    site = Site(compiled.html, manifest, compiled.assets, code=code, join_url=join_url)
+    site = Site(
+        # The audience's page has no speaker notes; the presenter fetches them (private.py).
+        getattr(compiled, "audience_html", "") or compiled.html,
+        manifest,
+        compiled.assets,
+        code=code,
+        join_url=join_url,
+        notes=getattr(compiled, "notes", None),
+    )
     return ServerState(presenter_key, site, session, join_url=join_url, join_code=code)
 
 

@@ -13,6 +13,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 LOOPBACK = ("localhost", "127.0.0.1", "::1")
 WILDCARD = ("0.0.0.0", "::", "")
+# Event streams set the header themselves and keep uvicorn's own `send`: the stream
+# writer reaches the connection through it (server/events.py), and each hop costs.
+UNWRAPPED = frozenset({"/api/v1/events"})
 
 
 def host_name(value: str) -> str:
@@ -97,7 +100,7 @@ class NoSniff:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["path"] in UNWRAPPED:
             return await self.app(scope, receive, send)
 
         async def send_with_header(message: Message) -> None:

@@ -19,6 +19,7 @@ from starlette.responses import Response
 
 from deckpoll import strings
 from deckpoll.runtime import kinds_script
+from deckpoll.server.private import public_manifest
 
 PAGE_HEADERS = {
     "Cache-Control": "no-store",
@@ -116,15 +117,19 @@ class Site:
         *,
         code: str | None,
         join_url: str | None,
+        notes: Mapping[int, str] | None = None,
     ) -> None:
         self.deck = Page(
             deck_html, {**PAGE_HEADERS, "Content-Security-Policy": deck_policy(deck_html)}
         )
         self.assets = dict(assets)
+        # Speaker notes, for the presenter's key only (the deck page has none: private.py).
+        self.notes = dict(notes or {})
         self.manifest: bytes | None = None
         self.phone: Page | None = None
         if manifest is not None:
-            self.manifest = json.dumps(manifest, ensure_ascii=False).encode("utf-8")
+            public = public_manifest(manifest)
+            self.manifest = json.dumps(public, ensure_ascii=False).encode("utf-8")
             phone_html, script_hash = join_page(manifest, code=code, join_url=join_url)
             policy = (
                 f"default-src 'none'; script-src {script_hash}; style-src 'unsafe-inline'; "
