@@ -66,3 +66,44 @@ def test_deck_settings_change_rebuilds_everything(tmp_path: Path) -> None:
     assert (cache.hits, cache.misses) == (0, 5)
     assert second.frame != first.frame
     assert second.html == compile_deck(tmp_path).html
+
+
+REFERENCE_SLIDES = [
+    "# Title\n\nSee [the spec][cm].\n",
+    "## Two\n\nNo links here.\n",
+    "## Three\n\nAsk [Marp] and [later].\n",
+    '[cm]: https://spec.commonmark.org/ "CommonMark"\n[marp]: https://marp.app/\n',
+]
+
+
+def test_a_changed_link_definition_rebuilds_the_slides_that_use_it(tmp_path: Path) -> None:
+    write(tmp_path, REFERENCE_SLIDES)
+    cache = BuildCache()
+    first = compile_deck(tmp_path, cache=cache)
+    assert 'href="https://spec.commonmark.org/"' in first.sections[0]
+    edited = list(REFERENCE_SLIDES)
+    edited[3] = edited[3].replace("spec.commonmark.org/", "spec.commonmark.org/0.31.2/")
+    write(tmp_path, edited)
+    second = compile_deck(tmp_path, cache=cache)
+    # The definitions' own slide changed, and slide 1 uses `cm`; slides 2 and 3 do not.
+    assert (cache.hits, cache.misses) == (2, 2)
+    assert 'href="https://spec.commonmark.org/0.31.2/"' in second.sections[0]
+    assert second.html == compile_deck(tmp_path).html
+
+
+def test_defining_a_label_a_slide_used_in_vain_rebuilds_that_slide(tmp_path: Path) -> None:
+    write(tmp_path, REFERENCE_SLIDES)
+    cache = BuildCache()
+    first = compile_deck(tmp_path, cache=cache)
+    assert "[later]" in first.sections[2]
+    edited = list(REFERENCE_SLIDES)
+    edited[3] += "[later]: https://example.org/later\n"
+    write(tmp_path, edited)
+    second = compile_deck(tmp_path, cache=cache)
+    assert (cache.hits, cache.misses) == (2, 2)  # slide 3 looked `later` up and found nothing
+    assert '<a href="https://example.org/later">later</a>' in second.sections[2]
+    assert second.html == compile_deck(tmp_path).html
+    write(tmp_path, REFERENCE_SLIDES)  # and taking it away again
+    third = compile_deck(tmp_path, cache=cache)
+    assert "[later]" in third.sections[2]
+    assert third.html == compile_deck(tmp_path).html

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 import pytest
 
 from deckpoll.build import compile_deck
+from deckpoll.errors import DeckError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "markdown.txt"
+# A 1x1 PNG, present under these names in every fixture's deck folder (its stored name is
+# `assets/<name>.497790947d.png`).
+PIXEL = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+)
+IMAGES = ("img/pixel.png", "bild_ö.png", "my photo.png")
 
 
 def read_fixtures(path: Path) -> list[tuple[str, str, str]]:
@@ -35,9 +43,20 @@ def read_fixtures(path: Path) -> list[tuple[str, str, str]]:
 
 
 def slides_html(markdown: str, tmp_path: Path) -> str:
+    """The slides' HTML, or the build's diagnostics if it fails (the deck folder is TMP).
+    The fixture's Markdown starts on line 4 of talk.md (after three lines of front matter)."""
+    for name in IMAGES:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(PIXEL)
     source = tmp_path / "talk.md"
     source.write_text("---\ntitle: Fixture\n---\n" + markdown + "\n", "utf-8")
-    deck = compile_deck(source).deck
+    try:
+        deck = compile_deck(source).deck
+    except DeckError as error:
+        return "\n".join(
+            f"{d.location.path.name}:{d.location.line}:{d.location.col}: {d.severity}: {d.message}"
+            for d in error.diagnostics
+        ).replace(str(tmp_path.resolve()), "TMP")
     out = []
     for slide in deck.slides:
         text = slide.html.rstrip("\n")

@@ -9,11 +9,10 @@ from pathlib import Path
 
 from deckpoll import schema
 from deckpoll.assets import Assets
-from deckpoll.compose import Chunk, SlideCompiler, compile_slides
+from deckpoll.compose import SlideCompiler, chunks_of, compile_slides
 from deckpoll.errors import Location, Reporter
 from deckpoll.incremental import BuildCache
 from deckpoll.load import DeckSource, locate, slide_files
-from deckpoll.markdown.slides import split
 from deckpoll.model import Compiled, Deck, DeckConfig
 from deckpoll.render import Join, PollRenderer, render_page
 from deckpoll.theme import Theme, load_theme
@@ -122,12 +121,7 @@ def _deck(
         doc.key_at(("slides",)) if doc else source.config_origin,
         (lambda index: doc.value_at(("slides", index))) if doc else None,
     )
-    chunks = [
-        Chunk(file.path, lines, start, text)
-        for file in files
-        for lines in (file.text.split("\n"),)
-        for start, text in split(file.text)
-    ]
+    chunks = [chunk for file in files for chunk in chunks_of(file.path, file.text)]
     compiler = SlideCompiler(
         config, PollRenderer(theme, config.lang, join), reporter, assets, cache, theme.layouts
     )

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import os
 import threading
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from deckpoll.assets import Assets
 from deckpoll.errors import Diagnostic, Location, Reporter
 from deckpoll.incremental import BuildCache, CachedSlide
 from deckpoll.markdown.parser import markdown, render
+from deckpoll.markdown.references import References, definitions, still_valid
 from deckpoll.markdown.slides import (
     SlideParts,
     SourceContext,
@@ -19,6 +21,7 @@ from deckpoll.markdown.slides import (
     process,
     report_external,
     shift,
+    split,
 )
 from deckpoll.model import LAYOUTS, DeckConfig, Slide
 from deckpoll.render import PollRenderer
@@ -35,10 +38,20 @@ class Chunk:
     lines: list[str]
     start: int
     text: str
+    # The link reference definitions of the whole file (shared by its chunks).
+    references: Mapping[str, dict] = field(default_factory=dict, compare=False)
 
     @property
     def location(self) -> Location:
         return Location(self.path, self.start + 1, 1)
+
+
+def chunks_of(path: Path, text: str) -> list[Chunk]:
+    """One Markdown file's slides, each knowing the definitions of the whole file."""
+    lines = text.split("\n")
+    parts = split(text)
+    shared = definitions(part for _, part in parts)
+    return [Chunk(path, lines, start, part, shared) for start, part in parts]
 
 
 class SlideCompiler:
@@ -64,21 +77,26 @@ class SlideCompiler:
         key = (chunk.path, chunk.start, chunk.text, index)
         self.keys.add(key)
         cached = self.cache.slides.get(key)
-        if cached is not None:
+        if cached is not None and still_valid(cached.references, chunk.references):
             self.cache.hits += 1
             self.reporter.diagnostics.extend(cached.diagnostics)
             return cached.slide
         self.cache.misses += 1
         before = len(self.reporter.diagnostics)
-        slide = self.compile(chunk, index)
-        self.cache.slides[key] = CachedSlide(slide, tuple(self.reporter.diagnostics[before:]))
+        references = References(chunk.references)
+        slide = self.compile(chunk, index, references)
+        self.cache.slides[key] = CachedSlide(
+            slide, tuple(self.reporter.diagnostics[before:]), references.dependencies()
+        )
         return slide
 
-    def compile(self, chunk: Chunk, index: int) -> Slide:
+    def compile(self, chunk: Chunk, index: int, references: References | None = None) -> Slide:
         ctx = SourceContext(
             chunk.path, chunk.lines, self.config, self.reporter, self.assets, self.layouts
         )
-        parse_env: dict = {}
+        if references is None:
+            references = References(chunk.references)
+        parse_env: dict = {"references": references}
         tokens = shift(markdown().parse(chunk.text, parse_env), chunk.start)
         for line, name in parse_env.get("unclosed_divs", []):
             ctx.reporter.error(

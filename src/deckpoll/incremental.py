@@ -1,7 +1,8 @@
 """Incremental rebuilds: what one build of a deck can hand to the next (for `preview`).
 
 A slide's compiled form depends only on its source text, where it stands (file, first
-line, position) and the deck's settings; with all of those unchanged it is reused as is,
+line, position), the deck's settings and the link reference definitions it looked up (they
+may stand on other slides of the file); with all of those unchanged it is reused as is,
 and so is its section HTML. A full build is the fallback and gives the same page.
 """
 
@@ -19,6 +20,8 @@ from deckpoll.model import Slide
 class CachedSlide:
     slide: Slide
     diagnostics: tuple[Diagnostic, ...]
+    # (label, (href, title) or None if undefined) for each reference the slide looked up.
+    references: tuple[tuple[str, tuple[str, str] | None], ...] = ()
 
 
 @dataclass

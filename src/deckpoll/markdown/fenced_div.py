@@ -1,19 +1,18 @@
 """Pandoc-style fenced divs (`::: name` … `:::`) that nest: `::: columns` holding `::: column`.
 
 markdown-it-container closes at the first bare `:::`, which breaks nesting; this rule counts
-openers and closers instead. Tokens: `fenced_div_open` (info = name) and `fenced_div_close`.
-An unclosed div is recorded in `env["unclosed_divs"]` as (line, name) for the caller to report.
+openers and closers instead, through the scanner the slide splitter uses (scan.py), so a
+`:::` line inside fenced code closes nothing and both agree on where a div ends.
+Tokens: `fenced_div_open` (info = name) and `fenced_div_close`. An unclosed div is recorded
+in `env["unclosed_divs"]` as (line, name) for the caller to report.
 """
 
 from __future__ import annotations
 
-import re
-
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 
-OPENER = re.compile(r"^(:{3,})[ \t]*\{?\.?([A-Za-z][\w-]*)\}?[ \t]*:*[ \t]*$")
-CLOSER = re.compile(r"^:{3,}[ \t]*$")
+from deckpoll.markdown.scan import OPENER, div_end
 
 
 def fenced_div_plugin(md: MarkdownIt) -> None:
@@ -37,21 +36,11 @@ def _fenced_div(state: StateBlock, start_line: int, end_line: int, silent: bool)
         return False
     if silent:
         return True
-    depth, line, closed = 1, start_line, False
-    while True:
-        line += 1
-        if line >= end_line:
-            break
-        if state.sCount[line] < state.blkIndent and not state.isEmpty(line):
-            break
-        text = _line(state, line)
-        if OPENER.match(text):
-            depth += 1
-        elif CLOSER.match(text):
-            depth -= 1
-            if depth == 0:
-                closed = True
-                break
+    inside = _inner_lines(state, start_line + 1, end_line)
+    text = "\n".join(inside)
+    close = div_end(text)
+    closed = close is not None
+    line = start_line + 1 + (text.count("\n", 0, close) if closed else len(inside))
     name = match.group(2)
     if not closed:
         state.env.setdefault("unclosed_divs", []).append((start_line, name))
@@ -71,3 +60,15 @@ def _fenced_div(state: StateBlock, start_line: int, end_line: int, silent: bool)
     state.parentType, state.lineMax = old_parent, old_max
     state.line = line + 1 if closed else line
     return True
+
+
+def _inner_lines(state: StateBlock, first: int, end_line: int) -> list[str]:
+    """The lines a div may span, as the scanner reads them: relative to the container the
+    div is in (list item, block quote); a line indented less than the container ends it."""
+    lines = []
+    for line in range(first, end_line):
+        indent = state.sCount[line] - state.blkIndent
+        if indent < 0 and not state.isEmpty(line):
+            break
+        lines.append(" " * max(indent, 0) + _line(state, line))
+    return lines

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from html import escape
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import unescapeAll
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
@@ -61,10 +62,16 @@ def _poll(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: En
     return env["render_poll"](poll) if poll is not None else ""
 
 
+def fence_language(token: Token) -> str:
+    """The language a fence names: the first word of its info string with backslash escapes
+    and entities resolved, as markdown-it's own fence renderer reads it (`f&ouml;o` → föo)."""
+    info = unescapeAll(token.info).strip() if token.info else ""
+    return info.split(maxsplit=1)[0] if info else ""
+
+
 def _fence(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
     token = tokens[idx]
-    lang = token.info.strip().split(maxsplit=1)[0] if token.info.strip() else ""
-    return _code(token.content, lang)
+    return _code(token.content, fence_language(token))
 
 
 def _code_block(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote
 
 from markdown_it.token import Token
 
@@ -13,13 +14,13 @@ from deckpoll import schema
 from deckpoll.assets import Assets
 from deckpoll.errors import Location, Reporter
 from deckpoll.load import OUTSIDE_HINT
-from deckpoll.markdown.fenced_div import CLOSER, OPENER
+from deckpoll.markdown.parser import fence_language
 from deckpoll.markdown.rawhtml import localize_media
+from deckpoll.markdown.scan import separators
 from deckpoll.model import LAYOUTS, DeckConfig, Poll
 from deckpoll.offline import external_refs, is_external
 from deckpoll.yamlsrc import parse_yaml
 
-CANDIDATE = re.compile(r"^(?: {0,3}(`{3,}|~{3,})|[ \t]*(<!--)|(:{3,})|(---)[ \t]*$)", re.MULTILINE)
 OPTIONS_COMMENT = re.compile(r"^\s*<!--\s*slide:(.*?)-->\s*$", re.DOTALL)
 PAUSE = ". . ."
 
@@ -56,47 +57,18 @@ class SlideParts:
 
 def split(text: str) -> list[tuple[int, str]]:
     """Slides of one file as (0-based first line, text), cut at lines that are exactly `---`
-    outside code fences, fenced divs and HTML comments. Cutting the text before parsing lets
-    each slide be parsed, rendered and dropped on its own (memory stays flat with 5,000
-    slides) and gives each slide a source of its own to cache. One regular expression finds
-    the few lines that matter, so the cost barely grows with the slides' length."""
+    outside code fences, fenced divs and HTML comments (see scan.py). Cutting the text before
+    parsing lets each slide be parsed, rendered and dropped on its own (memory stays flat with
+    5,000 slides) and gives each slide a source of its own to cache."""
     slides: list[tuple[int, str]] = []
-    start, start_line, depth = 0, 0, 0
+    start, start_line = 0, 0
     counted, line = 0, 0  # newline count up to `counted`, kept incrementally
-    pos = 0
-    while True:
-        match = CANDIDATE.search(text, pos)
-        if match is None:
-            break
-        end = text.find("\n", match.start())
-        end = len(text) if end < 0 else end
-        pos = end + 1
-        fence, comment, div, separator = match.groups()
-        if fence:
-            closer = re.compile(rf"^ {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$", re.M)
-            closed = closer.search(text, pos)
-            if closed is None:
-                break  # an unclosed fence runs to the end of the file, as in CommonMark
-            pos = closed.end() + 1
-        elif comment:
-            if "-->" not in text[match.start() : end]:
-                close = text.find("-->", pos)
-                if close < 0:
-                    break
-                next_line = text.find("\n", close)
-                pos = len(text) if next_line < 0 else next_line + 1
-        elif div:
-            whole = text[match.start() : end]
-            if OPENER.match(whole):
-                depth += 1
-            elif depth and CLOSER.match(whole):
-                depth -= 1
-        elif separator and depth == 0:
-            line += text.count("\n", counted, match.start())
-            counted = match.start()
-            if slides or text[start : match.start()].strip():  # a leading `---` cuts nothing
-                slides.append((start_line, text[start : max(start, match.start() - 1)]))
-            start, start_line = min(pos, len(text)), line + 1
+    for sep_start, sep_end in separators(text):
+        line += text.count("\n", counted, sep_start)
+        counted = sep_start
+        if slides or text[start:sep_start].strip():  # a leading `---` cuts nothing
+            slides.append((start_line, text[start : max(start, sep_start - 1)]))
+        start, start_line = min(sep_end + 1, len(text)), line + 1
     slides.append((start_line, text[start:]))
     return slides
 
@@ -164,10 +136,10 @@ def _raw_media(tokens: list[Token], ctx: SourceContext) -> None:
             def localize(src: str, offset: int, source: Token = source, first: int = first):
                 line = first + source.content.count("\n", 0, offset)
                 where = ctx.at(line, _column(ctx, line, src))
-                path = local_file(src, ctx, where)
+                path = local_file(src, ctx, where, url_path(src))
                 url = ctx.assets.data_url(path) if path is not None else None
                 if path is not None and url is None:
-                    _missing(src, path, ctx, where)
+                    _missing(url_path(src), path, ctx, where)
                 return url
 
             source.content = localize_media(source.content, localize)
@@ -328,19 +300,18 @@ def _number_fragments(tokens: list[Token]) -> int:
 
 def _code_languages(tokens: list[Token], ctx: SourceContext) -> None:
     """Warn about a code block whose language Pygments does not know (shown unhighlighted)."""
-    fences = [t for t in tokens if t.type == "fence" and t.info.strip()]
+    fences = [(t, fence_language(t)) for t in tokens if t.type == "fence" and t.info.strip()]
     if not fences:
         return
     from deckpoll.markdown.highlight import known_language, suggest_language  # Pygments
 
-    for token in fences:
-        lang = token.info.split(maxsplit=1)[0]
-        if known_language(lang):
+    for token, lang in fences:
+        if not lang or known_language(lang):
             continue
         hint = suggest_language(lang)
         line = token.map[0] if token.map else 0
         ctx.reporter.warning(
-            ctx.at(line, _column(ctx, line, lang)),
+            ctx.at(line, _column(ctx, line, token.info.split(maxsplit=1)[0])),
             f"unknown code language {lang!r}"
             + (f"; did you mean {hint!r}?" if hint else "")
             + " (the block is shown without highlighting)",
@@ -353,23 +324,46 @@ def _images(tokens: list[Token], ctx: SourceContext) -> None:
             if child.type != "image":
                 continue
             src = str(child.attrGet("src") or "")
-            line = token.map[0] if token.map else 0
-            path = local_file(src, ctx, ctx.at(line, _column(ctx, line, src)))
+            name = url_path(src)
+            where = _find(ctx, token, name, src)
+            path = local_file(src, ctx, where, name)
             if is_external(src):
                 child.attrSet("src", "")  # reported; the check of the rendered slide skips it
             attrs = ctx.assets.img_attrs(path) if path is not None else None
             if path is not None and attrs is None:
-                _missing(src, path, ctx, ctx.at(line, _column(ctx, line, src)))
+                _missing(name, path, ctx, where)
             elif attrs is not None:
                 if "src" not in attrs:
                     child.attrs.pop("src", None)
-                for name, value in attrs.items():
-                    child.attrSet(name, value)
+                for attr, value in attrs.items():
+                    child.attrSet(attr, value)
 
 
-def local_file(src: str, ctx: SourceContext, where: Location) -> Path | None:
-    """The file a relative reference names; reports external URLs (the page loads nothing
-    from other hosts). `data:` URLs and fragments are left alone (None, no report)."""
+def _find(ctx: SourceContext, token: Token, *needles: str) -> Location:
+    """Where the first of `needles` stands in the lines of a block token (its first line if
+    none is written out there, as with a reference-style image)."""
+    first, end = token.map or (0, 1)
+    for needle in needles:
+        for line in range(first, min(end, len(ctx.lines))):
+            found = ctx.lines[line].find(needle) if needle else -1
+            if found >= 0:
+                return ctx.at(line, found + 1)
+    return ctx.at(first)
+
+
+def url_path(src: str) -> str:
+    """The file a URL names, as it is called on disk: without ?query and #fragment, and
+    percent-decoded (markdown-it writes `bild_ö.png` as `bild_%C3%B6.png` and `<my photo.png>`
+    as `my%20photo.png`)."""
+    return unquote(src.split("#")[0].split("?")[0])
+
+
+def local_file(
+    src: str, ctx: SourceContext, where: Location, name: str | None = None
+) -> Path | None:
+    """The file a relative reference names (`name`: its file part, by default `src` without
+    ?query and #fragment); reports external URLs (the page loads nothing from other hosts).
+    `data:` URLs and fragments are left alone (None, no report)."""
     if src.startswith(("data:", "#")):
         return None
     if is_external(src):
@@ -379,7 +373,7 @@ def local_file(src: str, ctx: SourceContext, where: Location) -> Path | None:
             "the deck folder and use a relative path",
         )
         return None
-    return ctx.path.parent / src.split("#")[0].split("?")[0]
+    return ctx.path.parent / (src.split("#")[0].split("?")[0] if name is None else name)
 
 
 def background_css(src: str, ctx: SourceContext, where: Location) -> str | None:
