@@ -1,0 +1,166 @@
+"""The CommonMark 0.31.2 spec examples, and GFM's table and strikethrough examples, built as
+decks: each renders exactly as markdown-it-py renders it (its commonmark preset; with tables
+and strikethrough for the GFM ones), except the by-design differences listed below by number.
+
+The examples are vendored in tests/fixtures/commonmark/ (see its README for their source and
+licence). Two differences hold for every example and are taken out before comparing:
+
+- code blocks are highlighted at build time (Pygments) and name their language in
+  `data-dp-lang`: they are compared by language and text;
+- images are copied next to the page under a content-hashed name: they are compared by the
+  file they name (each example's deck folder holds the relative image files it names).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+from markdown_it import MarkdownIt
+
+from deckpoll.build import compile_deck
+from deckpoll.errors import DeckError
+from deckpoll.markdown.parser import markdown
+from deckpoll.markdown.scan import separators
+
+DATA = Path(__file__).parent / "fixtures" / "commonmark"
+SPEC = json.loads((DATA / "spec-0.31.2.json").read_text("utf-8"))
+GFM = json.loads((DATA / "gfm-0.29-tables-strikethrough.json").read_text("utf-8"))
+
+SEPARATOR = "`---` alone on a line separates slides; it is never a thematic break"
+SETEXT = "setext headings are off (as in Marp), so an underlined line stays text"
+FRAGMENTS = "items of a `*` list are fragments (class dp-fragment, data-dp-fragment)"
+ABSOLUTE = "an image path from the machine's root is an error: the build reads only the deck"
+
+# Every example that renders otherwise than in markdown-it-py, and why. The test fails if
+# one of them stops differing, so that the list stays true.
+BY_DESIGN: dict[int, str] = {
+    **dict.fromkeys([43, 59, 85, 86, 89, 90, 92, 94, 96, 98, 100, 102, 104], SEPARATOR),
+    **dict.fromkeys([103, 115, 141, 234, 300], SEPARATOR),
+    **dict.fromkeys([80, 81, 82, 83, 84, 91, 95, 215], SETEXT),
+    **dict.fromkeys([38, 60, 284, 315, 320, 325], FRAGMENTS),
+    **dict.fromkeys([572, 574, 575, 579, *range(581, 590), 591], ABSOLUTE),
+}
+GFM_BY_DESIGN: dict[int, str] = {}
+
+COMMONMARK = MarkdownIt("commonmark")
+WITH_GFM = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+
+CODE = re.compile(
+    r'<pre><code(?: class="language-([^"]*)")?>(.*?)</code></pre>'
+    r'|<pre class="dp-code"(?: data-dp-lang="([^"]*)")?><code>(.*?)</code></pre>',
+    re.DOTALL,
+)
+IMG_SRC = re.compile(r'(<img src=")([^"]*)(")')
+
+
+def _file_part(src: str) -> str:
+    return unquote(src.split("#")[0].split("?")[0])
+
+
+def _image_files(tokens: list) -> set[str]:
+    """The relative image files the example names (those a deck may hold)."""
+    names = set()
+    for token in tokens:
+        for child in token.children or []:
+            if child.type == "image":
+                name = _file_part(str(child.attrGet("src") or ""))
+                if name and not name.startswith("/") and ":" not in name:
+                    names.add(name)
+    return names
+
+
+def _normalise(page: str, assets: dict[str, bytes]) -> str:
+    def code(match: re.Match) -> str:
+        if match.group(4) is not None:  # deckpoll's: Pygments spans around escaped text
+            lang, body = match.group(3) or "", re.sub(r"</?span[^>]*>", "", match.group(4))
+        else:
+            lang, body = match.group(1) or "", match.group(2)
+        return f'<pre lang="{lang}">{html.escape(html.unescape(body), quote=False)}</pre>'
+
+    def image(match: re.Match) -> str:
+        src = html.unescape(match.group(2))
+        name = assets[src].decode() if src in assets else _file_part(src)
+        return f"{match.group(1)}file:{html.escape(name)}{match.group(3)}"
+
+    return IMG_SRC.sub(image, CODE.sub(code, page))
+
+
+def build(example: dict, folder: Path, reference: MarkdownIt) -> tuple[str, str]:
+    """(what markdown-it-py gives, what a deck of this example gives), both normalised."""
+    tokens = reference.parse(example["markdown"])
+    for name in _image_files(tokens):
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(name, "utf-8")  # content names the file: the hashed copy maps back
+    (folder / "deck.yaml").write_text("title: Example\n", "utf-8")
+    (folder / "slides.md").write_text(example["markdown"], "utf-8")
+    expected = reference.renderer.render(tokens, reference.options, {})
+    try:
+        compiled = compile_deck(folder)
+    except DeckError as error:
+        return _normalise(expected, {}), f"build failed: {error}"
+    got = "".join(slide.html for slide in compiled.deck.slides)
+    return _normalise(expected, {}), _normalise(got, compiled.assets)
+
+
+def _id(example: dict) -> str:
+    return f"{example['example']}-{example['section']}"
+
+
+@pytest.mark.parametrize("example", SPEC, ids=_id)
+def test_commonmark_example(example: dict, tmp_path: Path) -> None:
+    expected, got = build(example, tmp_path, COMMONMARK)
+    reason = BY_DESIGN.get(example["example"])
+    if reason is None:
+        assert got == expected
+    else:
+        assert got != expected, f"renders as markdown-it-py does now: drop it ({reason})"
+
+
+@pytest.mark.parametrize("example", GFM, ids=_id)
+def test_gfm_table_and_strikethrough_example(example: dict, tmp_path: Path) -> None:
+    expected, got = build(example, tmp_path, WITH_GFM)
+    reason = GFM_BY_DESIGN.get(example["example"])
+    if reason is None:
+        assert got == expected
+    else:
+        assert got != expected, f"renders as markdown-it-py does now: drop it ({reason})"
+
+
+def test_absolute_image_paths_fail_with_the_copy_hint(tmp_path: Path) -> None:
+    for number in [n for n, reason in BY_DESIGN.items() if reason == ABSOLUTE]:
+        _, got = build(SPEC[number - 1], tmp_path, COMMONMARK)
+        assert "absolute path '/" in got and "copy the file into the deck" in got, number
+
+
+# Texts where the splitter could go wrong: `---` and `:::` inside code, divs and comments.
+TRICKY = [
+    "::: notes\n  ```\n---\n  ```\n:::\n---\nx\n",
+    "::: columns\n::: column\n```\n:::\n```\n---\n:::\n:::\n---\n",
+    "  ::: notes\n---\n:::\n---\n",
+    "<!-- a\n---\n-->\n---\n<!-- b -->\n---\n",
+    "```` \n```\n---\n````\n---\n",
+    "```x``` is code\n\n```\n---\n```\n---\n",
+    "~~~ `ok`\n---\n~~~\n---\n",
+    "> ```\n---\n```\n",
+]
+
+
+@pytest.mark.parametrize("text", [example["markdown"] for example in SPEC] + TRICKY)
+def test_slides_split_where_markdown_it_sees_a_top_level_dash_rule(text: str) -> None:
+    """The splitter cuts a file at exactly the `---` lines that markdown-it, parsing the file
+    whole, takes for thematic breaks outside any container: it sees code, divs and comments
+    as markdown-it does. (A `---` inside a raw HTML block such as `<div>` separates slides
+    by design; no example here has one.)"""
+    lines = text.split("\n")
+    rules = {
+        token.map[0]
+        for token in markdown().parse(text)
+        if token.type == "hr" and token.level == 0 and lines[token.map[0]].rstrip() == "---"
+    }
+    assert {text.count("\n", 0, start) for start, _ in separators(text)} == rules
