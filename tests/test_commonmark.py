@@ -108,24 +108,21 @@ def build(example: dict, folder: Path, reference: MarkdownIt) -> tuple[str, str]
     return _normalise(expected, {}), _normalise(got, compiled.assets)
 
 
-def _id(example: dict) -> str:
-    return f"{example['example']}-{example['section']}"
+EXAMPLES = [
+    pytest.param(example, COMMONMARK, BY_DESIGN, id=f"{example['example']}-{example['section']}")
+    for example in SPEC
+] + [
+    pytest.param(example, WITH_GFM, GFM_BY_DESIGN, id=f"gfm-{example['example']}")
+    for example in GFM
+]
 
 
-@pytest.mark.parametrize("example", SPEC, ids=_id)
-def test_commonmark_example(example: dict, tmp_path: Path) -> None:
-    expected, got = build(example, tmp_path, COMMONMARK)
-    reason = BY_DESIGN.get(example["example"])
-    if reason is None:
-        assert got == expected
-    else:
-        assert got != expected, f"renders as markdown-it-py does now: drop it ({reason})"
-
-
-@pytest.mark.parametrize("example", GFM, ids=_id)
-def test_gfm_table_and_strikethrough_example(example: dict, tmp_path: Path) -> None:
-    expected, got = build(example, tmp_path, WITH_GFM)
-    reason = GFM_BY_DESIGN.get(example["example"])
+@pytest.mark.parametrize(("example", "reference", "by_design"), EXAMPLES)
+def test_example_renders_as_markdown_it_does(
+    example: dict, reference: MarkdownIt, by_design: dict[int, str], tmp_path: Path
+) -> None:
+    expected, got = build(example, tmp_path, reference)
+    reason = by_design.get(example["example"])
     if reason is None:
         assert got == expected
     else:
