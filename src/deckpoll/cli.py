@@ -229,6 +229,40 @@ def results(deck: Path, fmt: str, store_url: str | None, out: Path | None) -> No
         click.echo(f"wrote {out}", err=True)
 
 
+
+@main.command("import")
+@click.argument("src", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="The new deck folder (default: <name>-deckpoll/).",
+)
+@click.option(
+    "--from",
+    "tool",
+    type=click.Choice(["auto", "marp", "reveal", "slidev", "remark", "deckset"]),
+    default="auto",
+    show_default=True,
+    help="The tool SRC was written for (auto: recognise it).",
+)
+def import_(src: Path, out: Path | None, tool: str) -> None:
+    """Turn a Marp, reveal.js/reveal-md, Slidev, remark or Deckset deck into a deckpoll deck."""
+    from deckpoll.importers import import_deck
+
+    try:
+        imported = import_deck(src, out, tool)
+    except DeckpollError as error:
+        raise _fail(error) from None
+    for warning in imported.warnings:
+        _echo_diagnostic(warning)
+    click.echo(
+        f"imported {imported.slides} slides ({imported.tool}, {imported.images} images, "
+        f"{len(imported.warnings)} warning(s)) into {imported.out}/ - "
+        f"build it with: deckpoll build {imported.out}"
+    )
+
 def run() -> None:
     """Entry point that also turns Ctrl-C into a quiet exit."""
     try:

@@ -1,0 +1,386 @@
+"""What every importer shares: source lines with their line numbers, the slide being built,
+warnings at the source's file:line, and Markdown passes that know about code fences."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from deckpoll.errors import Location, Reporter
+
+# A line of source text and its 1-based line number in the file it came from.
+Line = tuple[int, str]
+
+FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+BULLET = re.compile(r"^(\s*)([-*+])(\s+)")
+ORDERED = re.compile(r"^(\s*)\d{1,9}[.)](\s+)")
+LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])\s+")
+# Classes a built-in deckpoll theme styles (themes/default/theme.css).
+DECKPOLL_CLASSES = ("dark", "cards", "center")
+# Another tool's theme names that are dark; the rest become deckpoll's default theme.
+DARK_THEMES = frozenset(
+    "black night league blood moon dracula black-contrast dark invert uncover-invert".split()
+)
+MAX_SLIDES = 5000
+
+
+@dataclass
+class Slide:
+    """One slide on its way to deckpoll Markdown; `background` is a deck-relative reference
+    until the image pass has copied it."""
+
+    path: Path
+    line: int
+    body: list[Line]
+    notes: list[Line] = field(default_factory=list)
+    layout: str | None = None
+    classes: list[str] = field(default_factory=list)
+    background: str | None = None
+    background_line: int = 0
+    id: str | None = None
+
+
+@dataclass
+class ImportContext:
+    """One import: where the source deck lives, what it found, and what it warned about."""
+
+    root: Path
+    reporter: Reporter
+    tool: str
+    config: dict = field(default_factory=dict)
+    # Output path (relative, POSIX) -> source file, for the images the slides use.
+    images: dict[str, Path] = field(default_factory=dict)
+    # Slidev's `/x.png` means `public/x.png`.
+    public: Path | None = None
+
+    def warn(self, path: Path, line: int, message: str, col: int = 1) -> None:
+        self.reporter.warning(Location(path, max(line, 1), max(col, 1)), message)
+
+    def drop(
+        self, path: Path, line: int, what: str, why: str = "deckpoll has no equivalent"
+    ) -> None:
+        """Warn that a construct was left out of the imported deck."""
+        self.warn(path, line, f"{what} dropped: {why}")
+
+
+def read_source(path: Path, ctx: ImportContext) -> str:
+    """A source file as text; a file that is not UTF-8 is read as Latin-1, with a warning."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        ctx.warn(path, line, "the file is not UTF-8; read it as Latin-1 (check accents)")
+        text = data.decode("latin-1")
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "\ufffd")
+
+
+def numbered(text: str, first: int = 1) -> list[Line]:
+    return [(first + index, line) for index, line in enumerate(text.split("\n"))]
+
+
+def front_matter(lines: list[Line], path: Path, ctx: ImportContext) -> tuple[dict, list[Line]]:
+    """The YAML mapping between a first `---` line and the next `---`/`...`, and the rest."""
+    if not lines or lines[0][1].strip() != "---":
+        return {}, lines
+    for index in range(1, len(lines)):
+        if lines[index][1].rstrip() in ("---", "..."):
+            data = parse_mapping(lines[1:index], path, ctx)
+            return data, lines[index + 1 :]
+    return {}, lines
+
+
+def parse_mapping(lines: list[Line], path: Path, ctx: ImportContext) -> dict:
+    """A YAML mapping from source lines; anything else is a warning and an empty mapping."""
+    first = lines[0][0] if lines else 1
+    text = "\n".join(text for _, text in lines)
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = first + (mark.line if mark is not None else 0)
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        ctx.warn(path, line, f"front matter is not valid YAML ({problem}); ignored")
+        return {}
+    except RecursionError:
+        ctx.warn(path, first, "front matter is nested too deeply; ignored")
+        return {}
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        ctx.warn(path, first, "front matter is not a YAML mapping (`key: value` lines); ignored")
+        return {}
+    return {str(key): value for key, value in data.items()}
+
+
+def fence_mask(lines: list[Line]) -> list[bool]:
+    """For each line, whether it belongs to a fenced code block (fence lines included)."""
+    mask: list[bool] = []
+    fence: str | None = None
+    for _, text in lines:
+        match = FENCE.match(text)
+        if fence is None:
+            if match:
+                fence = match.group(1)
+            mask.append(fence is not None)
+        else:
+            mask.append(True)
+            if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence):
+                if not text.strip().strip(fence[0]):
+                    fence = None
+    return mask
+
+
+def split_at(lines: list[Line], is_separator: Callable[[str], bool]) -> list[list[Line]]:
+    """Cut at separator lines outside code fences (the separators themselves are dropped)."""
+    parts: list[list[Line]] = [[]]
+    for (number, text), fenced in zip(lines, fence_mask(lines), strict=True):
+        if not fenced and is_separator(text):
+            parts.append([])
+        else:
+            parts[-1].append((number, text))
+    return parts
+
+
+@dataclass(frozen=True)
+class Comment:
+    """An HTML comment found in a slide: where it starts, its text, and whether the line held
+    nothing else."""
+
+    line: int
+    text: str
+    alone: bool
+
+
+def take_comments(lines: list[Line]) -> tuple[list[Line], list[Comment]]:
+    """Remove HTML comments outside code (fences and inline code) and return them. A line that
+    held only a comment becomes blank, so that paragraphs around it stay apart."""
+    kept: list[Line] = []
+    comments: list[Comment] = []
+    open_at, parts, before_blank = 0, [], True
+    for (number, text), fenced in zip(lines, fence_mask(lines), strict=True):
+        if fenced and not open_at:
+            kept.append((number, text))
+            continue
+        out, rest = "", text
+        while True:
+            if not open_at:
+                start = _comment_start(rest)
+                if start < 0:
+                    out += rest
+                    break
+                out += rest[:start]
+                rest, open_at, parts, before_blank = rest[start + 4 :], number, [], not out.strip()
+            end = rest.find("-->")
+            if end < 0:
+                parts.append(rest)
+                break
+            parts.append(rest[:end])
+            rest = rest[end + 3 :]
+            alone = before_blank and (not rest.strip() or rest.lstrip().startswith("<!--"))
+            comments.append(Comment(open_at, "\n".join(parts).strip(), alone))
+            open_at = 0
+        kept.append((number, out.rstrip() if out.strip() else ""))
+    if open_at:
+        comments.append(Comment(open_at, "\n".join(parts).strip(), True))
+    return kept, comments
+
+
+def _comment_start(text: str) -> int:
+    """Where a comment opens in a line, skipping `<!--` inside inline code."""
+    start = text.find("<!--")
+    while start >= 0 and text[:start].count("`") % 2 == 1:
+        start = text.find("<!--", start + 4)
+    return start
+
+
+def dash_bullets(lines: list[Line]) -> list[Line]:
+    """`*` bullets become `-`: in deckpoll a `*` list appears item by item, in most tools not."""
+    out = []
+    for (number, text), fenced in zip(lines, fence_mask(lines), strict=True):
+        match = None if fenced else BULLET.match(text)
+        if match and match.group(2) == "*" and not re.fullmatch(r"[\s*]+", text):
+            text = f"{match.group(1)}-{match.group(3)}{text[match.end() :]}"
+        out.append((number, text))
+    return out
+
+
+def star_bullets(lines: list[Line]) -> list[Line]:
+    """Every bullet list becomes a `*` list: each item appears on its own step."""
+    out = []
+    for (number, text), fenced in zip(lines, fence_mask(lines), strict=True):
+        match = None if fenced else BULLET.match(text)
+        if match and not re.fullmatch(r"[\s*_-]+", text):
+            text = f"{match.group(1)}*{match.group(3)}{text[match.end() :]}"
+        out.append((number, text))
+    return out
+
+
+def fragment_at(lines: list[Line], index: int, slide: Slide, ctx: ImportContext) -> list[Line]:
+    """Make the block at `index` appear on a later step: a bullet item gets the `*` marker
+    (a list of its own), anything else gets a `. . .` pause before its paragraph."""
+    number, text = lines[index]
+    match = BULLET.match(text)
+    if match:
+        lines[index] = (number, f"{match.group(1)}*{match.group(3)}{text[match.end() :]}")
+        return lines
+    start = index
+    if ORDERED.match(text):
+        ctx.warn(
+            slide.path,
+            number,
+            "a numbered item that appears on its own step has no deckpoll equivalent; "
+            "the whole list appears at that step",
+        )
+        while start > 0 and lines[start - 1][1].strip() and not _is_block_start(lines[start - 1]):
+            start -= 1
+    while start > 0 and lines[start - 1][1].strip() and not LIST_ITEM.match(lines[start][1]):
+        start -= 1
+    return [*lines[:start], (number, ""), (number, ". . ."), (number, ""), *lines[start:]]
+
+
+def _is_block_start(line: Line) -> bool:
+    return bool(re.match(r"^\s*(#|>|```|~~~|<)", line[1]))
+
+
+def protect_text(lines: list[Line]) -> list[Line]:
+    """Escape lines deckpoll would read as its own syntax but the source tool showed as text:
+    `Note:` (starts notes) and a slide separator left inside content."""
+    out = []
+    for (number, text), fenced in zip(lines, fence_mask(lines), strict=True):
+        if not fenced:
+            if text.startswith("Note:"):
+                text = "Note\\:" + text[5:]
+            elif text.rstrip() == "---":
+                text = "***"  # still a rule, no longer a slide break
+        out.append((number, text))
+    return out
+
+
+def trim(lines: list[Line]) -> list[Line]:
+    """Without blank lines at either end."""
+    start, end = 0, len(lines)
+    while start < end and not lines[start][1].strip():
+        start += 1
+    while end > start and not lines[end - 1][1].strip():
+        end -= 1
+    return lines[start:end]
+
+
+def is_dark(theme: object) -> bool:
+    return isinstance(theme, str) and theme.strip().lower() in DARK_THEMES
+
+
+def aspect_of(width: float, height: float) -> str | None:
+    """The deckpoll aspect closest to a width/height ratio (None if none is close)."""
+    if width <= 0 or height <= 0:
+        return None
+    ratio = width / height
+    best = min(
+        ("16:9", 16 / 9), ("4:3", 4 / 3), ("16:10", 16 / 10), key=lambda a: abs(a[1] - ratio)
+    )
+    return best[0] if abs(best[1] - ratio) < 0.05 else None
+
+
+def parse_ratio(value: object) -> tuple[float, float] | None:
+    """`16/9`, `16:9`, `4:3`, `1.777` -> (w, h)."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*[:/x]\s*(\d+(?:\.\d+)?)\s*", str(value))
+    if match:
+        return float(match.group(1)), float(match.group(2))
+    try:
+        number = float(str(value))
+    except ValueError:
+        return None
+    return (number, 1.0) if number > 0 else None
+
+
+def keep_classes(
+    names: Iterable[str], mapping: dict[str, str], slide: Slide, line: int, ctx: ImportContext
+) -> None:
+    """Add the deckpoll equivalents of another tool's slide classes; warn about the rest."""
+    for name in names:
+        name = name.strip()
+        if not name:
+            continue
+        target = mapping.get(name, name if name in DECKPOLL_CLASSES else None)
+        if target is None:
+            ctx.drop(slide.path, line, f"class {name!r}", "no deckpoll theme styles it")
+        elif target and target not in slide.classes:
+            slide.classes.append(target)
+
+
+def text_title(slides: list[Slide]) -> str | None:
+    """The first heading of the deck, as plain text."""
+    for slide in slides:
+        for _, text in slide.body:
+            match = re.match(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", text)
+            if match:
+                plain = re.sub(r"<[^>]*>|[*_`\[\]]|\(\S*?\)", "", match.group(1)).strip()
+                if plain:
+                    return plain[:200]
+    return None
+
+
+RAW_BLOCK = re.compile(r"<(style|script)\b[^>]*>", re.IGNORECASE)
+
+
+def drop_raw_blocks(lines: list[Line], slide: Slide, ctx: ImportContext) -> list[Line]:
+    """Remove `<style>` and `<script>` blocks (a theme's CSS or a framework's code): they
+    would restyle or script the whole deckpoll page, not the slide."""
+    out: list[Line] = []
+    closing: re.Pattern | None = None
+    for (number, text), fenced in zip(lines, fence_mask(lines), strict=True):
+        if closing is not None:
+            match = closing.search(text)
+            if match:
+                closing = None
+                rest = text[match.end() :]
+                if rest.strip():
+                    out.append((number, rest))
+            continue
+        match = None if fenced else RAW_BLOCK.search(text)
+        if not match:
+            out.append((number, text))
+            continue
+        tag = match.group(1).lower()
+        ctx.drop(slide.path, number, f"a <{tag}> block", "it would apply to the whole deck")
+        end = re.compile(rf"</{tag}\s*>", re.IGNORECASE)
+        close = end.search(text, match.end())
+        before = text[: match.start()]
+        if close is None:
+            closing = end
+        else:
+            before += text[close.end() :]
+        if before.strip():
+            out.append((number, before))
+    return out
+
+
+SETEXT_H1 = re.compile(r"^ {0,3}=+\s*$")
+PARAGRAPH_LINE = re.compile(r"^\s{0,3}(?![#>|<]|[-*+]\s|\d{1,9}[.)]\s|```|~~~)\S")
+
+
+def setext_headings(lines: list[Line], dashes: bool = False) -> list[Line]:
+    """`Title` over `===` (and over `---` when `dashes`) becomes an ATX heading: deckpoll
+    has setext headings off, so that `---` always separates slides."""
+    out: list[Line] = []
+    mask = fence_mask(lines)
+    for index, (number, text) in enumerate(lines):
+        under = SETEXT_H1.match(text) or (dashes and re.fullmatch(r" {0,3}-+\s*", text))
+        if (
+            under
+            and not mask[index]
+            and out
+            and index
+            and not mask[index - 1]
+            and PARAGRAPH_LINE.match(out[-1][1])
+        ):
+            prev_number, prev = out.pop()
+            out.append((prev_number, ("# " if "=" in text else "## ") + prev.strip()))
+            continue
+        out.append((number, text))
+    return out

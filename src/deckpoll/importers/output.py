@@ -1,0 +1,97 @@
+"""The imported deck as deckpoll source: deck.yaml, slides.md and the copied images."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import yaml
+
+from deckpoll.errors import DeckpollError
+from deckpoll.importers.core import FENCE, Line, Slide, fence_mask, protect_text, trim
+
+LANG_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8}){0,4}")
+DIV_CLOSER = re.compile(r"^\s*:{3,}\s*$")
+
+
+def slides_markdown(slides: list[Slide]) -> str:
+    """deckpoll Markdown for the slides, separated by `---`."""
+    return "\n\n---\n\n".join(_slide(slide) for slide in slides) + "\n"
+
+
+def _slide(slide: Slide) -> str:
+    options: dict[str, str] = {}
+    if slide.layout:
+        options["layout"] = slide.layout
+    if slide.classes:
+        options["class"] = " ".join(slide.classes)
+    if slide.id:
+        options["id"] = slide.id
+    if slide.background:
+        options["background"] = slide.background
+    parts = []
+    if options:
+        flow = yaml.safe_dump(options, default_flow_style=True, width=10**6, sort_keys=False)
+        parts.append(f"<!-- slide: {flow.strip()} -->")
+    body = _closed(protect_text(trim(slide.body)))
+    if body:
+        parts.append("\n".join(text for _, text in body))
+    notes = _closed(protect_text(trim(slide.notes)))
+    if notes:
+        inner = ["\\" + t.lstrip() if DIV_CLOSER.match(t) else t for _, t in notes]
+        parts.append("::: notes\n" + "\n".join(inner) + "\n:::")
+    return "\n\n".join(parts)
+
+
+def _closed(lines: list[Line]) -> list[Line]:
+    """Close a code fence left open, so that it cannot swallow the slides after it."""
+    mask = fence_mask(lines)
+    if not lines or not mask[-1]:
+        return lines
+    opener = ""
+    for (_, text), fenced in zip(lines, mask, strict=True):
+        match = FENCE.match(text)
+        if fenced and match and (not opener or not text.strip().strip(opener[0])):
+            opener = "" if opener else match.group(1)
+    return [*lines, (0, opener)] if opener else lines
+
+
+def deck_yaml(config: dict, tool: str, source: Path) -> str:
+    """deck.yaml text; only keys deckpoll knows, with values of the right shape."""
+    clean: dict = {}
+    for key in ("title", "description", "date"):
+        value = config.get(key)
+        if isinstance(value, str | int | float) and str(value).strip():
+            clean[key] = str(value).strip()[:500]
+    lang = config.get("lang")
+    if isinstance(lang, str) and LANG_TAG.fullmatch(lang.strip()):
+        clean["lang"] = lang.strip()
+    authors = config.get("authors")
+    if isinstance(authors, str):
+        authors = [authors]
+    if isinstance(authors, list):
+        names = [str(a).strip() for a in authors if isinstance(a, str | int) and str(a).strip()]
+        if names:
+            clean["authors"] = names[:50]
+    clean["theme"] = config.get("theme", "default")
+    if config.get("aspect"):
+        clean["aspect"] = config["aspect"]
+    if isinstance(config.get("slide_number"), bool):
+        clean["slide_number"] = config["slide_number"]
+    clean["slides"] = ["slides.md"]
+    header = f"# Imported from a {tool} deck ({source.name}) by `deckpoll import`.\n"
+    return header + yaml.safe_dump(clean, sort_keys=False, allow_unicode=True, width=100)
+
+
+def write_deck(out: Path, yaml_text: str, markdown: str, images: dict[str, Path]) -> None:
+    """Write the deck folder; refuses a folder that already holds files."""
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise DeckpollError(f"{out} exists and is not empty; choose another folder with -o")
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "deck.yaml").write_text(yaml_text, "utf-8")
+    (out / "slides.md").write_text(markdown, "utf-8")
+    for rel, source in sorted(images.items()):
+        target = out / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
