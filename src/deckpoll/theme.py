@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 from dataclasses import dataclass
@@ -63,6 +64,17 @@ def load_theme(
             where, f"{css_path.name} of theme {name!r} lies outside the deck; {OUTSIDE_HINT}"
         )
         return Theme(name, "", None)
+    if not css_path.is_file() and not extending and _looks_like_a_name(name, folder):
+        # Another tool's theme (Marp's gaia, Slidev's seriph): the deck still builds.
+        hint = difflib.get_close_matches(name, BUILTIN, n=1)
+        reporter.warning(
+            where,
+            f"unknown theme {name!r}; "
+            + (f"did you mean {hint[0]!r}? " if hint else "")
+            + f"the deck uses the default theme (built in: {', '.join(BUILTIN)}; or a "
+            "folder, relative to the deck, that holds theme.css)",
+        )
+        return load_theme("default", root, where, reporter, assets)
     if not css_path.is_file():
         reporter.error(
             where,
@@ -121,6 +133,12 @@ def _own_css(css_path: Path, reporter: Reporter, assets: Assets) -> str:
         return f"url('{url}')"
 
     return CSS_URL.sub(local, css)
+
+
+def _looks_like_a_name(name: str, folder: Path) -> bool:
+    """A bare name (no path) that names no folder: a theme of another tool, not a typo in a
+    path to one's own theme folder (which stays an error)."""
+    return not re.search(r"[/\\]|^\.", name) and not folder.exists()
 
 
 def _merge(known: tuple[str, ...], added: tuple[str, ...]) -> tuple[str, ...]:
