@@ -229,7 +229,6 @@ def results(deck: Path, fmt: str, store_url: str | None, out: Path | None) -> No
         click.echo(f"wrote {out}", err=True)
 
 
-
 @main.command("import")
 @click.argument("src", type=click.Path(path_type=Path))
 @click.option(
@@ -262,6 +261,7 @@ def import_(src: Path, out: Path | None, tool: str) -> None:
         f"{len(imported.warnings)} warning(s)) into {imported.out}/ - "
         f"build it with: deckpoll build {imported.out}"
     )
+
 
 def run() -> None:
     """Entry point that also turns Ctrl-C into a quiet exit."""

@@ -5,6 +5,7 @@ shared passes copy images and write deck.yaml and slides.md."""
 from __future__ import annotations
 
 import re
+import textwrap
 from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
@@ -52,7 +53,8 @@ def import_deck(src: Path | str, out: Path | str | None = None, tool: str = "aut
     ctx.config.setdefault("title", text_title(slides) or path.stem)
     target = Path(out) if out is not None else Path(f"{_name(path)}-deckpoll")
     write_deck(target, deck_yaml(ctx.config, tool, path), slides_markdown(slides), ctx.images)
-    return Imported(target, tool, len(slides), len(ctx.images), tuple(reporter.warnings))
+    warnings = sorted(reporter.warnings, key=lambda d: (str(d.location.path), d.location.line))
+    return Imported(target, tool, len(slides), len(ctx.images), tuple(warnings))
 
 
 def entry_file(src: Path) -> Path:
@@ -118,9 +120,11 @@ def _embedded_markdown(text: str, path: Path) -> tuple[str, int]:
         )
     first = text[: found[0].start(2)].count("\n") + 1
     if len(found) == 1:
-        return html.unescape(found[0].group(2)), first
+        # Pages indent the textarea with the markup; remark and reveal.js trim that.
+        return textwrap.dedent(html.unescape(found[0].group(2))), first
     # reveal.js: one <section data-markdown> per slide; join them as `---` separated slides.
-    return "\n\n---\n\n".join(html.unescape(m.group(2)).strip("\n") for m in found), first
+    parts = (textwrap.dedent(html.unescape(m.group(2))).strip("\n") for m in found)
+    return "\n\n---\n\n".join(parts), first
 
 
 def _name(path: Path) -> str:

@@ -56,9 +56,14 @@ class ImportContext:
     images: dict[str, Path] = field(default_factory=dict)
     # Slidev's `/x.png` means `public/x.png`.
     public: Path | None = None
+    reported: set = field(default_factory=set)
 
     def warn(self, path: Path, line: int, message: str, col: int = 1) -> None:
-        self.reporter.warning(Location(path, max(line, 1), max(col, 1)), message)
+        """Report once, however many slides inherit the construct."""
+        where = Location(path, max(line, 1), max(col, 1))
+        if (where, message) not in self.reported:
+            self.reported.add((where, message))
+            self.reporter.warning(where, message)
 
     def drop(
         self, path: Path, line: int, what: str, why: str = "deckpoll has no equivalent"
@@ -94,12 +99,28 @@ def front_matter(lines: list[Line], path: Path, ctx: ImportContext) -> tuple[dic
     return {}, lines
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML as the tools read it (YAML 1.2-like): `4:3` and `16:9` stay text, not the
+    base-60 integers of YAML 1.1."""
+
+
+for _digit in "0123456789":
+    _Loader.yaml_implicit_resolvers[_digit] = [
+        ("tag:yaml.org,2002:str", re.compile(r"^\d+:\d+$")),
+        *yaml.SafeLoader.yaml_implicit_resolvers.get(_digit, []),
+    ]
+
+
+def load_yaml(text: str) -> object:
+    return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+
+
 def parse_mapping(lines: list[Line], path: Path, ctx: ImportContext) -> dict:
     """A YAML mapping from source lines; anything else is a warning and an empty mapping."""
     first = lines[0][0] if lines else 1
     text = "\n".join(text for _, text in lines)
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = first + (mark.line if mark is not None else 0)
@@ -119,6 +140,15 @@ def parse_mapping(lines: list[Line], path: Path, ctx: ImportContext) -> dict:
 
 def fence_mask(lines: list[Line]) -> list[bool]:
     """For each line, whether it belongs to a fenced code block (fence lines included)."""
+    return _fences(lines)[0]
+
+
+def open_fence(lines: list[Line]) -> str | None:
+    """The fence still open after the last line (a block the author left unclosed)."""
+    return _fences(lines)[1]
+
+
+def _fences(lines: list[Line]) -> tuple[list[bool], str | None]:
     mask: list[bool] = []
     fence: str | None = None
     for _, text in lines:
@@ -132,7 +162,7 @@ def fence_mask(lines: list[Line]) -> list[bool]:
             if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence):
                 if not text.strip().strip(fence[0]):
                     fence = None
-    return mask
+    return mask, fence
 
 
 def split_at(lines: list[Line], is_separator: Callable[[str], bool]) -> list[list[Line]]:

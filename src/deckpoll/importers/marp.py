@@ -18,6 +18,7 @@ from deckpoll.importers.core import (
     front_matter,
     is_dark,
     keep_classes,
+    load_yaml,
     numbered,
     parse_ratio,
     setext_headings,
@@ -57,6 +58,7 @@ LOCAL = {
     "lang",
 }
 CLASSES = {"invert": "dark", "lead": "center"}
+SIDE = re.compile(r"^(left|right)(:\d+(\.\d+)?%)?$")
 SIZE_KEYWORD = re.compile(
     r"^(?:(?:w|h|width|height):\S+|\d+(?:\.\d+)?%|fit|contain|cover|auto|vertical|"
     r"(?:blur|brightness|contrast|drop-shadow|grayscale|hue-rotate|invert|opacity|saturate|"
@@ -81,10 +83,7 @@ def convert(path: Path, text: str, ctx: ImportContext) -> list[Slide]:
     meta, body = front_matter(numbered(text), path, ctx)
     inherited: dict = {}
     _directives(meta, path, 1, ctx, inherited, None)
-    divider = meta.get("headingDivider")
-    parts = _split(
-        body, divider if isinstance(divider, int) and not isinstance(divider, bool) else 0
-    )
+    parts = _split(body, _levels(meta.get("headingDivider")))
     slides = []
     for part in parts:
         slide = Slide(path, part[0][0] if part else 1, [])
@@ -93,7 +92,9 @@ def convert(path: Path, text: str, ctx: ImportContext) -> list[Slide]:
         for comment in comments:
             data = _directive_data(comment.text)
             if data is None:
-                if comment.text.strip() != "fit":
+                if comment.text.strip() == "fit":
+                    ctx.drop(path, comment.line, "`<!--fit-->`", "headings keep their size")
+                else:
                     slide.notes.append((comment.line, comment.text))
                 continue
             _directives(data, path, comment.line, ctx, inherited, local)
@@ -105,22 +106,29 @@ def convert(path: Path, text: str, ctx: ImportContext) -> list[Slide]:
     return slides
 
 
-def _split(lines: list[Line], divider: int) -> list[list[Line]]:
+def _split(lines: list[Line], levels: set[int]) -> list[list[Line]]:
     """Marp cuts at every horizontal rule (`---`, `***`, `___`), except `---` under a line of
-    text (a heading there); `headingDivider: N` also cuts before headings of level <= N."""
+    text (a heading there); `headingDivider` also cuts before headings of those levels once
+    anything came before (even right after a rule, as Marpit does)."""
     lines = setext_headings(lines, dashes=True)
     marked: list[Line] = []
     content = False
     for (number, text), fenced in zip(lines, fence_mask(lines), strict=True):
         heading = None if fenced else re.match(r"^ {0,3}(#{1,6})\s", text)
-        if divider and heading and len(heading.group(1)) <= divider and content:
+        if heading and len(heading.group(1)) in levels and content:
             marked.append((number, CUT))
-        if not fenced and HR.match(text):
-            content = False
-        elif text.strip():
-            content = True
+        content = content or bool(text.strip())
         marked.append((number, text))
     return split_at(marked, lambda t: t == CUT or bool(HR.match(t)))
+
+
+def _levels(value: object) -> set[int]:
+    """`headingDivider: 2` -> {1, 2}; `[1, 3]` -> {1, 3}."""
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 6:
+        return set(range(1, value + 1))
+    if isinstance(value, list):
+        return {v for v in value if isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 6}
+    return set()
 
 
 def _directive_data(text: str) -> dict | None:
@@ -128,7 +136,7 @@ def _directive_data(text: str) -> dict | None:
     if not re.match(r"^\s*_?[A-Za-z]+\s*:", text):
         return None
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
     except (yaml.YAMLError, RecursionError):
         return None
     if not isinstance(data, dict) or not all(str(k).lstrip("_") in LOCAL for k in data):
@@ -156,11 +164,9 @@ def _directives(
                 ctx.config["aspect"] = aspect
             else:
                 ctx.drop(path, line, f"size {value!r}", "deckpoll slides are 16:9, 4:3 or 16:10")
-        elif name == "paginate" and local is None and isinstance(value, bool):
+        elif key == "paginate" and local is None and isinstance(value, bool):
             ctx.config["slide_number"] = value
-        elif name in ("marp", "headingDivider", "math") or (
-            name == "paginate" and key.startswith("_")
-        ):
+        elif name in ("marp", "headingDivider", "math"):
             continue
         elif (
             name == "class" and isinstance(value, str) and not key.startswith("_") and local is None
@@ -218,9 +224,7 @@ def _images(lines: list[Line], slide: Slide, ctx: ImportContext) -> list[Line]:
         def image(match: re.Match, number: int = number) -> str:
             nonlocal side
             words = match.group("alt").split()
-            keywords = [
-                w for w in words if w == "bg" or w in ("left", "right") or SIZE_KEYWORD.match(w)
-            ]
+            keywords = [w for w in words if w == "bg" or SIDE.match(w) or SIZE_KEYWORD.match(w)]
             alt = " ".join(w for w in words if w not in keywords)
             src = match.group("src").strip("<>")
             if "bg" not in keywords:
@@ -230,7 +234,7 @@ def _images(lines: list[Line], slide: Slide, ctx: ImportContext) -> list[Line]:
             extra = [w for w in keywords if w not in ("bg", "left", "right", "cover")]
             if extra:
                 ctx.drop(slide.path, number, f"background keywords {' '.join(extra)!r}")
-            split = next((w for w in keywords if w in ("left", "right")), None)
+            split = next((w.split(":")[0] for w in keywords if SIDE.match(w)), None)
             if split and side is None and not slide.background:
                 side = (split, src, number)
             elif slide.background is None and side is None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from deckpoll.errors import DeckpollError
-from deckpoll.importers.core import FENCE, Line, Slide, fence_mask, protect_text, trim
+from deckpoll.importers.core import Line, Slide, open_fence, protect_text, trim
 
 LANG_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8}){0,4}")
 DIV_CLOSER = re.compile(r"^\s*:{3,}\s*$")
@@ -46,15 +46,8 @@ def _slide(slide: Slide) -> str:
 
 def _closed(lines: list[Line]) -> list[Line]:
     """Close a code fence left open, so that it cannot swallow the slides after it."""
-    mask = fence_mask(lines)
-    if not lines or not mask[-1]:
-        return lines
-    opener = ""
-    for (_, text), fenced in zip(lines, mask, strict=True):
-        match = FENCE.match(text)
-        if fenced and match and (not opener or not text.strip().strip(opener[0])):
-            opener = "" if opener else match.group(1)
-    return [*lines, (0, opener)] if opener else lines
+    fence = open_fence(lines)
+    return [*lines, (0, fence[0] * len(fence))] if fence else lines
 
 
 def deck_yaml(config: dict, tool: str, source: Path) -> str:
@@ -75,13 +68,14 @@ def deck_yaml(config: dict, tool: str, source: Path) -> str:
         if names:
             clean["authors"] = names[:50]
     clean["theme"] = config.get("theme", "default")
-    if config.get("aspect"):
-        clean["aspect"] = config["aspect"]
+    aspect = config.get("aspect")
     if isinstance(config.get("slide_number"), bool):
         clean["slide_number"] = config["slide_number"]
     clean["slides"] = ["slides.md"]
     header = f"# Imported from a {tool} deck ({source.name}) by `deckpoll import`.\n"
-    return header + yaml.safe_dump(clean, sort_keys=False, allow_unicode=True, width=100)
+    text = yaml.safe_dump(clean, sort_keys=False, allow_unicode=True, width=100)
+    # Quoted by hand: `4:3` unquoted is a base-60 number to a YAML 1.1 reader.
+    return header + text + (f'aspect: "{aspect}"\n' if aspect in ("16:9", "4:3", "16:10") else "")
 
 
 def write_deck(out: Path, yaml_text: str, markdown: str, images: dict[str, Path]) -> None:

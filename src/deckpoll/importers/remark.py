@@ -30,6 +30,7 @@ SEPARATOR = re.compile(r"^(---|<!--\s*break\s*-->)[ \t]*$")
 CONTENT_CLASS = re.compile(r"(?<![\w\\])((?:\.[a-zA-Z_-][\w-]*)+)\[")
 MACRO = re.compile(r"!\[:([^\] ]+)([^\]]*)\]\(([^)]*)\)")
 CLASSES = {"inverse": "dark", "middle": "center", "center": "center", "left": "", "top": ""}
+VARIABLE = re.compile(r"(\\)?(\{\{([^}\n]+)\}\})")
 COLUMNS = {"left-column", "right-column", "pull-left", "pull-right", "col", "column"}
 
 
@@ -149,11 +150,29 @@ def _slide(item: RemarkSlide, path: Path, ctx: ImportContext) -> Slide:
                 slide.background, slide.background_line = match.group(1), line
         elif key not in ("layout", "template", "count", "exclude", "name"):
             ctx.drop(path, line, f"slide property `{key}: {value}`")
-    lines = drop_raw_blocks(setext_headings(dash_bullets(item.content)), slide, ctx)
+    lines = drop_raw_blocks(setext_headings(dash_bullets(_expand(item))), slide, ctx)
     lines = _increments(lines)
     slide.body = _content_classes(_macros(lines, slide, ctx), slide, ctx)
     slide.notes = trim(item.notes)
     return slide
+
+
+def _expand(item: RemarkSlide) -> list[Line]:
+    """`{{name}}` becomes the slide's property of that name, as remark expands it (an empty
+    `{{content}}` included); `\\{{x}}` stays literal."""
+
+    def value(match: re.Match) -> str:
+        if match.group(1):
+            return match.group(2)
+        name = match.group(3).strip()
+        if name in item.properties:
+            return item.properties[name][0]
+        return "" if name == "content" else match.group(2)
+
+    out = []
+    for (number, text), fenced in zip(item.content, fence_mask(item.content), strict=True):
+        out.append((number, text if fenced else VARIABLE.sub(value, text)))
+    return out
 
 
 def _increments(lines: list[Line]) -> list[Line]:

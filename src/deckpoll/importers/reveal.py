@@ -62,11 +62,11 @@ def convert(path: Path, text: str, ctx: ImportContext) -> list[Slide]:
     slides = []
     for part in parts:
         slide = Slide(path, part[0][0] if part else 1, [])
-        lines, comments = take_comments(part)
+        lines, comments = take_comments(dash_bullets(part))
         lines = _apply_comments(lines, comments, slide, ctx)
         lines = _asides(lines, slide)
         lines = _notes(lines, notes, slide)
-        lines = drop_raw_blocks(setext_headings(dash_bullets(lines)), slide, ctx)
+        lines = drop_raw_blocks(setext_headings(lines), slide, ctx)
         slide.body = _html_fragments(lines, slide, ctx)
         slides.append(slide)
     return slides

@@ -92,6 +92,8 @@ def detect(text: str, meta: dict) -> int:
         score += 50
     if re.search(r"^---\n(layout|src|class|transition|background|hide):", text, re.M):
         score += 50
+    if re.search(r"\{\{\s*\$slidev|^<<< @/|^```ya?ml\n(layout|class|transition):", text, re.M):
+        score += 50
     return score
 
 
@@ -117,6 +119,7 @@ def _parse(path: Path, text: str, ctx: ImportContext) -> list[tuple[dict, list[L
     started = False
     index = 0
     in_comment = False
+    meta_line = 0  # the front matter's first line: where warnings about its keys point
     while index < len(lines):
         number, raw = lines[index]
         line = raw.rstrip()
@@ -125,14 +128,15 @@ def _parse(path: Path, text: str, ctx: ImportContext) -> list[tuple[dict, list[L
             current.append((number, raw))
         elif line.startswith("---"):
             if started or current:
-                slides.append((meta, current, current[0][0] if current else number))
-            started, meta, current = True, {}, []
+                slides.append((meta, current, meta_line or (current[0][0] if current else number)))
+            started, meta, current, meta_line = True, {}, [], 0
             following = lines[index + 1][1] if index + 1 < len(lines) else ""
             if line[3:4] != "-" and following.strip():
                 end = index + 1
                 while end < len(lines) and lines[end][1].rstrip() != "---":
                     end += 1
                 meta = parse_mapping(lines[index + 1 : end], path, ctx)
+                meta_line = number + 1 if meta else 0
                 index = end
         elif line.lstrip().startswith("```"):
             level = re.match(r"^\s*`+", line).group(0).lstrip()
@@ -147,7 +151,7 @@ def _parse(path: Path, text: str, ctx: ImportContext) -> list[tuple[dict, list[L
             in_comment = raw.rfind("<!--") > raw.rfind("-->")
         index += 1
     if started or current:
-        slides.append((meta, current, current[0][0] if current else len(lines)))
+        slides.append((meta, current, meta_line or (current[0][0] if current else len(lines))))
     return [(*_yaml_front(m, body, path, ctx), line) for m, body, line in slides]
 
 
@@ -212,7 +216,7 @@ def _load(
     else converted and appended."""
     merged = {**meta, **override}
     if merged.get("hide") or merged.get("disabled"):
-        ctx.warn(path, line, "hidden slide (`hide: true`) left out, as Slidev leaves it out")
+        ctx.warn(path, line, "hidden slide (`hide`/`disabled`) left out, as Slidev leaves it out")
         return
     src = meta.get("src")
     if isinstance(src, str) and src.strip():
