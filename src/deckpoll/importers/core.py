@@ -291,6 +291,19 @@ def protect_text(lines: list[Line]) -> list[Line]:
     return out
 
 
+DECKPOLL_SYNTAX = re.compile(r"^(\s*)(:{3,}|\. \. \.\s*$)")
+
+
+def escape_deckpoll_syntax(lines: list[Line]) -> list[Line]:
+    """Source text that deckpoll would read as its own syntax (`:::` blocks, `. . .` pauses)
+    stays text, as it was in the source tool. Run before an importer adds such lines."""
+    out = []
+    for (number, text), fenced in zip(lines, fence_mask(lines), strict=True):
+        match = None if fenced else DECKPOLL_SYNTAX.match(text)
+        out.append((number, f"{match.group(1)}\\{text[match.end(1) :]}" if match else text))
+    return out
+
+
 def trim(lines: list[Line]) -> list[Line]:
     """Without blank lines at either end."""
     start, end = 0, len(lines)
@@ -391,7 +404,9 @@ def drop_raw_blocks(lines: list[Line], slide: Slide, ctx: ImportContext) -> list
 
 
 SETEXT_H1 = re.compile(r"^ {0,3}=+\s*$")
-PARAGRAPH_LINE = re.compile(r"^\s{0,3}(?![#>|<]|[-*+]\s|\d{1,9}[.)]\s|```|~~~)\S")
+PARAGRAPH_LINE = re.compile(
+    r"^\s{0,3}(?![#>|<]|[-*+]\s|\d{1,9}[.)]\s|```|~~~|([-*_])(?:[ \t]*\1){2,}[ \t]*$)\S"
+)
 
 
 def setext_headings(lines: list[Line], dashes: bool = False) -> list[Line]:

@@ -13,6 +13,7 @@ from deckpoll.importers.core import (
     Slide,
     dash_bullets,
     drop_raw_blocks,
+    escape_deckpoll_syntax,
     fence_mask,
     numbered,
     setext_headings,
@@ -122,6 +123,7 @@ def _slide(part: list[Line], path: Path, build_lists: bool, ctx: ImportContext) 
     slide = Slide(path, part[0][0] if part else 1, [])
     lines: list[Line] = []
     columns: list[list[Line]] = []
+    part = drop_raw_blocks(escape_deckpoll_syntax(part), slide, ctx)
     for (number, text), fenced in zip(part, fence_mask(part), strict=True):
         command = None if fenced else COMMAND.match(text)
         if command:
@@ -146,7 +148,7 @@ def _slide(part: list[Line], path: Path, build_lists: bool, ctx: ImportContext) 
         for column in columns:
             body += [(slide.line, "::: column"), *trim(column), (slide.line, ":::")]
         body.append((slide.line, ":::"))
-    body = drop_raw_blocks(setext_headings(body), slide, ctx)
+    body = setext_headings(body)
     body = star_bullets(body) if build_lists else dash_bullets(body)
     slide.body = _images(body, slide, ctx)
     return slide

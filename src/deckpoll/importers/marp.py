@@ -14,6 +14,7 @@ from deckpoll.importers.core import (
     Slide,
     aspect_of,
     drop_raw_blocks,
+    escape_deckpoll_syntax,
     fence_mask,
     front_matter,
     is_dark,
@@ -87,7 +88,7 @@ def convert(path: Path, text: str, ctx: ImportContext) -> list[Slide]:
     slides = []
     for part in parts:
         slide = Slide(path, part[0][0] if part else 1, [])
-        lines, comments = take_comments(part)
+        lines, comments = take_comments(escape_deckpoll_syntax(part))
         local: dict = {}
         for comment in comments:
             data = _directive_data(comment.text)

@@ -9,10 +9,17 @@ from pathlib import Path
 import yaml
 
 from deckpoll.errors import DeckpollError
-from deckpoll.importers.core import Line, Slide, open_fence, protect_text, trim
+from deckpoll.importers.core import (
+    Line,
+    Slide,
+    escape_deckpoll_syntax,
+    open_fence,
+    protect_text,
+    take_comments,
+    trim,
+)
 
 LANG_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8}){0,4}")
-DIV_CLOSER = re.compile(r"^\s*:{3,}\s*$")
 
 
 def slides_markdown(slides: list[Slide]) -> str:
@@ -34,13 +41,14 @@ def _slide(slide: Slide) -> str:
     if options:
         flow = yaml.safe_dump(options, default_flow_style=True, width=10**6, sort_keys=False)
         parts.append(f"<!-- slide: {flow.strip()} -->")
-    body = _closed(protect_text(trim(slide.body)))
+    # Comments left in the content were invisible in the source tool; an unclosed one would
+    # hide the slides after it from deckpoll's slide splitter.
+    body = _closed(protect_text(trim(take_comments(slide.body)[0])))
     if body:
         parts.append("\n".join(text for _, text in body))
-    notes = _closed(protect_text(trim(slide.notes)))
+    notes = _closed(protect_text(escape_deckpoll_syntax(trim(take_comments(slide.notes)[0]))))
     if notes:
-        inner = ["\\" + t.lstrip() if DIV_CLOSER.match(t) else t for _, t in notes]
-        parts.append("::: notes\n" + "\n".join(inner) + "\n:::")
+        parts.append("::: notes\n" + "\n".join(t for _, t in notes) + "\n:::")
     return "\n\n".join(parts)
 
 

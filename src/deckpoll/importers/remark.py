@@ -15,6 +15,7 @@ from deckpoll.importers.core import (
     Slide,
     dash_bullets,
     drop_raw_blocks,
+    escape_deckpoll_syntax,
     fence_mask,
     keep_classes,
     numbered,
@@ -105,7 +106,7 @@ def _parse(part: list[Line], path: Path, ctx: ImportContext) -> RemarkSlide:
     )
     if notes_at is not None:
         slide.notes, body = body[notes_at + 1 :], body[:notes_at]
-    content, comments = take_comments(body)
+    content, comments = take_comments(escape_deckpoll_syntax(body))
     for comment in comments:
         match = PROPERTY.match(comment.text)
         if match:

@@ -15,6 +15,7 @@ from deckpoll.importers.core import (
     aspect_of,
     dash_bullets,
     drop_raw_blocks,
+    escape_deckpoll_syntax,
     fence_mask,
     fragment_at,
     front_matter,
@@ -62,7 +63,7 @@ def convert(path: Path, text: str, ctx: ImportContext) -> list[Slide]:
     slides = []
     for part in parts:
         slide = Slide(path, part[0][0] if part else 1, [])
-        lines, comments = take_comments(dash_bullets(part))
+        lines, comments = take_comments(escape_deckpoll_syntax(dash_bullets(part)))
         lines = _apply_comments(lines, comments, slide, ctx)
         lines = _asides(lines, slide)
         lines = _notes(lines, notes, slide)

@@ -14,6 +14,7 @@ from deckpoll.importers.core import (
     aspect_of,
     dash_bullets,
     drop_raw_blocks,
+    escape_deckpoll_syntax,
     fence_mask,
     is_dark,
     keep_classes,
@@ -291,7 +292,7 @@ def _slide(
     path: Path, meta: dict, body: list[Line], line: int, first: bool, ctx: ImportContext
 ) -> Slide | None:
     slide = Slide(path, line, [])
-    lines, comments = take_comments(body)
+    lines, comments = take_comments(escape_deckpoll_syntax(body))
     if (
         comments
         and comments[-1].alone
