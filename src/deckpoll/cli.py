@@ -250,10 +250,7 @@ def import_(src: Path, out: Path | None, tool: str) -> None:
     """Turn a Marp, reveal.js/reveal-md, Slidev, remark or Deckset deck into a deckpoll deck."""
     from deckpoll.importers import import_deck
 
-    try:
-        imported = import_deck(src, out, tool)
-    except DeckpollError as error:
-        raise _fail(error) from None
+    imported = import_deck(src, out, tool)
     for warning in imported.warnings:
         _echo_diagnostic(warning)
     click.echo(
