@@ -165,6 +165,42 @@ def _fences(lines: list[Line]) -> tuple[list[bool], str | None]:
     return mask, fence
 
 
+def code_mask(lines: list[Line]) -> list[bool]:
+    """For each line, whether deckpoll's Markdown parser reads it as code (a fence or an
+    indented block): exact where `fence_mask` guesses (a fence inside an HTML block is not
+    one)."""
+    from deckpoll.markdown.parser import markdown
+
+    mask = [False] * len(lines)
+    for token in markdown().parse("\n".join(text for _, text in lines)):
+        if token.type in ("fence", "code_block") and token.map:
+            for index in range(token.map[0], min(token.map[1], len(lines))):
+                mask[index] = True
+    return mask
+
+
+def rewrite_prose(
+    lines: list[Line], rewrite: Callable[[str, list[int]], str], exact: bool = False
+) -> list[Line]:
+    """Rewrite each run of lines outside code blocks as one text (an HTML tag may span
+    lines); `rewrite(text, line_numbers)` returns the new text of the run. `exact` finds
+    the code as deckpoll's parser does (slower)."""
+    out: list[Line] = []
+    run: list[Line] = []
+    mask = code_mask(lines) if exact else fence_mask(lines)
+    for line, fenced in zip([*lines, (0, "")], [*mask, True], strict=True):
+        if not fenced:
+            run.append(line)
+            continue
+        if run:
+            numbers = [number for number, _ in run]
+            text = rewrite("\n".join(t for _, t in run), numbers)
+            out += [(numbers[min(i, len(numbers) - 1)], t) for i, t in enumerate(text.split("\n"))]
+            run = []
+        out.append(line)
+    return out[:-1]
+
+
 def split_at(lines: list[Line], is_separator: Callable[[str], bool]) -> list[list[Line]]:
     """Cut at separator lines outside code fences (the separators themselves are dropped)."""
     parts: list[list[Line]] = [[]]
@@ -429,3 +465,27 @@ def setext_headings(lines: list[Line], dashes: bool = False) -> list[Line]:
             continue
         out.append((number, text))
     return out
+
+
+DIV_LINE = re.compile(r"^:{3,}")
+
+
+def columns(parts: list[list[Line]], slide: Slide, ctx: ImportContext, line: int = 0) -> list[Line]:
+    """`::: columns` with one `::: column` per part. deckpoll counts `:::` lines to match a
+    div's end, code blocks included: a part whose code holds such a line stays outside
+    columns (one under another), with a warning, rather than break the slide."""
+    line = line or slide.line
+    for part in parts:
+        if not notes_are_div_safe(part):
+            ctx.drop(slide.path, line, "the columns", "a code block in them has `:::` lines")
+            return [row for part in parts for row in [*part, (line, "")]]
+    out: list[Line] = [(line, ""), (line, "::: columns")]
+    for part in parts:
+        out += [(line, "::: column"), *trim(part), (line, ":::")]
+    return [*out, (line, ":::"), (line, "")]
+
+
+def notes_are_div_safe(lines: list[Line]) -> bool:
+    """Whether the lines can sit in a `:::` block: no code line of theirs starts `:::`."""
+    mask = fence_mask(lines)
+    return not any(mask[i] and DIV_LINE.match(text) for i, (_, text) in enumerate(lines))

@@ -19,7 +19,11 @@ from deckpoll.importers.core import (
     setext_headings,
     split_at,
     star_bullets,
+    take_comments,
     trim,
+)
+from deckpoll.importers.core import (
+    columns as make_columns,
 )
 from deckpoll.importers.images import MD_IMAGE
 
@@ -123,7 +127,7 @@ def _slide(part: list[Line], path: Path, build_lists: bool, ctx: ImportContext) 
     slide = Slide(path, part[0][0] if part else 1, [])
     lines: list[Line] = []
     columns: list[list[Line]] = []
-    part = drop_raw_blocks(escape_deckpoll_syntax(part), slide, ctx)
+    part = drop_raw_blocks(escape_deckpoll_syntax(take_comments(part)[0]), slide, ctx)
     for (number, text), fenced in zip(part, fence_mask(part), strict=True):
         command = None if fenced else COMMAND.match(text)
         if command:
@@ -144,10 +148,7 @@ def _slide(part: list[Line], path: Path, build_lists: bool, ctx: ImportContext) 
         (columns[-1] if columns else lines).append((number, text))
     body = lines
     if columns:
-        body = [*lines, (slide.line, "::: columns")]
-        for column in columns:
-            body += [(slide.line, "::: column"), *trim(column), (slide.line, ":::")]
-        body.append((slide.line, ":::"))
+        body = [*lines, *make_columns(columns, slide, ctx)]
     body = setext_headings(body)
     body = star_bullets(body) if build_lists else dash_bullets(body)
     slide.body = _images(body, slide, ctx)
@@ -184,7 +185,4 @@ def _images(lines: list[Line], slide: Slide, ctx: ImportContext) -> list[Line]:
     pair = [[(number, f"![]({src})")], trim(out)]
     if side == "right":
         pair.reverse()
-    body: list[Line] = [(number, "::: columns")]
-    for column in pair:
-        body += [(number, "::: column"), *column, (number, ":::")]
-    return [*body, (number, ":::")]
+    return make_columns(pair, slide, ctx, number)

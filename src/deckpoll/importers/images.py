@@ -8,7 +8,7 @@ import html
 import re
 from urllib.parse import unquote
 
-from deckpoll.importers.core import ImportContext, Line, Slide, fence_mask
+from deckpoll.importers.core import ImportContext, Line, Slide, rewrite_prose
 
 MD_IMAGE = re.compile(
     r"!\[(?P<alt>(?:[^\]\\\n]|\\.|\[[^\]\n]*\])*)\]"
@@ -72,20 +72,8 @@ def localize(slide: Slide, ctx: ImportContext) -> None:
 
 
 def _lines(lines: list[Line], slide: Slide, ctx: ImportContext) -> list[Line]:
-    """Runs of lines outside code are rewritten together: an HTML tag may span lines."""
-    out: list[Line] = []
-    run: list[Line] = []
-    for line, fenced in zip([*lines, (0, "")], [*fence_mask(lines), True], strict=True):
-        if not fenced:
-            run.append(line)
-            continue
-        if run:
-            numbers = [number for number, _ in run]
-            text = _rewrite("\n".join(t for _, t in run), numbers, slide, ctx)
-            out += [(numbers[min(i, len(numbers) - 1)], t) for i, t in enumerate(text.split("\n"))]
-            run = []
-        out.append(line)
-    return out[:-1]
+    # Exact: what deckpoll reads as HTML must load nothing from other hosts.
+    return rewrite_prose(lines, lambda text, numbers: _rewrite(text, numbers, slide, ctx), True)
 
 
 def _rewrite(text: str, numbers: list[int], slide: Slide, ctx: ImportContext) -> str:

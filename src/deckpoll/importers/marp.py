@@ -13,6 +13,7 @@ from deckpoll.importers.core import (
     Line,
     Slide,
     aspect_of,
+    columns,
     drop_raw_blocks,
     escape_deckpoll_syntax,
     fence_mask,
@@ -251,11 +252,7 @@ def _images(lines: list[Line], slide: Slide, ctx: ImportContext) -> list[Line]:
     where, src, number = side
     figure: list[Line] = [(number, f"![]({src})")]
     content = trim(out)
-    columns = [figure, content] if where == "left" else [content, figure]
-    result: list[Line] = [(number, "::: columns")]
-    for column in columns:
-        result += [(number, "::: column"), *column, (number, ":::")]
-    return [*result, (number, ":::")]
+    return columns([figure, content] if where == "left" else [content, figure], slide, ctx, number)
 
 
 def _numbered_steps(slide: Slide, ctx: ImportContext) -> None:

@@ -13,6 +13,7 @@ from deckpoll.importers.core import (
     Line,
     Slide,
     escape_deckpoll_syntax,
+    notes_are_div_safe,
     open_fence,
     protect_text,
     take_comments,
@@ -47,8 +48,10 @@ def _slide(slide: Slide) -> str:
     if body:
         parts.append("\n".join(text for _, text in body))
     notes = _closed(protect_text(escape_deckpoll_syntax(trim(take_comments(slide.notes)[0]))))
-    if notes:
+    if notes and notes_are_div_safe(notes):
         parts.append("::: notes\n" + "\n".join(t for _, t in notes) + "\n:::")
+    elif notes:  # deckpoll's other notes syntax: from a `Note:` paragraph to the slide's end
+        parts.append("Note:\n\n" + "\n".join(t for _, t in notes))
     return "\n\n".join(parts)
 
 

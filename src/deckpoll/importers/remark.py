@@ -18,6 +18,7 @@ from deckpoll.importers.core import (
     escape_deckpoll_syntax,
     fence_mask,
     keep_classes,
+    notes_are_div_safe,
     numbered,
     setext_headings,
     split_at,
@@ -203,6 +204,7 @@ def _content_classes(lines: list[Line], slide: Slide, ctx: ImportContext) -> lis
     and lose the class (with a warning)."""
     text = "\n".join(t for _, t in lines)
     first = lines[0][0] if lines else slide.line
+    safe = notes_are_div_safe(lines)  # else columns are left out (see core.columns)
     pieces: list[str] = []
     columns = 0
     pos = 0
@@ -223,7 +225,7 @@ def _content_classes(lines: list[Line], slide: Slide, ctx: ImportContext) -> lis
         names = [n for n in match.group(1).split(".") if n]
         inner = text[match.end() : end]
         line = first + text[: match.start()].count("\n")
-        if any(n in COLUMNS for n in names):
+        if any(n in COLUMNS for n in names) and safe:
             pieces.append(f"\n::: column\n{inner.strip(chr(10))}\n:::\n")
             columns += 1
         else:

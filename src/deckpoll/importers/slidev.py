@@ -12,6 +12,7 @@ from deckpoll.importers.core import (
     Line,
     Slide,
     aspect_of,
+    columns,
     dash_bullets,
     drop_raw_blocks,
     escape_deckpoll_syntax,
@@ -360,11 +361,9 @@ def _layout(
     if layout in ("image-left", "image-right") and image:
         column = [(slide.line, f"![]({image})")]
         content = trim(slots(lines, None, slide, ctx))
-        pair = [column, content] if layout == "image-left" else [content, column]
-        out: list[Line] = [(slide.line, "::: columns")]
-        for part in pair:
-            out += [(slide.line, "::: column"), *part, (slide.line, ":::")]
-        return [*out, (slide.line, ":::")]
+        return columns(
+            [column, content] if layout == "image-left" else [content, column], slide, ctx
+        )
     if layout.startswith("iframe") and isinstance(meta.get("url"), str):
         from deckpoll.importers.images import placeholder
 

@@ -11,8 +11,10 @@ from deckpoll.importers.core import (
     ImportContext,
     Line,
     Slide,
+    columns,
     fence_mask,
     fragment_at,
+    rewrite_prose,
     trim,
 )
 
@@ -80,28 +82,17 @@ def clicks(lines: list[Line], slide: Slide, ctx: ImportContext) -> list[Line]:
 def components(lines: list[Line], slide: Slide, ctx: ImportContext) -> list[Line]:
     """Remove what only Vue renders (components, icons, `{{ }}`, bindings, directives) in the
     runs of lines outside code; an HTML tag may span lines."""
-    out: list[Line] = []
-    run: list[Line] = []
-    for line, fenced in zip([*lines, (0, "")], [*fence_mask(lines), True], strict=True):
-        if not fenced:
-            run.append(line)
-            continue
-        if run:
-            out += _components_run(run, slide, ctx)
-            run = []
-        out.append(line)
-    return out[:-1]
+    return rewrite_prose(lines, lambda text, numbers: _components_run(text, numbers, slide, ctx))
 
 
-def _components_run(run: list[Line], slide: Slide, ctx: ImportContext) -> list[Line]:
-    numbers = [number for number, _ in run]
+def _components_run(text: str, numbers: list[int], slide: Slide, ctx: ImportContext) -> str:
     codes: list[str] = []
 
     def keep_code(match: re.Match) -> str:
         codes.append(match.group(0))
         return f"\x01{len(codes) - 1}\x01"
 
-    text = INLINE_CODE.sub(keep_code, "\n".join(t for _, t in run))
+    text = INLINE_CODE.sub(keep_code, text)
 
     def line_of(pos: int) -> int:
         return numbers[min(text.count("\n", 0, pos), len(numbers) - 1)]
@@ -149,8 +140,7 @@ def _components_run(run: list[Line], slide: Slide, ctx: ImportContext) -> list[L
     text = ICON.sub(dropped("an icon component", "it needs Slidev's icon set"), text)
     text = MUSTACHE.sub(dropped("a `{{ }}` expression", "it needs Vue"), text)
     text = TAG.sub(tag, text)
-    text = re.sub("\x01(\\d+)\x01", lambda m: codes[int(m.group(1))], text)
-    return [(numbers[min(i, len(numbers) - 1)], t) for i, t in enumerate(text.split("\n"))]
+    return re.sub("\x01(\\d+)\x01", lambda m: codes[int(m.group(1))], text)
 
 
 def slots(lines: list[Line], layout: str | None, slide: Slide, ctx: ImportContext) -> list[Line]:
@@ -189,8 +179,4 @@ def slots(lines: list[Line], layout: str | None, slide: Slide, ctx: ImportContex
         header = trim(named.get("default", []))
     else:
         left = named.get("default", []) + left
-    line = slide.line
-    out = [*header, (line, ""), (line, "::: columns")]
-    for column in (trim(left), trim(named.get("right", []))):
-        out += [(line, "::: column"), *column, (line, ":::")]
-    return [*out, (line, ":::")]
+    return [*header, *columns([left, named.get("right", [])], slide, ctx)]
