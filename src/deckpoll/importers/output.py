@@ -20,12 +20,15 @@ from deckpoll.importers.core import (
     trim,
 )
 
+EMPTY = "<!-- slide: {} -->"
 LANG_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8}){0,4}")
 
 
 def slides_markdown(slides: list[Slide]) -> str:
     """deckpoll Markdown for the slides, separated by `---`."""
-    return "\n\n---\n\n".join(_slide(slide) for slide in slides) + "\n"
+    # An empty slide keeps an (empty) options comment: deckpoll reads nothing before a
+    # leading `---` as no slide at all, where the source tool showed an empty one.
+    return "\n\n---\n\n".join(_slide(slide) or EMPTY for slide in slides) + "\n"
 
 
 def _slide(slide: Slide) -> str:
