@@ -334,7 +334,7 @@ def escape_deckpoll_syntax(lines: list[Line]) -> list[Line]:
     """Source text that deckpoll would read as its own syntax (`:::` blocks, `. . .` pauses)
     stays text, as it was in the source tool. Run before an importer adds such lines."""
     out = []
-    for (number, text), fenced in zip(lines, fence_mask(lines), strict=True):
+    for (number, text), fenced in zip(lines, code_mask(lines), strict=True):
         match = None if fenced else DECKPOLL_SYNTAX.match(text)
         out.append((number, f"{match.group(1)}\\{text[match.end(1) :]}" if match else text))
     return out

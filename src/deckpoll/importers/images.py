@@ -19,8 +19,10 @@ ATTR = re.compile(
     r"""(?P<name>[\w:.-]+)\s*=\s*(?:"(?P<d>[^"]*)"|'(?P<s>[^']*)'|(?P<u>[^\s"'>]+))"""
 )
 EMBED = re.compile(
-    r"<(?P<tag>iframe|video|audio|source|embed|object|script|link)\b[^>]*?"
-    r"\b(?:src|href|data)\s*=\s*[\"']?(?P<url>(?:https?:)?//[^\"'\s>]+)[^>]*>"
+    r"<(?P<tag>iframe|video|audio|source|track|embed|object|script|link|image|use|input|img|"
+    r"picture|frame|meta)\b[^>]*?"
+    r"\b(?:src|srcset|poster|href|xlink:href|data|content)\s*=\s*[\"']?[^\"'>]*?"
+    r"(?P<url>(?:https?:)?//[^\"'\s>,]+)[^>]*>"
     r"(?:[^<]*</(?P=tag)>)?",
     re.IGNORECASE,
 )
