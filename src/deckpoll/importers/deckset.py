@@ -11,21 +11,23 @@ from deckpoll.importers.core import (
     ImportContext,
     Line,
     Slide,
-    dash_bullets,
-    drop_raw_blocks,
-    escape_deckpoll_syntax,
     fence_mask,
     numbered,
-    setext_headings,
     split_at,
-    star_bullets,
     take_comments,
     trim,
 )
-from deckpoll.importers.core import (
+from deckpoll.importers.images import MD_IMAGE
+from deckpoll.importers.passes import (
     columns as make_columns,
 )
-from deckpoll.importers.images import MD_IMAGE
+from deckpoll.importers.passes import (
+    dash_bullets,
+    drop_raw_blocks,
+    escape_deckpoll_syntax,
+    setext_headings,
+    star_bullets,
+)
 
 NAME = "deckset"
 GLOBAL = re.compile(

@@ -8,7 +8,12 @@ import html
 import re
 from urllib.parse import unquote
 
-from deckpoll.importers.core import ImportContext, Line, Slide, rewrite_prose
+from deckpoll.importers.core import (
+    ImportContext,
+    Line,
+    Slide,
+    rewrite_prose,
+)
 
 MD_IMAGE = re.compile(
     r"!\[(?P<alt>(?:[^\]\\\n]|\\.|\[[^\]\n]*\])*)\]"

@@ -13,9 +13,6 @@ from deckpoll.importers.core import (
     Line,
     Slide,
     aspect_of,
-    columns,
-    drop_raw_blocks,
-    escape_deckpoll_syntax,
     fence_mask,
     front_matter,
     is_dark,
@@ -23,12 +20,17 @@ from deckpoll.importers.core import (
     load_yaml,
     numbered,
     parse_ratio,
-    setext_headings,
     split_at,
     take_comments,
     trim,
 )
 from deckpoll.importers.images import MD_IMAGE
+from deckpoll.importers.passes import (
+    columns,
+    drop_raw_blocks,
+    escape_deckpoll_syntax,
+    setext_headings,
+)
 
 NAME = "marp"
 CUT = "\x00cut"

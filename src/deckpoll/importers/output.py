@@ -12,12 +12,14 @@ from deckpoll.errors import DeckpollError
 from deckpoll.importers.core import (
     Line,
     Slide,
-    escape_deckpoll_syntax,
-    notes_are_div_safe,
     open_fence,
-    protect_text,
     take_comments,
     trim,
+)
+from deckpoll.importers.passes import (
+    escape_deckpoll_syntax,
+    notes_are_div_safe,
+    protect_text,
 )
 
 EMPTY = "<!-- slide: {} -->"

@@ -13,17 +13,19 @@ from deckpoll.importers.core import (
     ImportContext,
     Line,
     Slide,
-    dash_bullets,
-    drop_raw_blocks,
-    escape_deckpoll_syntax,
     fence_mask,
     keep_classes,
-    notes_are_div_safe,
     numbered,
-    setext_headings,
     split_at,
     take_comments,
     trim,
+)
+from deckpoll.importers.passes import (
+    dash_bullets,
+    drop_raw_blocks,
+    escape_deckpoll_syntax,
+    notes_are_div_safe,
+    setext_headings,
 )
 
 NAME = "remark"

@@ -13,18 +13,20 @@ from deckpoll.importers.core import (
     Line,
     Slide,
     aspect_of,
-    dash_bullets,
-    drop_raw_blocks,
-    escape_deckpoll_syntax,
     fence_mask,
-    fragment_at,
     front_matter,
     is_dark,
     keep_classes,
     numbered,
-    setext_headings,
     split_at,
     take_comments,
+)
+from deckpoll.importers.passes import (
+    dash_bullets,
+    drop_raw_blocks,
+    escape_deckpoll_syntax,
+    fragment_at,
+    setext_headings,
 )
 
 NAME = "reveal"

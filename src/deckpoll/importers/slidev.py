@@ -12,10 +12,6 @@ from deckpoll.importers.core import (
     Line,
     Slide,
     aspect_of,
-    columns,
-    dash_bullets,
-    drop_raw_blocks,
-    escape_deckpoll_syntax,
     fence_mask,
     is_dark,
     keep_classes,
@@ -23,9 +19,15 @@ from deckpoll.importers.core import (
     parse_mapping,
     parse_ratio,
     read_source,
-    setext_headings,
     take_comments,
     trim,
+)
+from deckpoll.importers.passes import (
+    columns,
+    dash_bullets,
+    drop_raw_blocks,
+    escape_deckpoll_syntax,
+    setext_headings,
 )
 from deckpoll.importers.slidev_body import clicks, components, slots
 

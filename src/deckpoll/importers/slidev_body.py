@@ -11,11 +11,13 @@ from deckpoll.importers.core import (
     ImportContext,
     Line,
     Slide,
-    columns,
     fence_mask,
-    fragment_at,
     rewrite_prose,
     trim,
+)
+from deckpoll.importers.passes import (
+    columns,
+    fragment_at,
 )
 
 OPEN_CLICKS = re.compile(r"^\s*<v-clicks\b[^>]*>\s*$", re.IGNORECASE)
