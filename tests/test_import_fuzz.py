@@ -139,7 +139,14 @@ def test_html_pages_import_or_fail_cleanly(text: str) -> None:
 
 @pytest.mark.parametrize(
     "data",
-    [b"", b"\xff\xfe\x00\x00", b"---\n" * 50, b"\xc3\x28 latin-1 \xe9", b"<!--" * 1000],
+    [
+        b"",
+        b"\xff\xfe\x00\x00",
+        b"---\n" * 50,
+        b"\xc3\x28 latin-1 \xe9",
+        b"<!--" * 1000,
+        b"---\nmarp: true\n---\n\xef\xbb\xbf\n***",  # a BOM that is not at the start
+    ],
 )
 def test_odd_bytes(tmp_path: Path, data: bytes) -> None:
     (tmp_path / "slides.md").write_bytes(data)
@@ -147,4 +154,4 @@ def test_odd_bytes(tmp_path: Path, data: bytes) -> None:
         imported = import_deck(tmp_path / "slides.md", tmp_path / "out")
     except DeckpollError:
         return
-    compile_deck(imported.out)
+    assert len(compile_deck(imported.out).manifest["slides"]) == imported.slides

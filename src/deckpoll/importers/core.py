@@ -81,6 +81,8 @@ def read_source(path: Path, ctx: ImportContext) -> str:
         line = data[: exc.start].count(b"\n") + 1
         ctx.warn(path, line, "the file is not UTF-8; read it as Latin-1 (check accents)")
         text = data.decode("latin-1")
+    # U+FEFF inside the text is invisible, but a reader takes it for a BOM at the file start.
+    text = text.replace("\ufeff", "")
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "\ufffd")
 
 
