@@ -155,3 +155,25 @@ def test_odd_bytes(tmp_path: Path, data: bytes) -> None:
     except DeckpollError:
         return
     assert len(compile_deck(imported.out).manifest["slides"]) == imported.slides
+
+
+# Inputs the fuzzing found, kept as regressions: each once broke the build or the count.
+FOUND = [
+    ("auto", "::: notes"),
+    ("auto", '</style>\n---\n---\n```\n<img src="//e.com/x">'),
+    ("deckset", "[.column]\n<style>"),
+    ("deckset", "<!--\n---"),
+    ("remark", "???\n<!--\n---"),
+    ("slidev", '<div v-click>\n```\n<img src="//e.com/x">'),
+    ("deckset", "<!--\n![bg left](https://e.com/x.png)"),
+    ("reveal", "Note:\n```\n::: notes"),
+    ("remark", "<v-click>\n```\n\t\n::: notes"),
+    ("marp", "---"),
+    ("remark", "---\ntheme: seriph\nlayout: cover\n---\n"),
+    ("marp", "![bg left](https://e.com/x.png)\n```"),
+]
+
+
+@pytest.mark.parametrize(("tool", "text"), FOUND)
+def test_inputs_fuzzing_found(tool: str, text: str) -> None:
+    run(text, tool)

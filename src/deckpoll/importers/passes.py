@@ -14,6 +14,7 @@ from deckpoll.importers.core import (
     Slide,
     code_mask,
     fence_mask,
+    open_fence,
     trim,
 )
 
@@ -171,7 +172,9 @@ def columns(parts: list[list[Line]], slide: Slide, ctx: ImportContext, line: int
             return [row for part in parts for row in [*part, (line, "")]]
     out: list[Line] = [(line, ""), (line, "::: columns")]
     for part in parts:
-        out += [(line, "::: column"), *trim(part), (line, ":::")]
+        fence = open_fence(part)  # an unclosed fence would swallow the column's end
+        closing = [(line, fence[0] * len(fence))] if fence else []
+        out += [(line, "::: column"), *trim(part), *closing, (line, ":::")]
     return [*out, (line, ":::"), (line, "")]
 
 
