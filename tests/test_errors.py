@@ -274,3 +274,17 @@ def test_a_layout_added_to_theme_yaml_reaches_a_cached_rebuild(tmp_path: Path) -
     (tmp_path / "brand" / "theme.yaml").write_text("extends: default\nlayouts: [agenda]\n")
     compiled = compile_deck(deck, cache=cache)
     assert compiled.deck is not None and compiled.deck.slides[0].layout == "agenda"
+
+
+def test_moderation_approve_reaches_the_manifest_and_typos_get_a_hint(tmp_path: Path) -> None:
+    held = "```poll\nid: w\nkind: wordcloud\nquestion: Q\nmoderation: approve\n```\n"
+    (poll,) = compile_deck(write_deck(tmp_path / "ok", held)).manifest["polls"]
+    assert poll["moderation"] == "approve"
+    plain = "```poll\nid: w\nkind: open\nquestion: Q\n```\n"
+    (poll,) = compile_deck(write_deck(tmp_path / "plain", plain)).manifest["polls"]
+    assert poll["moderation"] == "none"
+    typo = "```poll\nid: w\nkind: open\nquestion: Q\nmoderation: aprove\n```\n"
+    assert problems(write_deck(tmp_path / "typo", typo)) == [
+        "slides.md:5:13: error: unknown moderation 'aprove'; did you mean 'approve'? use one "
+        "of: none, approve"
+    ]

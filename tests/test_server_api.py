@@ -183,7 +183,7 @@ def test_reset_and_hide_keep_the_store_consistent():
             url = f"/api/v1/polls/wall/answers/{first['id']}/hide"
             assert (await post(client, url)).status_code == 401
             r = await post(client, url, headers=presenter())
-            assert r.status_code == 200 and r.json() == {"id": first["id"], "hidden": True}
+            assert r.json() == {"id": first["id"], "hidden": True, "pending": False}
             await app.state.session.flush()
             wall = (await client.get("/api/v1/polls/wall/results")).json()
             assert [e["text"] for e in wall["entries"]] == ["fine"] and wall["voters"] == 1

@@ -180,6 +180,31 @@ def test_hide_answer_and_unknown_answer(store):
     run(go())
 
 
+def test_pending_answers_wait_for_approval(store):
+    async def go():
+        await store.set_status("o", OPEN)
+        held = await store.add_answer(
+            "o", "v1", {"text": "idé"}, key="idé", replace=False, limit=2, pending=True
+        )
+        free = await store.add_answer("o", "v1", {"text": "b"}, key="b", replace=False, limit=2)
+        assert held.answer.pending and not free.answer.pending
+        assert [a.pending for a in await store.answers("o")] == [True, False]
+        again = await store.add_answer(
+            "o", "v1", {"text": "idé"}, key="idé", replace=False, limit=2, pending=True
+        )
+        assert again.duplicate and again.answer.pending
+        approved = await store.approve_answer("o", held.answer.id)
+        assert approved is not None and not approved.pending and not approved.hidden
+        assert approved.value == {"text": "idé"} and approved.voter == "v1"
+        assert [a.pending for a in await store.answers("o")] == [False, False]
+        hidden = await store.hide_answer("o", held.answer.id)
+        assert hidden is not None and hidden.hidden and not hidden.pending
+        assert await store.approve_answer("o", 999_999) is None
+        assert await store.approve_answer("other", held.answer.id) is None
+
+    run(go())
+
+
 def test_reset_clears_answers_and_keeps_open_poll_open(store):
     async def go():
         await store.set_status("p", OPEN)
@@ -246,6 +271,31 @@ def test_sqlite_answers_survive_reopen(tmp_path):
         assert (await second.polls())["p"].status == OPEN
         assert [a.value for a in await second.answers("p")] == [{"value": 4}]
         await second.close()
+
+    run(read())
+
+
+def test_sqlite_written_before_approval_gains_the_pending_column(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        "CREATE TABLE answers (id INTEGER PRIMARY KEY AUTOINCREMENT, ns TEXT NOT NULL,"
+        " poll TEXT NOT NULL, voter TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
+        " created REAL NOT NULL, hidden INTEGER NOT NULL DEFAULT 0,"
+        " UNIQUE (ns, poll, voter, key));"
+        "INSERT INTO answers (ns, poll, voter, key, value, created)"
+        " VALUES ('d', 'p', 'v1', '', '{\"value\": 4}', 1.0);"
+    )
+    conn.commit()
+    conn.close()
+    store = open_store(f"sqlite:///{path}", namespace="d")
+
+    async def read():
+        (answer,) = await store.answers("p")
+        assert answer.value == {"value": 4} and not answer.pending
+        await store.close()
 
     run(read())
 

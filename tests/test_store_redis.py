@@ -362,6 +362,26 @@ def test_the_feed_brings_every_change_in_commit_order(shared_server, namespace):
     assert got[6].data == {"audience": 3}
 
 
+def test_the_feed_carries_pending_answers_and_their_approval(shared_server, namespace):
+    with opened(shared_server.url, namespace) as a, opened(shared_server.url, namespace) as b:
+
+        async def go():
+            feed = await b.subscribe()
+            await a.set_status("p", OPEN)
+            held = await a.add_answer(
+                "p", VOTER, {"text": "x"}, key="x", replace=False, limit=3, pending=True
+            )
+            await a.approve_answer("p", held.answer.id)
+            got = [await asyncio.wait_for(feed.get(), 2) for _ in range(3)]
+            await feed.close()
+            return held, got
+
+        held, got = run(go())
+    assert [c.kind for c in got] == ["poll", "answer", "hide"]
+    assert got[1].answer == held.answer and got[1].answer.pending
+    assert got[2].answer.id == held.answer.id and not got[2].answer.pending
+
+
 def test_a_feed_reports_its_loss_when_redis_goes_away(own_server, namespace):
     with opened(own_server.url, namespace) as store:
 

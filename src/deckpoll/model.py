@@ -35,6 +35,7 @@ class Poll:
     max_choices: int | None = None
     results: str = "live"
     auto_open: bool = True
+    moderation: str = "none"  # "approve": answers reach the screens once approved
 
     def to_manifest(self, slide: int) -> dict:
         return {
@@ -51,6 +52,7 @@ class Poll:
             "max_choices": self.max_choices,
             "results": self.results,
             "auto_open": self.auto_open,
+            "moderation": self.moderation,
         }
 
 

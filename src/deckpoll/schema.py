@@ -49,7 +49,9 @@ POLL_KEYS = (
     "max_choices",
     "results",
     "auto_open",
+    "moderation",
 )
+MODERATION_MODES = ("none", "approve")  # approve: answers wait for the presenter
 MAX_SCALE_STEPS = 11
 
 
@@ -291,6 +293,7 @@ def poll(doc: YamlDoc, reporter: Reporter, auto_open_default: bool) -> Poll | No
         f.error("max_choices", "`max_choices` only applies to multiple-choice polls")
     results = f.choice("results", RESULTS_MODES, "live") or "live"
     auto_open = f.bool("auto_open", auto_open_default)
+    moderation = f.choice("moderation", MODERATION_MODES, "none") or "none"
     if any(d.severity == "error" for d in reporter.diagnostics[before:]):
         return None
     return Poll(
@@ -306,6 +309,7 @@ def poll(doc: YamlDoc, reporter: Reporter, auto_open_default: bool) -> Poll | No
         max_choices=max_choices,
         results=results,
         auto_open=auto_open,
+        moderation=moderation,
     )
 
 

@@ -210,7 +210,7 @@ async def my_answers(request: Request) -> Response:
     limit = max_answers(poll) if poll.get("kind") in ("wordcloud", "open") else 1
     return JSONResponse(
         {
-            "answers": [{"id": a.id, **a.value} for a in mine],
+            "answers": [{"id": a.id, **a.value, "pending": a.pending} for a in mine],
             "remaining": max(0, limit - len(mine)),
         },
         headers={"Cache-Control": "no-store"},
@@ -283,14 +283,17 @@ async def moderate(request: Request) -> Response:
     session = _session(request)
     pid = _poll(request)
     action = request.path_params["action"]
-    if action not in ("hide", "unhide"):
+    if action not in ("hide", "unhide", "approve"):
         raise Invalid(404, "unknown_action", f"no answer action {action!r}")
-    hidden = action == "hide"
     answer_id = request.path_params["answer"]
-    found = await session.hide(pid, answer_id, hidden) if answer_id < 2**63 else None
+    found = None
+    if answer_id < 2**63 and action == "approve":
+        found = await session.approve(pid, answer_id)
+    elif answer_id < 2**63:
+        found = await session.hide(pid, answer_id, action == "hide")
     if found is None:
         raise Invalid(404, "unknown_answer", "no such answer in this poll")
-    return JSONResponse({"id": found.id, "hidden": found.hidden})
+    return JSONResponse({"id": found.id, "hidden": found.hidden, "pending": found.pending})
 
 
 @refusals

@@ -25,6 +25,7 @@ from deckpoll.model import Compiled
 from deckpoll.server.api import ROUTES, error
 from deckpoll.server.events import Broadcaster
 from deckpoll.server.guards import HostCheck, NoSniff
+from deckpoll.server.moderation import ROUTES as MODERATION_ROUTES
 from deckpoll.server.session import Session
 from deckpoll.server.site import Site, deck_policy, join_page
 from deckpoll.server.state import ServerState
@@ -126,6 +127,7 @@ def create_app(
             Route("/deckpoll.json", manifest_file, methods=["GET"]),
             Route("/favicon.ico", favicon, methods=["GET"]),
             *ROUTES,
+            *MODERATION_ROUTES,
             Route("/{path:path}", other, methods=["GET"]),
         ],
         middleware=middleware,

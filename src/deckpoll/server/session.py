@@ -263,7 +263,13 @@ class Session:
 
     async def answer(self, pid: str, voter: str, checked: Checked) -> Receipt:
         receipt = await self.store.add_answer(
-            pid, voter, checked.value, key=checked.key, replace=checked.replace, limit=checked.limit
+            pid,
+            voter,
+            checked.value,
+            key=checked.key,
+            replace=checked.replace,
+            limit=checked.limit,
+            pending=self.held(pid),
         )
         if not receipt.duplicate and not self.shared:
             self._apply_answer(receipt.answer, receipt.removed)
@@ -280,6 +286,16 @@ class Session:
 
     async def hide(self, pid: str, answer_id: int, hidden: bool = True) -> Answer | None:
         answer = await self.store.hide_answer(pid, answer_id, hidden)
+        if answer is not None and not self.shared:
+            self._apply_hidden(answer)
+        return answer
+
+    def held(self, pid: str) -> bool:
+        """Whether new answers to this poll wait for the presenter (`moderation: approve`)."""
+        return self.polls[pid].get("moderation") == "approve"
+
+    async def approve(self, pid: str, answer_id: int) -> Answer | None:
+        answer = await self.store.approve_answer(pid, answer_id)
         if answer is not None and not self.shared:
             self._apply_hidden(answer)
         return answer

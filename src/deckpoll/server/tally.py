@@ -17,18 +17,20 @@ def _percent(count: int, total: int) -> float:
 
 
 def tally(poll: dict[str, Any], answers: list[Answer], *, moderation: bool = False) -> dict:
-    """Results of one poll from its stored answers; hidden answers are left out.
+    """Results of one poll from its stored answers; hidden answers and those waiting for
+    approval are left out (`pending` counts the latter, for the presenter).
 
     `moderation` adds answer ids to word groups and text entries (the presenter's view,
     where one answer can be hidden).
     """
-    shown = [a for a in answers if not a.hidden]
+    shown = [a for a in answers if not a.hidden and not a.pending]
     kind = poll.get("kind")
     result: dict[str, Any] = {
         "id": poll["id"],
         "kind": kind,
         "voters": len({a.voter for a in shown}),
         "answers": len(shown),
+        "pending": sum(1 for a in answers if a.pending and not a.hidden),
     }
     if kind in ("single", "multiple"):
         counts: Counter[str] = Counter()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import import_module
 from importlib.metadata import entry_points
 from typing import Any, Protocol, runtime_checkable
@@ -69,6 +69,11 @@ class Answer:
     key: str = ""
     created: float = field(default_factory=time.time)
     hidden: bool = False
+    pending: bool = False  # waits for the presenter's approval (`moderation: approve`)
+
+    def flagged(self, **flags: bool) -> Answer:
+        """The same answer with `hidden` and/or `pending` changed."""
+        return replace(self, **flags)
 
 
 @dataclass(frozen=True)
@@ -106,12 +111,25 @@ class Store(Protocol):
     async def reset_poll(self, poll: str) -> PollState: ...
 
     async def add_answer(
-        self, poll: str, voter: str, value: dict[str, Any], *, key: str, replace: bool, limit: int
+        self,
+        poll: str,
+        voter: str,
+        value: dict[str, Any],
+        *,
+        key: str,
+        replace: bool,
+        limit: int,
+        pending: bool = False,
     ) -> Receipt: ...
 
     async def hide_answer(
         self, poll: str, answer_id: int, hidden: bool = True
     ) -> Answer | None: ...
+
+    async def approve_answer(self, poll: str, answer_id: int) -> Answer | None:
+        """Clear `pending` (the presenter approved it); None for an unknown answer. Its
+        change in the feed is a `hide` change (an answer whose flags changed)."""
+        ...
 
     async def answers(self, poll: str) -> list[Answer]: ...
 
@@ -122,7 +140,8 @@ class Store(Protocol):
 class Change:
     """One committed change (or note) read from a store's feed, in commit order.
 
-    kind `answer` (poll, answer, removed), `hide` (poll, answer), `poll` (state; reset: the
+    kind `answer` (poll, answer, removed), `hide` (poll, answer: its hidden or pending flag
+    changed), `poll` (state; reset: the
     poll's answers were deleted too), `meta` (name, value), `note` (data: what a server
     sent with `publish`). `origin` names the store instance (the worker) that made it.
     """

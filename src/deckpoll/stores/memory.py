@@ -63,7 +63,15 @@ class MemoryStore:
         return state
 
     async def add_answer(
-        self, poll: str, voter: str, value: dict[str, Any], *, key: str, replace: bool, limit: int
+        self,
+        poll: str,
+        voter: str,
+        value: dict[str, Any],
+        *,
+        key: str,
+        replace: bool,
+        limit: int,
+        pending: bool = False,
     ) -> Receipt:
         if self._poll(poll).status != OPEN:
             raise PollClosed(poll)
@@ -76,30 +84,42 @@ class MemoryStore:
                     return Receipt(old, duplicate=True)
             for old in mine:
                 del rows[old.id]
-            answer = self._insert(rows, poll, voter, value, key, now)
+            answer = self._insert(rows, poll, voter, value, key, now, pending)
             return Receipt(answer, replaced=bool(mine), removed=tuple(a.id for a in mine))
         for old in mine:
             if old.key == key:
                 return Receipt(old, duplicate=True)
         if len(mine) >= limit:
             raise AnswerLimit(poll)
-        return Receipt(self._insert(rows, poll, voter, value, key, now))
+        return Receipt(self._insert(rows, poll, voter, value, key, now, pending))
 
     def _insert(
-        self, rows: dict[int, Answer], poll: str, voter: str, value: dict, key: str, now: float
+        self,
+        rows: dict[int, Answer],
+        poll: str,
+        voter: str,
+        value: dict,
+        key: str,
+        now: float,
+        pending: bool,
     ) -> Answer:
-        answer = Answer(self._next_id, poll, voter, dict(value), key, now, False)
+        answer = Answer(self._next_id, poll, voter, dict(value), key, now, False, pending)
         self._next_id += 1
         rows[answer.id] = answer
         return answer
 
     async def hide_answer(self, poll: str, answer_id: int, hidden: bool = True) -> Answer | None:
+        return self._flag(poll, answer_id, hidden=hidden)
+
+    async def approve_answer(self, poll: str, answer_id: int) -> Answer | None:
+        return self._flag(poll, answer_id, pending=False)
+
+    def _flag(self, poll: str, answer_id: int, **flags: bool) -> Answer | None:
         rows = self._answers.get(poll, {})
         old = rows.get(answer_id)
         if old is None:
             return None
-        new = Answer(old.id, old.poll, old.voter, old.value, old.key, old.created, hidden)
-        rows[answer_id] = new
+        rows[answer_id] = new = old.flagged(**flags)
         return new
 
     async def answers(self, poll: str) -> list[Answer]:

@@ -39,7 +39,7 @@ FEED_BATCH = 500  # changes handed to the subscriber's loop in one call at most
 # atomic step: subscribers receive changes exactly in commit order.
 
 # KEYS: polls hash, answers hash (id -> record), voters hash (voter -> JSON list of ids), seq
-# ARGV: poll, voter, value, key, replace ('1'/'0'), limit, channel, origin;
+# ARGV: poll, voter, value, key, replace ('1'/'0'), limit, channel, origin, pending ('1'/'0');
 # voter/value/key are ASCII JSON.
 # Records are built here with cjson from strings only (cjson would round floats: the time
 # stamp travels as a string), so every string reads back byte for byte.
@@ -76,7 +76,8 @@ local id = redis.call('INCR', KEYS[4])
 local now = redis.call('TIME')
 local created = now[1] .. '.' .. string.format('%06d', tonumber(now[2]))
 local record = cjson.encode({voter = ARGV[2], key = ARGV[4], value = ARGV[3],
-                             created = created, hidden = false})
+                             created = created, hidden = false,
+                             pending = ARGV[9] == '1'})
 redis.call('HSET', KEYS[2], tostring(id), record)
 local removed = ''
 if replace then
@@ -104,13 +105,13 @@ redis.call('PUBLISH', ARGV[4], cjson.encode({t = 'poll', o = ARGV[5], poll = ARG
 return {1, ARGV[3]}
 """
 
-# KEYS: answers hash; ARGV: answer id, '1' to hide or '0' to show, poll, channel, origin.
-# Nothing for a missing id.
-HIDE_ANSWER = """
+# KEYS: answers hash; ARGV: answer id, '1' or '0', poll, channel, origin, the flag ('hidden' or
+# 'pending'). Nothing for a missing id.
+FLAG_ANSWER = """
 local raw = redis.call('HGET', KEYS[1], ARGV[1])
 if not raw then return false end
 local record = cjson.decode(raw)
-record['hidden'] = ARGV[2] == '1'
+record[ARGV[6]] = ARGV[2] == '1'
 raw = cjson.encode(record)
 redis.call('HSET', KEYS[1], ARGV[1], raw)
 redis.call('PUBLISH', ARGV[4], cjson.encode({t = 'hide', o = ARGV[5], poll = ARGV[3],
@@ -150,6 +151,7 @@ def _answer(poll: str, answer_id: str | int, raw: str) -> Answer:
         json.loads(record["key"]),
         float(record["created"]),
         bool(record["hidden"]),
+        bool(record.get("pending")),  # absent in records written before approval existed
     )
 
 
@@ -277,7 +279,7 @@ class RedisStore:
         self._redis = Redis(connection_pool=pool)
         self._add = self._redis.register_script(ADD_ANSWER)
         self._set_poll = self._redis.register_script(SET_POLL)
-        self._hide = self._redis.register_script(HIDE_ANSWER)
+        self._flag_script = self._redis.register_script(FLAG_ANSWER)
         self._errors: tuple[type[BaseException], ...] = (RedisError, OSError, TimeoutError)
         try:
             await self._redis.ping()
@@ -376,7 +378,15 @@ class RedisStore:
         return await self._change_poll(poll, after_reset, drop)
 
     async def add_answer(
-        self, poll: str, voter: str, value: dict[str, Any], *, key: str, replace: bool, limit: int
+        self,
+        poll: str,
+        voter: str,
+        value: dict[str, Any],
+        *,
+        key: str,
+        replace: bool,
+        limit: int,
+        pending: bool = False,
     ) -> Receipt:
         # ASCII JSON: exact comparisons in Lua, and no text can fail to encode on the wire.
         args = [
@@ -388,6 +398,7 @@ class RedisStore:
             str(int(limit)),
             self.channel,
             self.origin,
+            "1" if pending else "0",
         ]
         keys = [
             self._key("polls"),
@@ -408,9 +419,15 @@ class RedisStore:
         return Receipt(answer, replaced=bool(removed), removed=removed)
 
     async def hide_answer(self, poll: str, answer_id: int, hidden: bool = True) -> Answer | None:
+        return await self._flag(poll, answer_id, "hidden", hidden)
+
+    async def approve_answer(self, poll: str, answer_id: int) -> Answer | None:
+        return await self._flag(poll, answer_id, "pending", False)
+
+    async def _flag(self, poll: str, answer_id: int, flag: str, on: bool) -> Answer | None:
         keys = [self._key("answers", poll)]
-        args = [str(int(answer_id)), "1" if hidden else "0", poll, self.channel, self.origin]
-        raw = await self._run(lambda: self._hide(keys=keys, args=args))
+        args = [str(int(answer_id)), "1" if on else "0", poll, self.channel, self.origin, flag]
+        raw = await self._run(lambda: self._flag_script(keys=keys, args=args))
         return None if raw is None else _answer(poll, answer_id, raw)
 
     async def answers(self, poll: str) -> list[Answer]:

@@ -37,8 +37,12 @@ CREATE TABLE IF NOT EXISTS answers (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     ns TEXT NOT NULL, poll TEXT NOT NULL, voter TEXT NOT NULL, key TEXT NOT NULL,
     value TEXT NOT NULL, created REAL NOT NULL, hidden INTEGER NOT NULL DEFAULT 0,
+    pending INTEGER NOT NULL DEFAULT 0,
     UNIQUE (ns, poll, voter, key));
 """
+# Columns added after a release: a database written by an older version gets them on open.
+ADDED_COLUMNS = (("answers", "pending", "INTEGER NOT NULL DEFAULT 0"),)
+COLUMNS = "id, key, value, created, hidden, pending"  # as _row reads them (voter apart)
 
 BATCH_LIMIT = 512  # operations committed together at most
 CHECKPOINT_EVERY = 1.0  # seconds between background WAL checkpoints while writing
@@ -76,6 +80,7 @@ class SQLiteStore:
         self._conn.execute("PRAGMA synchronous=FULL")
         self._conn.execute("PRAGMA wal_autocheckpoint=0")
         self._conn.executescript(SCHEMA)
+        self._add_columns()
         self._queue: queue.SimpleQueue[tuple[Op, concurrent.futures.Future, bool] | None] = (
             queue.SimpleQueue()
         )
@@ -85,6 +90,12 @@ class SQLiteStore:
         self._reader_conn: sqlite3.Connection | None = None
         self._thread = threading.Thread(target=self._writer, name="deckpoll-sqlite", daemon=True)
         self._thread.start()
+
+    def _add_columns(self) -> None:
+        for table, column, kind in ADDED_COLUMNS:
+            have = {row[1] for row in self._conn.execute(f"PRAGMA table_info({table})")}
+            if column not in have:
+                self._conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
     # -- the writer thread -------------------------------------------------------------
 
@@ -281,7 +292,15 @@ class SQLiteStore:
         return await self._call(op, write=True)
 
     async def add_answer(
-        self, poll: str, voter: str, value: dict[str, Any], *, key: str, replace: bool, limit: int
+        self,
+        poll: str,
+        voter: str,
+        value: dict[str, Any],
+        *,
+        key: str,
+        replace: bool,
+        limit: int,
+        pending: bool = False,
     ) -> Receipt:
         encoded = json.dumps(value, ensure_ascii=False, sort_keys=True)
 
@@ -289,8 +308,7 @@ class SQLiteStore:
             if self._poll(conn, poll).status != OPEN:
                 raise PollClosed(poll)
             mine = conn.execute(
-                "SELECT id, key, value, created, hidden FROM answers "
-                "WHERE ns=? AND poll=? AND voter=? ORDER BY id",
+                f"SELECT {COLUMNS} FROM answers WHERE ns=? AND poll=? AND voter=? ORDER BY id",
                 (self.namespace, poll, voter),
             ).fetchall()
             now = time.time()
@@ -302,51 +320,67 @@ class SQLiteStore:
                     "DELETE FROM answers WHERE ns=? AND poll=? AND voter=?",
                     (self.namespace, poll, voter),
                 )
-                answer = self._insert(conn, poll, voter, key, encoded, now)
+                answer = self._insert(conn, poll, voter, key, encoded, now, pending)
                 return Receipt(answer, bool(mine), removed=tuple(row[0] for row in mine))
             for row in mine:
                 if row[1] == key:
                     return Receipt(self._row(poll, voter, row), duplicate=True)
             if len(mine) >= limit:
                 raise AnswerLimit(poll)
-            return Receipt(self._insert(conn, poll, voter, key, encoded, now))
+            return Receipt(self._insert(conn, poll, voter, key, encoded, now, pending))
 
         return await self._call(op, write=True)
 
     def _insert(
-        self, conn: sqlite3.Connection, poll: str, voter: str, key: str, encoded: str, now: float
+        self,
+        conn: sqlite3.Connection,
+        poll: str,
+        voter: str,
+        key: str,
+        encoded: str,
+        now: float,
+        pending: bool,
     ) -> Answer:
         cursor = conn.execute(
-            "INSERT INTO answers (ns, poll, voter, key, value, created) VALUES (?, ?, ?, ?, ?, ?)",
-            (self.namespace, poll, voter, key, encoded, now),
+            "INSERT INTO answers (ns, poll, voter, key, value, created, pending) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (self.namespace, poll, voter, key, encoded, now, int(pending)),
         )
-        return Answer(int(cursor.lastrowid), poll, voter, json.loads(encoded), key, now, False)
+        value = json.loads(encoded)
+        return Answer(int(cursor.lastrowid), poll, voter, value, key, now, False, pending)
 
     @staticmethod
     def _row(poll: str, voter: str, row: tuple) -> Answer:
-        return Answer(row[0], poll, voter, json.loads(row[2]), row[1], row[3], bool(row[4]))
+        """An Answer from the COLUMNS of one row."""
+        value = json.loads(row[2])
+        return Answer(row[0], poll, voter, value, row[1], row[3], bool(row[4]), bool(row[5]))
 
     async def hide_answer(self, poll: str, answer_id: int, hidden: bool = True) -> Answer | None:
+        return await self._flag(poll, answer_id, "hidden", hidden)
+
+    async def approve_answer(self, poll: str, answer_id: int) -> Answer | None:
+        return await self._flag(poll, answer_id, "pending", False)
+
+    async def _flag(self, poll: str, answer_id: int, column: str, on: bool) -> Answer | None:
         def op(conn: sqlite3.Connection) -> Answer | None:
             cursor = conn.execute(
-                "UPDATE answers SET hidden=? WHERE ns=? AND poll=? AND id=? "
-                "RETURNING id, key, value, created, hidden, voter",
-                (int(hidden), self.namespace, poll, answer_id),
+                f"UPDATE answers SET {column}=? WHERE ns=? AND poll=? AND id=? "
+                f"RETURNING {COLUMNS}, voter",
+                (int(on), self.namespace, poll, answer_id),
             )
             row = cursor.fetchone()
             cursor.fetchall()
-            return None if row is None else self._row(poll, row[5], row[:5])
+            return None if row is None else self._row(poll, row[6], row[:6])
 
         return await self._call(op, write=True)
 
     async def answers(self, poll: str) -> list[Answer]:
         def op(conn: sqlite3.Connection) -> list[Answer]:
             rows = conn.execute(
-                "SELECT id, key, value, created, hidden, voter FROM answers "
-                "WHERE ns=? AND poll=? ORDER BY id",
+                f"SELECT {COLUMNS}, voter FROM answers WHERE ns=? AND poll=? ORDER BY id",
                 (self.namespace, poll),
             ).fetchall()
-            return [self._row(poll, r[5], r[:5]) for r in rows]
+            return [self._row(poll, r[6], r[:6]) for r in rows]
 
         return await self._read(op)
 
