@@ -30,7 +30,10 @@ dp.use(class Speaker {
    + '<h2 id="dp-n"></h2><div class="dp-sv-box"><div class="dp-deck dp-preview" aria-hidden="true" inert></div></div></aside>'
    + '<aside aria-labelledby="dp-x"><h2 id="dp-x"></h2><div class="dp-sv-text" tabindex="0" role="region" aria-labelledby="dp-x">';
   const [count, time, btn, reset, clock, cur, nh, box, xh, notes] = sv.querySelectorAll('b,span,button,div:not(.dp-deck),h2');
-  Object.assign(this, { count, time, btn, clock, notes, preview: box.firstChild });
+  Object.assign(this, { count, time, btn, clock, notes, nh, preview: box.firstChild });
+  /* Poll results change while the next slide waits: copy it again. */
+  const again = () => { if (this.nextIndex) this.drawNext(this.nextIndex); };
+  this.off = [dp.on('pollresults', e => { if (e.slide === this.nextIndex) again(); }), dp.on('pollevent', e => { if (e.name === 'snapshot') again(); })];
   [[nh, 'next'], [xh, 'notes'], [reset, 'reset']].forEach(([e, k]) => { e.textContent = dp.t(k); });
   time.ariaLabel = dp.t('elapsed');
   clock.ariaLabel = dp.t('clock');
@@ -62,17 +65,9 @@ dp.use(class Speaker {
  update(s) {
   if (!this.root) return;
   this.count.textContent = s.index + ' / ' + s.count + (s.fragments ? ' · ' + s.fragment + '/' + s.fragments : '');
-  let i = s.index, f = s.fragment + 1;
-  if (f > s.fragments) { i += 1; f = 0; }
-  const p = this.preview, c = i <= s.count && dp.slide(i).cloneNode(true);
-  p.textContent = '';
-  if (c) {
-   c.removeAttribute('id');
-   c.querySelectorAll('[id]').forEach(x => x.removeAttribute('id'));
-   c.classList.add('dp-current');
-   dp.showFragments(c, f);
-   p.append(c);
-  } else p.append(dp.el('p', 'dp-sv-end', null, dp.t('end')));
+  const left = s.fragments - s.fragment;
+  this.nh.textContent = dp.t('next') + (left > 0 ? ' · ' + dp.t('more_steps', { n: left }) : '');
+  this.drawNext(s.index + 1);
   if (s.previous?.index !== s.index) this.showNotes(s.index);
  }
  /** The notes of slide i (served decks fetch them after load: see 60-polls.js). */
@@ -83,7 +78,23 @@ dp.use(class Speaker {
   else this.notes.append(dp.el('i', '', null, dp.t('no_notes')));
   this.notes.scrollTop = 0;
  }
+ /** The next slide as the room will see it: every fragment shown, the poll results as they
+     stand now (the copy is taken again whenever they change). */
+ drawNext(i) {
+  const p = this.preview, c = i <= dp.count && dp.slide(i).cloneNode(true);
+  this.nextIndex = i;
+  p.textContent = '';
+  p.classList.toggle('dp-polls-live', dp.deck.classList.contains('dp-polls-live'));
+  if (c) {
+   c.removeAttribute('id');
+   c.querySelectorAll('[id]').forEach(x => x.removeAttribute('id'));
+   c.classList.add('dp-current');
+   dp.showFragments(c, Infinity);
+   p.append(c);
+  } else p.append(dp.el('p', 'dp-sv-end', null, dp.t('end')));
+ }
  destroy() {
+  this.off?.forEach(f => f());
   clearInterval(this.iv);
   this.ro?.disconnect();
  }

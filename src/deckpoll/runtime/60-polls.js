@@ -45,6 +45,7 @@
       this.retry = 0;
       this.posting = false;
       this.pendingState = null;
+      dp.polls = this;       // the speaker console (56-console.js) reads `live` and sends commands
     }
 
     bind() {
@@ -63,9 +64,6 @@
         if (!this.final && document.visibilityState === 'visible' && (!this.live || this.stale())) this.reconnect(0);
       };
       document.addEventListener('visibilitychange', this.onVisible);
-      this.onClick = (e) => this.click(e);
-      document.addEventListener('click', this.onClick);
-      document.addEventListener('keydown', this.onClick);
       this.connect();
     }
 
@@ -190,6 +188,7 @@
         this.showOffline(false);
         if (this.key) this.reportState(dp.state());
         Object.keys(this.polls).forEach((id) => this.draw(id));
+        dp.emit('pollevent', { name });
         return;
       }
       if (!this.live) return;
@@ -197,6 +196,7 @@
       else if (name === 'poll') { this.live.polls[data.id] = data; this.draw(data.id); }
       else if (name === 'results') { this.live.results[data.id] = data; this.draw(data.id); }
       else if (name === 'presence') { this.live.audience = data.audience; Object.keys(this.polls).forEach((id) => this.drawStatus(id)); }
+      dp.emit('pollevent', { name, id: data && data.id });
     }
 
     update(s) {
@@ -224,11 +224,13 @@
       this.posting = false;
     }
 
+    /** A presenter call on one poll (`open`, `answers/17/hide`, ...): the HTTP status, 0 offline. */
     async command(id, path) {
       try {
-        await fetch(this.base + 'api/v1/polls/' + encodeURIComponent(id) + '/' + path,
+        const res = await fetch(this.base + 'api/v1/polls/' + encodeURIComponent(id) + '/' + path,
           { method: 'POST', headers: this.headers() });
-      } catch (e) { /* the stream shows the outcome, or the offline state */ }
+        return res.status;
+      } catch (e) { return 0; /* the stream shows the outcome, or the offline state */ }
     }
 
     // -- drawing ---------------------------------------------------------------------------
@@ -249,7 +251,6 @@
       box.append(head);
       if (res && res.visible && res.voters > 0) box.append(this.body(id, res));
       else if (res && !res.visible && state.results === 'on_reveal') box.append(dp.el('p', 'dp-poll-later', null, t('later')));
-      if (this.key) box.append(this.controls(id, state));
       this.drawStatus(id);
       dp.emit('pollresults', { id, slide: +(p.el.closest('.dp-slide') || {}).dataset?.dpIndex || 0 });
     }
@@ -267,7 +268,7 @@
       const p = this.polls[id], kind = kinds.get(p.kind);
       if (!kind || !kind.slide) return dp.el('p', '', null, '');
       return kind.slide.draw(res, {
-        el: dp.el, t, bars: (rows) => this.bars(rows), presenter: !!this.key, box: p.results, memory: p.memory
+        el: dp.el, t, bars: (rows) => this.bars(rows), presenter: false, box: p.results, memory: p.memory
       });
     }
 
@@ -286,41 +287,11 @@
       return list;
     }
 
-    controls(id, state) {
-      const bar = dp.el('div', 'dp-poll-controls', { role: 'group' });
-      const button = (action) => bar.append(dp.el('button', 'dp-poll-control', { type: 'button', 'data-dp-action': action }, t(action)));
-      button(state.status === 'open' ? 'close' : 'open');
-      if (state.results === 'on_reveal') button(state.revealed ? 'conceal' : 'reveal');
-      button('reset');
-      return bar;
-    }
-
-    /** One listener for every control, so copies of a slide (the speaker view's) work too. */
-    click(e) {
-      if (!this.key || (e.type === 'keydown' && e.key !== 'Enter')) return;
-      const target = e.target.closest && e.target.closest('[data-dp-action], .dp-poll-hide, [data-dp-answers]');
-      const poll = target && target.closest('[data-dp-poll-id]');
-      if (!poll || (e.type === 'keydown' && !target.hasAttribute('data-dp-answers'))) return;
-      const id = poll.dataset.dpPollId;
-      if (target.dataset.dpAction) {
-        const action = target.dataset.dpAction;
-        if (action !== 'reset' || confirm(t('reset_confirm'))) this.command(id, action);
-      } else if (target.classList.contains('dp-poll-hide')) {
-        this.command(id, 'answers/' + target.closest('[data-dp-answer]').dataset.dpAnswer + '/hide');
-      } else if (confirm(t('hide_word', { w: target.textContent }))) {
-        target.getAttribute('data-dp-answers').split(',').forEach((a) => this.command(id, 'answers/' + a + '/hide'));
-      }
-    }
-
     destroy() {
       clearTimeout(this.timer);
       clearInterval(this.watchdog);
       if (this.abort) this.abort.abort();
       if (this.onVisible) document.removeEventListener('visibilitychange', this.onVisible);
-      if (this.onClick) {
-        document.removeEventListener('click', this.onClick);
-        document.removeEventListener('keydown', this.onClick);
-      }
     }
   });
 })();

@@ -190,6 +190,11 @@
     return h("section", { className: "jp-card jp-res" }, kids);
   }
 
+  /** " (waiting for approval)" after an answer the presenter has not approved yet. */
+  function pendingMark(answer) {
+    return answer && answer.pending ? h("span", { className: "jp-pending", text: " (" + t("pending") + ")" }) : null;
+  }
+
   function pollView(poll) {
     var status = live.polls[poll.id] || {};
     var me = mine[poll.id];
@@ -202,7 +207,7 @@
       if (answered) {
         kids.push(h("p", { className: "jp-thanks", text: t("thanks") }));
         kids.push(h("ul", { className: "jp-mine", "aria-label": t("yours") },
-          me.answers.map(function (a) { return h("li", { text: a.text }); })));
+          me.answers.map(function (a) { return h("li", { text: a.text }, [pendingMark(a)]); })));
       }
       if (!me || me.remaining > 0) {
         if (answered) kids.push(h("p", { className: "jp-note", text: t("more", me.remaining) }));
@@ -211,7 +216,7 @@
         kids.push(h("p", { className: "jp-note", text: t("all_sent") }));
       }
     } else if (answered && !editing[poll.id]) {
-      kids.push(h("p", { className: "jp-thanks", text: t("thanks") }));
+      kids.push(h("p", { className: "jp-thanks", text: t("thanks") }, [pendingMark(me.answers[0])]));
       kids.push(h("button", { type: "button", className: "jp-link", text: t("change"), onclick: function () {
         draft[poll.id] = kind.draft(me.answers[0]);
         editing[poll.id] = true;
@@ -219,6 +224,9 @@
       } }));
     } else {
       kids.push(kind.form(poll, ui));
+    }
+    if (poll.moderation === "approve" && status.status === "open") {
+      kids.push(h("p", { className: "jp-note", text: t("held") }));
     }
     if (notice[poll.id]) kids.push(h("p", { className: "jp-err", role: "alert", text: notice[poll.id] }));
     if (answered || status.status !== "open") {
@@ -234,7 +242,7 @@
     var status = poll ? live.polls[poll.id] || {} : {};
     var me = poll ? mine[poll.id] : null;
     var key = JSON.stringify([live.state.slide, poll && poll.id, status.status, status.visible,
-      me ? me.answers.length : 0]);
+      me ? me.answers.length : 0, me ? me.answers.filter(function (a) { return a.pending; }).length : 0]);
     if (!force && key === shownKey) {
       var slot = document.getElementById("jp-results");
       if (slot && poll) {
@@ -301,6 +309,8 @@
       if (poll && poll.id === r.id && prev && r.answers === 0 && prev.answers > 0) {
         mine[r.id] = { answers: [], remaining: null };
         loadMine(r.id);
+      } else if (mine[r.id] && mine[r.id].answers.some(function (a) { return a.pending; })) {
+        loadMine(r.id);  // one of ours may have been approved (or hidden) meanwhile
       }
       render(false);
     });

@@ -163,6 +163,7 @@ class Session:
             "revealed": state.revealed,
             "visible": self.visible(pid, state),
             "results": self.polls[pid].get("results") or "live",
+            "moderation": self.polls[pid].get("moderation") or "none",
         }
 
     def results_view(self, pid: str, presenter: bool) -> dict[str, Any]:

@@ -1,0 +1,322 @@
+/* Presenter console in the speaker view: every poll control (open, close, reveal, reset with
+   an undo window, hide, approve) and every answer of the poll at hand, searchable. The
+   projected deck shows content only; this is where the presenter acts. Audience text goes
+   in through textContent only. */
+(() => {
+const dp = window.deckpoll, d = document;
+if (!dp) return;
+const UNDO_SECONDS = 6;  // a reset waits this long before it is sent, and can be undone
+const PAGE = 2000;       // answers per request of the moderation list
+const t = (k, n) => dp.t('con_' + k, { n });
+
+dp.use(class Console {
+ bind() {
+  const sv = d.querySelector('.dp-sv');
+  if (dp.view !== 'speaker' || !sv) return;
+  /* Poll id -> its slide, in slide order. */
+  this.slides = [];
+  dp.slides.forEach((s, k) => s.querySelectorAll('[data-dp-poll-id]').forEach(p => {
+   if (!this.slides.some(x => x.id === p.dataset.dpPollId)) this.slides.push({ id: p.dataset.dpPollId, slide: k + 1, kind: p.dataset.dpPollKind, el: p });
+  }));
+  if (!this.slides.length) return;
+  this.answers = [];      // the moderation list of the poll at hand
+  this.filter = 'all';
+  this.query = '';
+  sv.classList.add('dp-sv-polls');
+  const root = this.root = dp.el('section', 'dp-con', { 'aria-labelledby': 'dp-con-h' });
+  const head = dp.el('header', 'dp-con-head');
+  this.where = dp.el('h2', '', { id: 'dp-con-h' });
+  this.question = dp.el('p', 'dp-con-q');
+  this.badges = dp.el('p', 'dp-con-badges');
+  head.append(this.where, this.question, this.badges);
+  this.counts = dp.el('dl', 'dp-con-counts');
+  this.actions = dp.el('div', 'dp-con-actions', { role: 'group', 'aria-label': t('title') });
+  this.notice = dp.el('div', 'dp-con-notice', { role: 'status', 'aria-live': 'polite' });
+  const tools = dp.el('div', 'dp-con-tools');
+  this.search = dp.el('input', 'dp-con-search', { type: 'search', id: 'dp-con-s', autocomplete: 'off', placeholder: t('search') });
+  this.search.oninput = () => { this.query = this.search.value.trim().toLocaleLowerCase(); this.drawList(); };
+  this.filters = dp.el('div', 'dp-con-filters', { role: 'group', 'aria-label': t('list') });
+  tools.append(dp.el('label', 'dp-sr', { for: 'dp-con-s' }, t('search')), this.search, this.filters);
+  this.list = dp.el('ul', 'dp-con-list', { 'aria-label': t('list') });
+  this.empty = dp.el('p', 'dp-con-empty');
+  this.body = dp.el('div', 'dp-con-body');
+  this.body.append(tools, this.list, this.empty);
+  root.append(head, this.counts, this.actions, this.notice, this.body);
+  sv.append(root);
+  root.addEventListener('click', e => this.click(e), { signal: this.signal });
+  this.off = [dp.on('pollevent', e => this.event(e))];
+ }
+
+ /** The poll at hand: the current slide's, else the next one, else the last before. */
+ pick(index) {
+  return this.slides.find(p => p.slide === index) || this.slides.find(p => p.slide > index)
+   || this.slides.filter(p => p.slide < index).pop();
+ }
+
+ update(s) {
+  if (!this.root) return;
+  const p = this.pick(s.index);
+  if (p === this.poll) return;
+  this.poll = p;
+  this.answers = [];
+  this.search.value = this.query = '';
+  this.filter = 'all';
+  this.draw();
+  this.load();
+ }
+
+ get polls() { return dp.polls; }
+ get live() { return this.polls?.live || null; }
+
+ event(e) {
+  if (!this.poll) return;
+  if (e.name === 'snapshot' || e.id === this.poll.id) {
+   this.draw();
+   if (e.name !== 'poll') this.load();  // a snapshot or new results: the list changed too
+  }
+  else if (e.name === 'presence') this.drawCounts();
+ }
+
+ /** Fetch every page of the moderation list; one load at a time, the latest wins. */
+ async load() {
+  const polls = this.polls, p = this.poll;
+  if (!polls?.key || !polls.base || !this.live || !p) return;
+  if (this.loading) { this.again = true; return; }
+  this.loading = true;
+  try {
+   const got = [];
+   for (let after = 0; after != null;) {
+    const res = await fetch(polls.base + 'api/v1/polls/' + encodeURIComponent(p.id) + '/moderation?limit=' + PAGE + '&after=' + after,
+     { headers: polls.headers(), cache: 'no-store' });
+    if (!res.ok) throw new Error('HTTP ' + res.status);
+    const page = await res.json();
+    got.push(...page.answers);
+    after = page.next;
+   }
+   if (p === this.poll) { this.answers = got; this.drawList(); }
+  } catch (e) { /* offline or refused: the next event loads again */ }
+  this.loading = false;
+  if (this.again) { this.again = false; this.load(); }
+ }
+
+ state() {
+  const live = this.live, id = this.poll.id;
+  const st = live?.polls?.[id] || {}, el = this.poll.el;
+  const question = el.querySelector('.dp-poll-question')?.textContent.trim() || id;
+  return { live, st, res: live?.results?.[id] || null, poll: { question, held: st.moderation === 'approve' } };
+ }
+
+ draw() {
+  if (!this.poll) return;
+  const { live, st, poll } = this.state(), idx = dp.state().index, slide = this.poll.slide;
+  this.where.textContent = slide === idx ? t('title') + ' · ' + dp.t('slide') + ' ' + slide
+   : t(slide > idx ? 'upcoming' : 'earlier', slide);
+  this.question.textContent = poll.question;
+  this.badges.textContent = '';
+  const badge = (text, cls) => this.badges.append(dp.el('span', 'dp-con-badge ' + (cls || ''), null, text));
+  if (!this.polls?.key) badge(t('no_key'), 'dp-con-warn');
+  else if (!live) badge(t('offline'), 'dp-con-warn');
+  else {
+   badge(st.status === 'open' ? t('status_open') : st.opened ? t('status_closed') : t('status_new'), 'dp-con-' + (st.status === 'open' ? 'open' : 'shut'));
+   badge(st.results === 'on_reveal' ? t(st.revealed ? 'results_shown' : 'results_on_reveal') : t('results_' + (st.results || 'live')));
+   if (poll.held) badge(t('held'));
+  }
+  this.drawCounts();
+  this.drawActions();
+  this.drawList();
+ }
+
+ drawCounts() {
+  const { live, res } = this.state();
+  this.counts.textContent = '';
+  [['participants', res?.voters], ['answers', res?.answers], ['waiting', res?.pending], ['phones', live?.audience]].forEach(([k, v]) => {
+   if (k === 'waiting' && !this.state().poll.held && !v) return;
+   const box = dp.el('div', 'dp-con-count dp-con-count-' + k);
+   box.append(dp.el('dd', '', null, v == null ? '–' : String(v)), dp.el('dt', '', null, t(k)));
+   this.counts.append(box);
+  });
+ }
+
+ drawActions() {
+  const { live, st } = this.state(), a = this.actions, keep = this.focusKey();
+  a.textContent = '';
+  if (!this.polls?.key || !live) return;
+  const button = (action, label, cls) => a.append(dp.el('button', 'dp-button dp-con-act ' + (cls || ''), { type: 'button', 'data-dp-con': action }, label));
+  if (st.status === 'open') button('close', t('close')); else button('open', t('open'), 'dp-con-primary');
+  if (st.results === 'on_reveal') button(st.revealed ? 'conceal' : 'reveal', t(st.revealed ? 'conceal' : 'reveal'));
+  button('reset', t('reset'), 'dp-con-danger');
+  this.refocus(keep);
+ }
+
+ /** Word groups (a word cloud) or single answers, each with its state and members. */
+ rows() {
+  const kind = this.poll.kind;
+  if (kind !== 'wordcloud') {
+   return this.answers.map(a => ({ key: 'a' + a.id, text: a.value.text ?? JSON.stringify(a.value), members: [a], at: a.created })).reverse();
+  }
+  const groups = new Map();
+  this.answers.forEach(a => {
+   const g = groups.get(a.group) || { key: 'g' + a.group, members: [] };
+   g.members.push(a);
+   groups.set(a.group, g);
+  });
+  const rows = [...groups.values()];
+  rows.forEach(g => {
+   const forms = new Map();
+   g.members.forEach(a => forms.set(a.value.text, (forms.get(a.value.text) || 0) + 1));
+   g.text = [...forms.entries()].sort((x, y) => y[1] - x[1])[0][0];
+   g.count = g.members.filter(a => !a.hidden && !a.pending).length;
+  });
+  return rows.sort((x, y) => y.count - x.count || x.text.localeCompare(y.text));
+ }
+
+ drawList() {
+  if (!this.poll) return;
+  const keep = this.focusKey(), kind = this.poll.kind, textual = kind === 'wordcloud' || kind === 'open';
+  this.body.hidden = !this.polls?.key || !this.live;
+  this.list.textContent = '';
+  if (!textual) return this.drawTally(keep);
+  const rows = this.rows();
+  const waiting = rows.filter(r => r.members.some(a => a.pending && !a.hidden));
+  const hidden = rows.filter(r => r.members.every(a => a.hidden));
+  this.filters.textContent = '';
+  [['all', t('all') + ' ' + rows.length], ['waiting', t('show_waiting') + ' ' + waiting.length], ['hidden', t('show_hidden') + ' ' + hidden.length]].forEach(([f, label]) => {
+   if (f === 'waiting' && !waiting.length && !this.state().poll.held) return;
+   this.filters.append(dp.el('button', 'dp-con-filter', { type: 'button', 'data-dp-con': 'filter:' + f, 'aria-pressed': String(this.filter === f) }, label));
+  });
+  if (waiting.length) this.filters.append(dp.el('button', 'dp-button dp-con-primary', { type: 'button', 'data-dp-con': 'approve-all' }, t('approve_all', waiting.length)));
+  const shown = (this.filter === 'waiting' ? waiting : this.filter === 'hidden' ? hidden : rows)
+   .filter(r => !this.query || r.members.some(a => String(a.value.text || '').toLocaleLowerCase().includes(this.query)));
+  shown.forEach(r => this.list.append(this.row(r, kind)));
+  this.empty.textContent = shown.length ? '' : rows.length ? t('no_match') : t('empty');
+  this.refocus(keep);
+ }
+
+ row(r, kind) {
+  const li = dp.el('li', 'dp-con-row'), all = r.members, off = all.every(a => a.hidden);
+  const wait = all.filter(a => a.pending && !a.hidden);
+  li.classList.toggle('dp-con-off', off);
+  li.classList.toggle('dp-con-wait', wait.length > 0);
+  const text = dp.el('span', 'dp-con-text', null, r.text);
+  const meta = dp.el('span', 'dp-con-meta');
+  if (kind === 'wordcloud') meta.append(dp.el('b', 'dp-con-n', null, String(r.count)));
+  else meta.append(dp.el('time', '', null, new Date(r.at * 1000).toLocaleTimeString(dp.config.lang || [], { hour: '2-digit', minute: '2-digit' })));
+  if (off) meta.append(dp.el('span', 'dp-con-tag', null, t('hidden')));
+  else if (wait.length) meta.append(dp.el('span', 'dp-con-tag dp-con-tag-wait', null, t('pending')));
+  const acts = dp.el('span', 'dp-con-row-acts');
+  const ids = list => list.map(a => a.id).join(',');
+  const act = (what, label, list) => acts.append(dp.el('button', 'dp-con-small', { type: 'button', 'data-dp-con': what + ':' + ids(list), 'aria-label': label + ': ' + r.text }, label));
+  if (wait.length) act('approve', t('approve'), wait);
+  if (off) act('unhide', t('unhide'), all); else act('hide', t('hide'), all.filter(a => !a.hidden));
+  li.append(text, meta, acts);
+  if (kind === 'wordcloud' && (all.length > 1 || all[0].value.text !== r.text)) {
+   const det = dp.el('details', 'dp-con-members');
+   det.append(dp.el('summary', '', null, t('members', all.length)));
+   const ul = dp.el('ul');
+   all.forEach(a => {
+    const m = dp.el('li', a.hidden ? 'dp-con-off' : '');
+    m.append(dp.el('span', 'dp-con-text', null, a.value.text));
+    const mine = dp.el('span', 'dp-con-row-acts');
+    const one = (what, label) => mine.append(dp.el('button', 'dp-con-small', { type: 'button', 'data-dp-con': what + ':' + a.id, 'aria-label': label + ': ' + a.value.text }, label));
+    if (a.pending && !a.hidden) one('approve', t('approve'));
+    one(a.hidden ? 'unhide' : 'hide', t(a.hidden ? 'unhide' : 'hide'));
+    m.append(mine);
+    ul.append(m);
+   });
+   det.open = !!this.openGroups?.has(r.key);
+   det.dataset.dpKey = r.key;
+   det.ontoggle = () => { (this.openGroups ||= new Set())[det.open ? 'add' : 'delete'](r.key); };
+   det.append(ul);
+   li.append(det);
+  }
+  return li;
+ }
+
+ /** Choice and scale polls: phones see only the tally, and so does the console. */
+ drawTally(keep) {
+  const { res } = this.state();
+  this.filters.textContent = '';
+  const rows = res?.options?.map(o => [o.label, o.count]) || res?.distribution?.map(o => [String(o.value), o.count]) || [];
+  rows.forEach(([label, n]) => {
+   const li = dp.el('li', 'dp-con-row');
+   li.append(dp.el('span', 'dp-con-text', null, label), dp.el('span', 'dp-con-meta', null, String(n)));
+   this.list.append(li);
+  });
+  this.empty.textContent = rows.length ? '' : t('empty');
+  this.refocus(keep);
+ }
+
+ /* Drawing replaces the buttons: keep the keyboard focus on the same control. */
+ focusKey() { const a = d.activeElement; return this.root.contains(a) && a.dataset?.dpCon || null; }
+ refocus(key) {
+  if (!key) return;
+  const el = [...this.root.querySelectorAll('[data-dp-con]')].find(x => x.dataset.dpCon === key);
+  el?.focus();
+ }
+
+ say(text) { this.notice.textContent = ''; if (text) this.notice.append(dp.el('span', '', null, text)); }
+
+ async send(path) {
+  const status = await this.polls.command(this.poll.id, path);
+  if (status !== 200) this.say(t('failed', status || '–'));
+  return status === 200;
+ }
+
+ async click(e) {
+  const b = e.target.closest('[data-dp-con]');
+  if (!b || !this.poll) return;
+  const [what, arg] = b.dataset.dpCon.split(':');
+  if (what === 'filter') { this.filter = arg; return this.drawList(); }
+  if (what === 'undo') return this.undo();
+  if (what === 'reset') return this.armReset();
+  if (['open', 'close', 'reveal', 'conceal'].includes(what)) return this.send(what);
+  const ids = what === 'approve-all'
+   ? this.answers.filter(a => a.pending && !a.hidden).map(a => a.id) : arg.split(',').map(Number);
+  const verb = what === 'approve-all' ? 'approve' : what;
+  /* Shown at once; the next list load confirms it from the server. */
+  this.answers.forEach(a => {
+   if (!ids.includes(a.id)) return;
+   if (verb === 'approve') a.pending = false; else a.hidden = verb === 'hide';
+  });
+  this.drawList();
+  const done = await Promise.all(ids.map(id => this.send('answers/' + id + '/' + verb)));
+  if (done.every(Boolean)) this.say('');
+  this.load();
+ }
+
+ /* Reset is sent only once the undo window has passed: undoing it loses nothing. */
+ armReset() {
+  this.undo(true);
+  const poll = this.poll, r = this.resetting = { poll, left: UNDO_SECONDS };
+  const show = () => {
+   this.notice.textContent = '';
+   const undo = dp.el('button', 'dp-button dp-con-primary', { type: 'button', 'data-dp-con': 'undo' }, t('undo'));
+   this.notice.append(dp.el('span', '', null, t('reset_pending', r.left) + ' '), undo);
+  };
+  show();
+  this.notice.querySelector('button').focus();
+  r.timer = setInterval(async () => {
+   if (--r.left > 0) return this.tickText(r);
+   clearInterval(r.timer);
+   this.resetting = null;
+   const status = await this.polls.command(poll.id, 'reset');
+   this.say(status === 200 ? t('reset_done') : t('failed', status || '–'));
+   this.load();
+  }, 1000);
+ }
+ tickText(r) { const s = this.notice.querySelector('span'); if (s) s.textContent = t('reset_pending', r.left) + ' '; }
+
+ undo(quiet) {
+  const r = this.resetting;
+  if (!r) return;
+  clearInterval(r.timer);
+  this.resetting = null;
+  if (!quiet) { this.say(t('undone')); this.actions.querySelector('[data-dp-con="reset"]')?.focus(); }
+ }
+
+ destroy() {
+  this.undo(true);
+  this.off?.forEach(f => f());
+ }
+});
+})();
