@@ -268,7 +268,7 @@
       const p = this.polls[id], kind = kinds.get(p.kind);
       if (!kind || !kind.slide) return dp.el('p', '', null, '');
       return kind.slide.draw(res, {
-        el: dp.el, t, bars: (rows) => this.bars(rows), presenter: false, box: p.results, memory: p.memory
+        el: dp.el, t, bars: (rows) => this.bars(rows), box: p.results, memory: p.memory
       });
     }
 

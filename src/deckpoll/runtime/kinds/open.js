@@ -1,5 +1,5 @@
-/* Open text: a text area on the phone (several entries); the answer wall on the slide, each
-   entry with a hide button for the presenter. */
+/* Open text: a text area on the phone (several entries); the answer wall on the slide
+   (moderated from the speaker console, never on the projected slide). */
 (function () {
   'use strict';
   var WALL_MAX = 24, PHONE_MAX = 30;
@@ -20,10 +20,6 @@
           var li = ui.el('li', 'dp-poll-entry');
           li.dataset.dpAnswer = e.id;
           li.append(ui.el('span', 'dp-poll-entry-text', null, e.text));
-          if (ui.presenter) {
-            li.append(ui.el('button', 'dp-poll-hide',
-              { type: 'button', title: ui.t('hide'), 'aria-label': ui.t('hide') + ': ' + e.text }, '×'));
-          }
           list.append(li);
         });
         return list;

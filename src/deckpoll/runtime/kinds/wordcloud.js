@@ -97,10 +97,6 @@
         title.textContent = p.word.text;
         text.append(title);
       }
-      if (ui.presenter && p.word.ids) {
-        text.setAttribute('tabindex', '0');
-        text.setAttribute('data-dp-answers', p.word.ids.join(','));
-      }
       svg.append(text);
     });
     return svg;
