@@ -178,8 +178,19 @@ def preview(
     show_default=True,
     help="Processes serving the port; more than 1 needs --store redis://...",
 )
+@click.option(
+    "--fresh",
+    is_flag=True,
+    help="Start with no answers; earlier ones (a rehearsal) are archived in DECK/results/.",
+)
 def serve(
-    deck: Path, host: str, port: int, store_url: str | None, open_browser: bool, workers: int
+    deck: Path,
+    host: str,
+    port: int,
+    store_url: str | None,
+    open_browser: bool,
+    workers: int,
+    fresh: bool,
 ) -> None:
     """Present with live polls: prints the presenter link (with its key) and the join link."""
     from deckpoll.server.run import serve as serve_deck
@@ -191,6 +202,7 @@ def serve(
         store_url=store_url,
         open_browser=open_browser,
         workers=workers,
+        fresh=fresh,
     )
 
 

@@ -40,54 +40,62 @@ def _iso(timestamp: float | None) -> str | None:
 
 async def collect(manifest: dict[str, Any], store_url: str) -> dict[str, Any]:
     """Everything to export, as plain data (the JSON format is exactly this)."""
-    from deckpoll.server.tally import tally
-    from deckpoll.stores.base import NEW, PollState, open_store
+    from deckpoll.stores.base import open_store
 
     store = open_store(store_url, namespace=str(manifest.get("id") or ""))
     try:
-        served_hash = await store.get_meta("manifest_hash")
-        states = await store.polls()
-        pseudonyms: dict[str, str] = {}
-        polls = []
-        for poll in manifest.get("polls") or []:
-            pid = str(poll["id"])
-            answers = await store.answers(pid)
-            state = states.get(pid) or PollState(pid)
-            labels = {str(o["id"]): o.get("label", o["id"]) for o in poll.get("options") or []}
-            rows = []
-            for answer in answers:
-                voter = pseudonyms.setdefault(answer.voter, f"p{len(pseudonyms) + 1}")
-                rows.append(
-                    {
-                        "id": answer.id,
-                        "voter": voter,
-                        "created": _iso(answer.created),
-                        "hidden": answer.hidden,
-                        "answer": _answer_text(answer.value, labels),
-                        "value": answer.value,
-                    }
-                )
-            result = tally(poll, answers)
-            result.pop("id", None)
-            result.pop("kind", None)
-            for entry in result.get("entries", []):
-                entry["at"] = _iso(entry["at"])
-            polls.append(
-                {
-                    "id": pid,
-                    "slide": poll.get("slide"),
-                    "kind": poll.get("kind"),
-                    "question": poll.get("question"),
-                    "status": "not opened" if state.status == NEW else state.status,
-                    "opened_at": _iso(state.opened_at),
-                    "closed_at": _iso(state.closed_at),
-                    "tally": result,
-                    "hidden_answers": sum(1 for a in answers if a.hidden),
-                    "answers": rows,
-                }
-            )
+        return await collect_from(manifest, store)
     finally:
         await store.close()
+
+
+async def collect_from(manifest: dict[str, Any], store: Any) -> dict[str, Any]:
+    """`collect` from a store already open (the caller closes it)."""
+    from deckpoll.server.tally import tally
+    from deckpoll.stores.base import NEW, PollState
+
+    served_hash = await store.get_meta("manifest_hash")
+    states = await store.polls()
+    pseudonyms: dict[str, str] = {}
+    polls = []
+    for poll in manifest.get("polls") or []:
+        pid = str(poll["id"])
+        answers = await store.answers(pid)
+        state = states.get(pid) or PollState(pid)
+        labels = {str(o["id"]): o.get("label", o["id"]) for o in poll.get("options") or []}
+        rows = []
+        for answer in answers:
+            voter = pseudonyms.setdefault(answer.voter, f"p{len(pseudonyms) + 1}")
+            rows.append(
+                {
+                    "id": answer.id,
+                    "voter": voter,
+                    "created": _iso(answer.created),
+                    "hidden": answer.hidden,
+                    "pending": answer.pending,
+                    "answer": _answer_text(answer.value, labels),
+                    "value": answer.value,
+                }
+            )
+        result = tally(poll, answers)
+        result.pop("id", None)
+        result.pop("kind", None)
+        for entry in result.get("entries", []):
+            entry["at"] = _iso(entry["at"])
+        polls.append(
+            {
+                "id": pid,
+                "slide": poll.get("slide"),
+                "kind": poll.get("kind"),
+                "question": poll.get("question"),
+                "status": "not opened" if state.status == NEW else state.status,
+                "opened_at": _iso(state.opened_at),
+                "closed_at": _iso(state.closed_at),
+                "tally": result,
+                "hidden_answers": sum(1 for a in answers if a.hidden),
+                "answers": rows,
+            }
+        )
     return {
         "deck": manifest.get("id"),
         "title": manifest.get("title"),

@@ -230,6 +230,7 @@ def serve(
     *,
     allowed_origins: tuple[str, ...] | list[str] | None = None,
     workers: int = 1,
+    fresh: bool = False,
 ) -> None:
     """Serve the deck and its poll backend on one port until interrupted.
 
@@ -237,9 +238,12 @@ def serve(
     server (CORS); default from $DECKPOLL_ALLOWED_ORIGINS (comma-separated), else none.
     `workers`: processes serving the port; above 1 the store must be shared live between
     them (a `redis://` store), each worker opening its own connection to it.
+    `fresh`: archive the answers already stored for this deck in DECK/results/, then start
+    empty (without it, such answers are kept and a warning says so).
     """
     import asyncio
 
+    from deckpoll.archive import leftovers, start_fresh, warning
     from deckpoll.build import compile_deck
     from deckpoll.server.app import create_app
     from deckpoll.server.guards import allowed_hosts
@@ -256,17 +260,22 @@ def serve(
     namespace = str(first.manifest.get("id") or "")
     config = first.manifest.get("polls_config") or {}
 
-    async def prepare() -> tuple[str, bool]:
+    root = deck if deck.is_dir() else deck.parent
+
+    async def prepare() -> tuple[str, bool, Any, Path | None]:
         # A store's connections may belong to the event loop that opened them: this one is
-        # used here and closed; the server opens its own inside uvicorn's loop.
+        # used here and closed; the server opens its own inside uvicorn's loop. No server
+        # of ours writes to the store yet, so what --fresh archives is all there is.
         store = open_store(url, namespace=namespace)
         try:
-            return await join_code(store, config.get("code")), has_feed(store)
+            archived = await start_fresh(store, first.manifest, root) if fresh else None
+            found = await leftovers(store, first.manifest)
+            return await join_code(store, config.get("code")), has_feed(store), found, archived
         finally:
             await store.close()
 
     try:
-        code, shared = asyncio.run(prepare())
+        code, shared, found, archived = asyncio.run(prepare())
     except (ValueError, StoreError, OSError) as exc:
         raise DeckpollError(f"cannot open the store {url}: {exc}") from None
     if workers > 1 and not shared:
@@ -330,7 +339,14 @@ def serve(
         + (f" per worker, {workers} workers" if workers > 1 else "")
         + ")\n"
     )
+    if archived is not None:
+        out.write(f"  Fresh start: the earlier answers are archived in {archived}\n")
+    elif fresh:
+        out.write("  Fresh start: there were no earlier answers\n")
     out.flush()
+    if found.total:
+        sys.stderr.write(warning(found, deck))
+        sys.stderr.flush()
     if open_browser:
         threading.Timer(0.8, webbrowser.open, [presenter_url]).start()
 
