@@ -237,7 +237,7 @@ def export(deck_path: Path, fmt: str, store_url: str | None) -> str:
         raise DeckpollError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     manifest = load_manifest(Path(deck_path))
     if store_url is None:
-        from deckpoll.server.run import STATE_DIR, STORE_FILE
+        from deckpoll.stores.base import STATE_DIR, STORE_FILE
 
         root = Path(deck_path) if Path(deck_path).is_dir() else Path(deck_path).parent
         path = (root / STATE_DIR / STORE_FILE).resolve()

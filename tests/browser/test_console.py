@@ -399,3 +399,21 @@ def test_the_next_preview_is_fully_revealed_with_live_results(browser, served):
         assert preview.locator(".dp-fragment").count() > 0
     finally:
         context.close()
+
+
+def test_the_speaker_view_opened_with_s_is_the_presenter_console(browser, held):
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        deck = context.new_page()
+        deck.goto(f"{held}/?key={KEY}#/2")
+        expect(deck.locator("#dp-deck")).to_have_class(re.compile("dp-presenter"))
+        assert "key=" not in deck.url
+        with context.expect_page() as opened:
+            deck.keyboard.press("s")
+        speaker = opened.value
+        speaker.get_by_role("button", name="Close poll").wait_for(timeout=5000)
+        speaker.get_by_role("button", name="Close poll").click()
+        speaker.get_by_role("button", name="Open poll").wait_for(timeout=2000)
+        no_controls_on_the_projector(deck)
+    finally:
+        context.close()

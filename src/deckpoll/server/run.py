@@ -16,9 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from deckpoll.errors import DeckpollError
+from deckpoll.stores.base import STATE_DIR, STORE_FILE
 
-STATE_DIR = ".deckpoll"
-STORE_FILE = "answers.sqlite3"
 RESPAWN_SECONDS = 1.0  # a worker that died is started again after this pause
 
 

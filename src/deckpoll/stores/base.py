@@ -18,6 +18,10 @@ _BUILTIN = {
     "redis": "deckpoll.stores.redis:RedisStore",
 }
 
+# Where a deck's own answers live by default: DECK/.deckpoll/answers.sqlite3 (git-ignored).
+STATE_DIR = ".deckpoll"
+STORE_FILE = "answers.sqlite3"
+
 NEW, OPEN, CLOSED = "new", "open", "closed"
 STATUSES = (NEW, OPEN, CLOSED)
 
