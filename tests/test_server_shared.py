@@ -227,3 +227,35 @@ def test_close_racing_answers_on_two_servers_counts_exactly_the_200s(redis_serve
                 assert session.status["lunch"].status == "closed"
 
     run(go())
+
+
+def test_an_answer_held_on_one_server_is_approved_on_the_other(redis_server):
+    from test_server_moderation import held_manifest
+
+    async def go():
+        store_a, store_b = two_stores(redis_server.url)
+        data = held_manifest()
+        async with (
+            running(store_a, data=data, push_interval=0.05) as (client_a, app_a),
+            running(store_b, data=data, push_interval=0.05) as (client_b, app_b),
+        ):
+            session_a, session_b = app_a.state.session, app_b.state.session
+            await client_a.post("/api/v1/polls/wall/open", headers=presenter())
+            r = await client_a.post(
+                "/api/v1/polls/wall/answers", json={"text": "Fler pauser"}, headers=voter(1)
+            )
+            answer = r.json()["id"]
+            await until(lambda: session_b.results["wall"]["pending"] == 1)
+            listed = await client_b.get("/api/v1/polls/wall/moderation", headers=presenter())
+            assert [a["pending"] for a in listed.json()["answers"]] == [True]
+            assert session_b.results["wall"]["entries"] == []
+            r = await client_b.post(
+                f"/api/v1/polls/wall/answers/{answer}/approve", headers=presenter()
+            )
+            assert r.status_code == 200
+            await until(lambda: session_a.results["wall"]["answers"] == 1)
+            assert [e["text"] for e in session_a.results["wall"]["entries"]] == ["Fler pauser"]
+            mine = await client_a.get("/api/v1/polls/wall/answers", headers=voter(1))
+            assert mine.json()["answers"][0]["pending"] is False
+
+    run(go())
