@@ -332,9 +332,13 @@ def test_speaker_view_and_sync_both_ways(context, deck_html):
     audience.keyboard.press("ArrowRight")
     speaker.wait_for_function("deckpoll.state().index === 2")
     assert "Notes of the steps slide." in speaker.locator(".dp-sv-text").text_content()
+    # "next" is the next slide, fully revealed; the steps left on this one are counted
     preview = speaker.locator(".dp-preview > .dp-slide")
-    assert preview.get_attribute("data-dp-index") == "2"
-    assert preview.locator(".dp-fragment.dp-visible").count() == 1, "next = next fragment"
+    assert preview.get_attribute("data-dp-index") == "3"
+    assert preview.locator(".dp-fragment:not(.dp-visible)").count() == 0
+    steps = audience.evaluate("deckpoll.fragments(2)")
+    assert steps > 0
+    assert speaker.locator("#dp-n").text_content() == f"Next · {steps} more on this slide"
     assert "2 / 5" in speaker.locator(".dp-sv header b").text_content()
     assert re.fullmatch(r"\d\d:\d\d", speaker.locator(".dp-sv-time").text_content())
     clock = speaker.locator(".dp-sv header span:last-child").text_content()

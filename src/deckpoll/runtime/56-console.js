@@ -12,7 +12,8 @@ const t = (k, n) => dp.t('con_' + k, { n });
 dp.use(class Console {
  bind() {
   const sv = d.querySelector('.dp-sv');
-  if (dp.view !== 'speaker' || !sv) return;
+  /* Without a poll backend (a deck opened from disk) there is nothing to control. */
+  if (dp.view !== 'speaker' || !sv || !dp.polls?.backend()) return;
   /* Poll id -> its slide, in slide order. */
   this.slides = [];
   dp.slides.forEach((s, k) => s.querySelectorAll('[data-dp-poll-id]').forEach(p => {
@@ -24,7 +25,7 @@ dp.use(class Console {
   this.query = '';
   sv.classList.add('dp-sv-polls');
   const root = this.root = dp.el('section', 'dp-con', { 'aria-labelledby': 'dp-con-h' });
-  const head = dp.el('header', 'dp-con-head');
+  const head = dp.el('div', 'dp-con-head');
   this.where = dp.el('h2', '', { id: 'dp-con-h' });
   this.question = dp.el('p', 'dp-con-q');
   this.badges = dp.el('p', 'dp-con-badges');
