@@ -286,6 +286,9 @@ def test_pre_approval_end_to_end(browser, held):
         expect(slide.locator(".dp-poll-count")).to_contain_text("0")
         assert slide.locator(".dp-poll-entry").count() == 0
         no_controls_on_the_projector(deck)
+        console.set_viewport_size({"width": 1366, "height": 768})
+        ARTIFACTS.mkdir(exist_ok=True)
+        console.screenshot(path=str(ARTIFACTS / "console-approve-1366x768.png"))
         console.get_by_role("button", name="Approve: Shorter meetings").click()
         approved = time.monotonic()
         slide.locator(".dp-poll-entry", has_text="Shorter meetings").wait_for(timeout=1000)
