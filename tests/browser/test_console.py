@@ -362,10 +362,11 @@ def test_console_keyboard_and_axe(browser, served, axe_js):
         focused = console.evaluate(
             """() => { const e = document.activeElement, s = getComputedStyle(e);
                  return {label: e.getAttribute('aria-label'), outline: s.outlineStyle,
-                         width: parseFloat(s.outlineWidth)}; }"""
+                         width: parseFloat(s.outlineWidth), colour: s.outlineColor}; }"""
         )
         assert focused["label"] == "Dölj: Budget" and focused["outline"] != "none"
         assert focused["width"] >= 2
+        assert focused["colour"] == "rgb(253, 186, 116)"  # 3:1 and more on the dark panel
         console.keyboard.press("Enter")
         expect(console.locator(".dp-con-list > li .dp-con-tag")).to_have_text("dold")
         # the slide did not move: keys in the console act on the console
