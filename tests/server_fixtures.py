@@ -20,7 +20,35 @@ from deckpoll.server.app import create_app
 from deckpoll.stores.base import Store, open_store
 
 KEY = "presenter-key-0123456789abcdef"
-VOTERS = [f"voter-{n:02d}-abcdefghijklmnop" for n in range(40)]
+# The talk's secret the tests put in their stores, so that they can sign voter tokens the
+# way the server does (POST /api/v1/voters) without asking it for each.
+TEST_SECRET = bytes(range(32))
+
+
+def signed(ident: str, deck_id: str = "test-deck") -> str:
+    """A voter token the server accepts for `deck_id` in a store holding TEST_SECRET."""
+    from deckpoll.server.voters import ID_CHARS, VoterTokens
+
+    ident = (ident + "x" * ID_CHARS)[:ID_CHARS]
+    return ident + VoterTokens(deck_id, TEST_SECRET)._mac(ident)
+
+
+VOTERS = [signed(f"voter-{n:02d}-abcdefg") for n in range(40)]
+
+
+def minted(base: str) -> str:
+    """A voter token from a running server, as a phone gets one."""
+    answer = httpx.post(f"{base}/api/v1/voters", timeout=5)
+    answer.raise_for_status()
+    return answer.json()["voter"]
+
+
+async def with_test_secret(store: Store) -> Store:
+    """`store`, holding TEST_SECRET as the talk's voter secret."""
+    from deckpoll.server.voters import SECRET_META
+
+    await store.set_meta(SECRET_META, TEST_SECRET.hex())
+    return store
 
 
 def manifest() -> dict:
@@ -126,7 +154,7 @@ async def running(
     store: Store | None = None, data: dict | None = None, **options
 ) -> AsyncIterator[tuple[httpx.AsyncClient, object]]:
     """The app with its lifespan running, and an httpx client on the ASGI transport."""
-    store = store or open_store("memory://")
+    store = await with_test_secret(store or open_store("memory://"))
     app = create_app(compiled(data), store, presenter_key=KEY, **options)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
@@ -143,7 +171,7 @@ def voter(n: int = 0) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def live_server(app) -> Iterator[str]:
+def live_server(app, port: int = 0) -> Iterator[str]:
     """Run `app` under a real uvicorn in a thread, on a port bound here; yields the base URL."""
     import socket
     import threading
@@ -153,7 +181,7 @@ def live_server(app) -> Iterator[str]:
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
+    sock.bind(("127.0.0.1", port))
     sock.listen(128)
     port = sock.getsockname()[1]
     config = uvicorn.Config(

@@ -14,7 +14,7 @@ from deckpoll.server.events import BUFFER_BYTES, QUEUE_SIZE, Broadcaster
 from deckpoll.server.session import Session
 from deckpoll.server.validate import check_answer
 from deckpoll.stores.base import OPEN, open_store
-from server_fixtures import KEY, compiled, live_server, manifest, sse_events
+from server_fixtures import KEY, compiled, live_server, manifest, minted, sse_events
 
 
 def run(coro):
@@ -299,7 +299,7 @@ def test_real_server_stream_snapshot_and_live_results():
             answer = httpx.post(
                 f"{base}/api/v1/polls/lunch/answers",
                 json={"choice": "salad"},
-                headers={"X-Deckpoll-Voter": "x" * 20},
+                headers={"X-Deckpoll-Voter": minted(base)},
                 timeout=5,
             )
             assert answer.status_code == 200

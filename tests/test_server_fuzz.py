@@ -11,7 +11,7 @@ import pytest
 
 from deckpoll.server.api import RateLimit
 from deckpoll.stores.base import open_store
-from server_fixtures import presenter, redis_url, running  # noqa: F401 - redis_url: fixture
+from server_fixtures import presenter, redis_url, running, signed  # noqa: F401 - redis_url: fixture
 
 POLLS = ["lunch", "langs", "mood", "words", "wall", "secret", "nope", "%00", "a" * 300]
 ATOMS = [
@@ -91,11 +91,12 @@ def test_random_requests_never_get_a_500(store_kind, tmp_path, request):
                     ),
                     "X-Deckpoll-Voter": rng.choice(
                         [
-                            "voter-abcdefghijklmnop",
+                            signed("voter-abcdefghij"),
+                            "made-up-but-well-formed-token-abcdefgh",
                             "short",
                             "x" * 200,
                             "évilévilévilévil".encode("latin-1"),
-                            f"voter-{rng.randrange(50):04d}-abcdefghijk",
+                            signed(f"voter-{rng.randrange(50):04d}-abcde"),
                         ]
                     ),
                 }
@@ -121,7 +122,7 @@ def test_random_requests_never_get_a_500(store_kind, tmp_path, request):
             r = await client.post(
                 "/api/v1/polls/lunch/answers",
                 json={"choice": "soup"},
-                headers={"X-Deckpoll-Voter": "finally-a-good-voter"},
+                headers={"X-Deckpoll-Voter": signed("finally-a-good-v")},
             )
             assert r.status_code == 200
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 
 from deckpoll.stores.base import open_store
-from server_fixtures import KEY, manifest
+from server_fixtures import KEY, manifest, signed, with_test_secret
 
 SERVER = r"""
 import json, socket, sys
@@ -41,6 +41,12 @@ def start_server(tmp_path: Path, url: str) -> tuple[subprocess.Popen, str]:
     port = sock.getsockname()[1]
     manifest_path = tmp_path / "deckpoll.json"
     manifest_path.write_text(json.dumps(manifest()))
+
+    async def seed() -> None:  # the talk's secret, so that the senders sign their own tokens
+        store = await with_test_secret(open_store(url, namespace=manifest()["id"]))
+        await store.close()
+
+    asyncio.run(seed())
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")}
     proc = subprocess.Popen(
         [sys.executable, "-c", SERVER, str(sock.fileno()), url, KEY, str(manifest_path)],
@@ -87,7 +93,7 @@ def write_until_killed(tmp_path: Path, url: str, round_: int, acked: list[int]) 
                 n = 0
                 while not stop_sending.is_set():
                     n += 1
-                    voter = f"r{round_}w{worker}-voter-{n:08d}-xxxxxxxx"
+                    voter = signed(f"r{round_}w{worker}n{n:010d}")
                     poll, body = (
                         ("wall", {"text": f"entry {round_}/{worker}/{n}"})
                         if n % 2

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 
-from server_fixtures import KEY, sse_events
+from server_fixtures import KEY, minted, sse_events
 from test_server_kill import start_server, stop
 
 PRESENTER = {"Authorization": f"Bearer {KEY}"}
@@ -42,11 +42,11 @@ def test_clients_resync_from_a_snapshot_after_a_kill_and_restart(tmp_path: Path)
         )
         httpx.post(f"{base}/api/v1/polls/lunch/open", headers=PRESENTER, timeout=5)
         choices = ["soup", "salad", "soup"]
-        for n, choice in enumerate(choices):
+        for choice in choices:
             response = httpx.post(
                 f"{base}/api/v1/polls/lunch/answers",
                 json={"choice": choice},
-                headers={"X-Deckpoll-Voter": f"voter-{n}-abcdefghijklmnop"},
+                headers={"X-Deckpoll-Voter": minted(base)},
                 timeout=5,
             )
             assert response.status_code == 200

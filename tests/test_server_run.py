@@ -17,7 +17,7 @@ import httpx
 
 from deckpoll.server.run import default_store_url, join_code, lan_address, public_host
 from deckpoll.stores.base import open_store
-from server_fixtures import redis_url  # noqa: F401 - a fixture
+from server_fixtures import minted, redis_url  # noqa: F401 - a fixture
 
 DECK_YAML = "title: Run test\nlang: sv\nslides: [s.md]\npolls:\n  url: http://elsewhere.invalid:9\n"
 SLIDES = "# Hej\n\n---\n\n```poll\nid: q\nkind: single\nquestion: Ja?\noptions: [Ja, Nej]\n```\n"
@@ -95,7 +95,7 @@ def test_serve_prints_links_that_work(tmp_path):
         r = httpx.post(
             f"{base}/api/v1/polls/q/answers",
             json={"choice": "ja"},
-            headers={"X-Deckpoll-Voter": "v" * 20},
+            headers={"X-Deckpoll-Voter": minted(base)},
             timeout=5,
         )
         assert r.status_code == 200, r.text
@@ -159,7 +159,7 @@ def test_serve_with_a_redis_store_and_export(tmp_path, redis_url):  # noqa: F811
         r = httpx.post(
             f"{base}/api/v1/polls/q/answers",
             json={"choice": "nej"},
-            headers={"X-Deckpoll-Voter": "redis-voter-000001"},
+            headers={"X-Deckpoll-Voter": minted(base)},
         )
         assert r.status_code == 200, r.text
     finally:

@@ -10,7 +10,7 @@ import uuid
 import pytest
 
 from deckpoll.stores.base import open_store
-from server_fixtures import presenter, running, voter
+from server_fixtures import presenter, running, signed, voter
 from test_store_redis import RedisServer, redis_binary  # noqa: F401 - a fixture
 
 SETTLE = 5.0  # seconds a converging test waits at most
@@ -197,7 +197,7 @@ def test_close_racing_answers_on_two_servers_counts_exactly_the_200s(redis_serve
                 r = await clients[n % 2].post(
                     "/api/v1/polls/lunch/answers",
                     json={"choice": "soup" if n % 3 else "salad"},
-                    headers={"X-Deckpoll-Voter": f"race-voter-{n:06d}-abcdef"},
+                    headers={"X-Deckpoll-Voter": signed(f"race{n:012d}")},
                 )
                 if r.status_code == 200:
                     acked += 1

@@ -20,7 +20,7 @@ import pytest
 
 from deckpoll.errors import DeckpollError
 from deckpoll.server.run import serve
-from server_fixtures import redis_url, sse_events  # noqa: F401 - a fixture
+from server_fixtures import minted, redis_url, sse_events  # noqa: F401 - a fixture
 
 DECK_YAML = "title: Workers\nlang: en\nslides: [s.md]\npolls:\n  auto_open: false\n"
 SLIDES = "# Hi\n\n---\n\n```poll\nid: q\nkind: single\nquestion: Yes?\noptions: [Yes, No]\n```\n"
@@ -156,12 +156,14 @@ def test_two_workers_share_one_redis_deck_and_survive_kill_9(tmp_path, redis_url
         reader = threading.Thread(target=follow, daemon=True)
         reader.start()
 
+        tokens = [minted(base) for _ in range(240)]  # phones get theirs from the server
+
         def answer(n: int) -> int:
             try:
                 r = httpx.post(
                     f"{base}/api/v1/polls/q/answers",
                     json={"choice": "yes" if n % 2 else "no"},
-                    headers={"X-Deckpoll-Voter": f"worker-voter-{n:06d}-x"},
+                    headers={"X-Deckpoll-Voter": tokens[n]},
                     timeout=5,
                 )
                 return r.status_code
@@ -189,7 +191,7 @@ def test_two_workers_share_one_redis_deck_and_survive_kill_9(tmp_path, redis_url
         voters = {a.voter for a in stored}
         for n, status in enumerate(statuses, start=40):
             if status == 200:
-                assert f"worker-voter-{n:06d}-x" in voters
+                assert tokens[n] in voters
         assert len(stored) >= acked
         _wait(lambda: seen.get("voters") == len(stored), "the presenter converged")
         # the parent started another worker in place of the killed one

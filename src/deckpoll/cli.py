@@ -12,6 +12,9 @@ import click
 from deckpoll import __version__
 from deckpoll.errors import DeckError, DeckpollError, Diagnostic
 
+# Kept here (not imported from the server) so that `deckpoll --help` stays fast.
+DEFAULT_VOTERS_PER_MINUTE = 600
+
 DECK = click.argument("deck", type=click.Path(path_type=Path), default=".", required=False)
 
 
@@ -183,6 +186,13 @@ def preview(
     is_flag=True,
     help="Start with no answers; earlier ones (a rehearsal) are archived in DECK/results/.",
 )
+@click.option(
+    "--voters-per-minute",
+    type=click.IntRange(1, 1_000_000),
+    default=DEFAULT_VOTERS_PER_MINUTE,
+    show_default=True,
+    help="New voter tokens one address may get per minute (a room behind one NAT shares one).",
+)
 def serve(
     deck: Path,
     host: str,
@@ -191,6 +201,7 @@ def serve(
     open_browser: bool,
     workers: int,
     fresh: bool,
+    voters_per_minute: int,
 ) -> None:
     """Present with live polls: prints the presenter link (with its key) and the join link."""
     from deckpoll.server.run import serve as serve_deck
@@ -203,6 +214,7 @@ def serve(
         open_browser=open_browser,
         workers=workers,
         fresh=fresh,
+        voters_per_minute=voters_per_minute,
     )
 
 

@@ -19,7 +19,7 @@ from test_polls_a11y import violations  # noqa: E402
 from deckpoll.build import compile_deck  # noqa: E402
 from deckpoll.server.app import create_app  # noqa: E402
 from deckpoll.stores.base import open_store  # noqa: E402
-from server_fixtures import KEY, live_server  # noqa: E402
+from server_fixtures import KEY, live_server, minted  # noqa: E402
 
 pytestmark = pytest.mark.browser
 REPO = Path(__file__).resolve().parents[2]
@@ -39,12 +39,20 @@ WORDS = [
 EXTRA = ["tillit", "TILLIT", "mod", "Samverkan ", "ledarskap"]  # 5 more answers, same groups
 
 
-def voter(n: int) -> dict[str, str]:
-    return {"X-Deckpoll-Voter": f"voter-{n:03d}-abcdefghijklmnop"}
+_TOKENS: dict[tuple[str, int], str] = {}
+
+
+def voter(base: str, n: int) -> dict[str, str]:
+    """Voter n's token on the server at `base` (issued by it, as a phone's is)."""
+    if (base, n) not in _TOKENS:
+        _TOKENS[base, n] = minted(base)
+    return {"X-Deckpoll-Voter": _TOKENS[base, n]}
 
 
 def say(base: str, poll: str, text: str, n: int) -> int:
-    r = httpx.post(f"{base}/api/v1/polls/{poll}/answers", json={"text": text}, headers=voter(n))
+    r = httpx.post(
+        f"{base}/api/v1/polls/{poll}/answers", json={"text": text}, headers=voter(base, n)
+    )
     assert r.status_code == 200, r.text
     return r.json()["id"]
 

@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).parents[1]))
 from deckpoll.build import compile_deck  # noqa: E402
 from deckpoll.server.app import create_app  # noqa: E402
 from deckpoll.stores.base import open_store  # noqa: E402
-from server_fixtures import KEY, live_server  # noqa: E402
+from server_fixtures import KEY, live_server, minted  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -63,7 +63,7 @@ def test_a_german_deck_speaks_german_on_screen_and_on_the_phone(browser, server)
         answer = httpx.post(
             f"{server}/api/v1/polls/pick/answers",
             json={"choice": "tee"},
-            headers={"X-Deckpoll-Voter": "second-voter-0123456789"},
+            headers={"X-Deckpoll-Voter": minted(server)},
             timeout=5,
         )
         assert answer.status_code == 200, answer.text

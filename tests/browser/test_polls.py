@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).parents[1]))
 from deckpoll.build import build, compile_deck  # noqa: E402
 from deckpoll.server.app import create_app  # noqa: E402
 from deckpoll.stores.base import open_store  # noqa: E402
-from server_fixtures import KEY, live_server  # noqa: E402
+from server_fixtures import KEY, live_server, minted  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -474,7 +474,7 @@ def test_a_deck_hosted_elsewhere_uses_polls_url_with_cors(browser, deck, tmp_pat
             r = httpx.post(
                 f"{backend}/api/v1/polls/wall/answers",
                 json={"text": "from across origins"},
-                headers={"X-Deckpoll-Voter": "cross-origin-voter-01"},
+                headers={"X-Deckpoll-Voter": minted(backend)},
             )
             assert r.status_code == 200  # auto-opened by the deck's report
             slide.locator(".dp-poll-entry", has_text="from across origins").wait_for(timeout=2000)

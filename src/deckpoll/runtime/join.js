@@ -34,19 +34,34 @@
     return el;
   }
 
-  function voterToken() {
-    var key = "deckpoll-voter", token = null;
-    try { token = localStorage.getItem(key); } catch (e) { /* private mode */ }
-    if (!token || !/^[A-Za-z0-9_-]{16,128}$/.test(token)) {
-      var bytes = new Uint8Array(18);
-      crypto.getRandomValues(bytes);
-      token = btoa(String.fromCharCode.apply(null, bytes)).replace(/\+/g, "-").replace(/\//g, "_");
-      try { localStorage.setItem(key, token); } catch (e) { /* kept for this visit only */ }
-    }
-    return token;
+  /* The voter token comes from the server (POST /api/v1/voters), signed for this deck and
+     talk, and is kept under a key naming both: two decks on one address, or two talks of
+     one deck, never share a token (no linking one phone's answers across talks). */
+  var voter = null;
+  try { localStorage.removeItem("deckpoll-voter"); } catch (e) { /* the old, unscoped key */ }
+
+  function voterKey() {
+    return "deckpoll-voter:" + (deck ? deck.id + ":" + deck.talk : "");
   }
 
-  var voter = voterToken();
+  function mintVoter() {
+    return fetch(base + API + "voters", { method: "POST", cache: "no-store" }).then(function (res) {
+      if (!res.ok) throw new Error("HTTP " + res.status);
+      return res.json();
+    }).then(function (data) {
+      voter = data.voter;
+      try { localStorage.setItem(voterKey(), voter); } catch (e) { /* kept for this visit only */ }
+      return voter;
+    });
+  }
+
+  function loadVoter() {
+    var saved = null;
+    try { saved = localStorage.getItem(voterKey()); } catch (e) { /* private mode */ }
+    if (saved) { voter = saved; return Promise.resolve(voter); }
+    return mintVoter();
+  }
+
   var deck = null;          // GET /api/v1/deck
   var polls = {};           // poll id -> manifest poll
   var live = null;          // latest snapshot: state, polls (status), results
@@ -58,14 +73,19 @@
   var source = null;
   var reconnectTimer = null;
 
-  function request(method, path, body) {
-    var init = { method: method, headers: { "X-Deckpoll-Voter": voter }, cache: "no-store" };
+  function request(method, path, body, again) {
+    var init = { method: method, headers: { "X-Deckpoll-Voter": voter || "" }, cache: "no-store" };
     if (body !== undefined) {
       init.headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(body);
     }
     return fetch(base + API + path, init).then(function (res) {
       return res.json().catch(function () { return {}; }).then(function (data) {
+        // A token the server no longer knows (a new talk): get a new one, ask once more.
+        if (res.status === 401 && data.error === "unknown_voter" && !again) {
+          try { localStorage.removeItem(voterKey()); } catch (e) { /* nothing stored */ }
+          return mintVoter().then(function () { return request(method, path, body, true); });
+        }
         return { status: res.status, data: data };
       });
     });
@@ -331,7 +351,7 @@
       (data.polls || []).forEach(function (p) { polls[p.id] = p; });
       mine = {};
       shownKey = "";  // another deck (or its new version): draw everything again
-      onSnapshot(data.live);
+      return loadVoter().then(function () { onSnapshot(data.live); });
     });
   }
 

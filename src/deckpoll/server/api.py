@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hmac
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -13,6 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from deckpoll.server import voters
 from deckpoll.server.private import public_poll
 from deckpoll.server.session import Session
 from deckpoll.server.validate import (
@@ -26,6 +28,7 @@ from deckpoll.server.validate import (
 from deckpoll.stores.base import CLOSED, OPEN, AnswerLimit, PollClosed, StoreError
 
 Handler = Callable[[Request], Awaitable[Response]]
+logger = logging.getLogger("deckpoll")
 
 
 def error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -153,6 +156,8 @@ async def deck(request: Request) -> Response:
             for s in manifest.get("slides") or []
         ],
         "polls": [poll if presenter else public_poll(poll) for poll in session.polls.values()],
+        # Names this talk in the phone's storage key for its voter token (voters.py).
+        "talk": tokens.talk if (tokens := await voters.ensure(request.app.state)) else None,
         "presenter": presenter,
         "live": session.snapshot(presenter),
     }
@@ -185,10 +190,14 @@ async def answer(request: Request) -> Response:
     session = _session(request)
     pid = _poll(request)
     voter = check_voter(request.headers.get("x-deckpoll-voter"))
+    tokens = await voters.check(request, voter)
     if not request.app.state.rate_limit.allow(voter):
         return error(429, "too_fast", "too many answers; wait a moment", {"Retry-After": "1"})
     checked = check_answer(session.polls[pid], await read_json(request))
     receipt = await session.answer(pid, voter, checked)
+    warning = tokens.answered(voter, session.audience())
+    if warning:
+        logger.warning("deckpoll: %s", warning)
     return JSONResponse(
         {
             "ok": True,
@@ -205,6 +214,7 @@ async def my_answers(request: Request) -> Response:
     session = _session(request)
     pid = _poll(request)
     voter = check_voter(request.headers.get("x-deckpoll-voter"))
+    await voters.check(request, voter)
     mine = await session.voter_answers(pid, voter)
     poll = session.polls[pid]
     limit = max_answers(poll) if poll.get("kind") in ("wordcloud", "open") else 1

@@ -29,6 +29,9 @@ from deckpoll.server.moderation import ROUTES as MODERATION_ROUTES
 from deckpoll.server.session import Session
 from deckpoll.server.site import Site, deck_policy, join_page
 from deckpoll.server.state import ServerState
+from deckpoll.server.voters import DEFAULT_PER_MINUTE
+from deckpoll.server.voters import ensure as ensure_voters
+from deckpoll.server.voters import mint as mint_voter
 from deckpoll.stores.base import Store
 
 __all__ = ["DeckApp", "Part", "create_app", "deck_policy", "join_page"]
@@ -89,6 +92,7 @@ def create_app(
     push_interval: float | None = None,
     parts: Sequence[Part] = (),
     allowed_hosts: Iterable[str] | None = None,
+    voters_per_minute: int = DEFAULT_PER_MINUTE,
 ) -> DeckApp:
     """Serve one compiled deck with live polls kept in `store` (closed at shutdown).
 
@@ -96,6 +100,7 @@ def create_app(
     may call this backend (`polls.url`); `*` is refused. `compiled` None: nothing to serve
     until a part puts a site and a session into `app.state` (a preview of a broken deck).
     `allowed_hosts`: the only Host names answered (guards.allowed_hosts); None: any.
+    `voters_per_minute`: new voter tokens per client address and minute (voters.py).
     """
     if not presenter_key or len(presenter_key) < 16:
         raise ValueError("presenter_key must be at least 16 characters")
@@ -103,6 +108,7 @@ def create_app(
     if any(o.strip() in ("*", "") for o in origins):
         raise ValueError("allowed_origins takes exact origins; '*' is refused")
     state = _initial_state(compiled, store, presenter_key, join_url, join_code, push_interval)
+    state.voters_per_minute = voters_per_minute
     middleware = [Middleware(NoSniff)]
     if allowed_hosts is not None:
         middleware.insert(0, Middleware(HostCheck, hosts=allowed_hosts))
@@ -126,6 +132,7 @@ def create_app(
             Route("/join", phone, methods=["GET"]),
             Route("/deckpoll.json", manifest_file, methods=["GET"]),
             Route("/favicon.ico", favicon, methods=["GET"]),
+            Route("/api/v1/voters", mint_voter, methods=["POST"]),
             *ROUTES,
             *MODERATION_ROUTES,
             Route("/{path:path}", other, methods=["GET"]),
@@ -177,6 +184,7 @@ def _lifespan(
         app.loop = asyncio.get_running_loop()
         if app.state.session is not None:
             await app.state.session.start()
+            await ensure_voters(app.state)
         try:
             async with contextlib.AsyncExitStack() as stack:
                 for part in parts:

@@ -230,11 +230,13 @@ def serve(
     allowed_origins: tuple[str, ...] | list[str] | None = None,
     workers: int = 1,
     fresh: bool = False,
+    voters_per_minute: int | None = None,
 ) -> None:
     """Serve the deck and its poll backend on one port until interrupted.
 
     `allowed_origins`: exact origins of decks hosted elsewhere whose `polls.url` names this
     server (CORS); default from $DECKPOLL_ALLOWED_ORIGINS (comma-separated), else none.
+    `voters_per_minute`: new voter tokens per client address and minute (voters.py).
     `workers`: processes serving the port; above 1 the store must be shared live between
     them (a `redis://` store), each worker opening its own connection to it.
     `fresh`: archive the answers already stored for this deck in DECK/results/, then start
@@ -247,6 +249,7 @@ def serve(
     from deckpoll.server.app import create_app
     from deckpoll.server.guards import allowed_hosts
     from deckpoll.server.limits import Connections, capacity, raise_open_files
+    from deckpoll.server.voters import DEFAULT_PER_MINUTE, talk_secret
     from deckpoll.stores.base import StoreError, has_feed, open_store
 
     if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
@@ -268,6 +271,8 @@ def serve(
         store = open_store(url, namespace=namespace)
         try:
             archived = await start_fresh(store, first.manifest, root) if fresh else None
+            # made once here, before any worker could race for it; --fresh: a new talk
+            await talk_secret(store, renew=fresh)
             found = await leftovers(store, first.manifest)
             return await join_code(store, config.get("code")), has_feed(store), found, archived
         finally:
@@ -311,6 +316,7 @@ def serve(
             join_code=code,
             allowed_origins=origins,
             allowed_hosts=hosts,
+            voters_per_minute=voters_per_minute or DEFAULT_PER_MINUTE,
         )
 
     try:

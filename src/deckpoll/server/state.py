@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 from deckpoll.server.api import RateLimit
 from deckpoll.server.session import Session
 from deckpoll.server.site import Site
+from deckpoll.server.voters import DEFAULT_PER_MINUTE, VoterTokens
 
 
 @dataclass(slots=True)
@@ -21,3 +23,7 @@ class ServerState:
     join_url: str | None = None
     join_code: str | None = None
     rate_limit: RateLimit = field(default_factory=RateLimit)
+    # Server-issued voter tokens (voters.py): made from the store's secret on first use.
+    voters: VoterTokens | None = None
+    voters_per_minute: int = DEFAULT_PER_MINUTE
+    voters_lock: asyncio.Lock = field(default_factory=asyncio.Lock)

@@ -1,0 +1,162 @@
+"""Voter tokens issued by the server: `POST /api/v1/voters` gives a phone its token, signed
+(HMAC-SHA256) with a secret of the deck kept in the store, so that a made-up or altered
+token is refused (401 `unknown_voter`) and the rate limit and `max_answers`, which count
+per token, cannot be dodged by inventing tokens.
+
+A token belongs to one deck and one talk: the secret is the talk's (a new secret, as
+`--fresh` makes, is a new talk), the deck id is signed in, and the phone keeps it under a
+`localStorage` key naming both, so one phone's answers cannot be linked across talks or
+across decks served from the same address. Minting is limited per client address (held
+in memory only, never stored), generously: a room behind one NAT address joins at once.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+import time
+from dataclasses import dataclass, field
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from deckpoll.server.validate import Invalid
+from deckpoll.stores.base import StoreError
+
+SECRET_META = "voter_secret"  # the store's meta key holding the talk's secret (hex)
+ID_CHARS = 16  # 12 random bytes, base64url
+MAC_CHARS = 22  # 16 bytes of HMAC-SHA256, base64url
+TOKEN_CHARS = ID_CHARS + MAC_CHARS
+# New voters per client address and minute. A room of 500 phones behind one NAT address
+# joining within a minute must pass; a script minting thousands must not.
+DEFAULT_PER_MINUTE = 600
+# "Unusually fast": more distinct voters answering within WINDOW seconds than this many
+# times the phones connected, plus SLACK (phones that answered and then slept).
+WINDOW = 60.0
+RATIO = 2.0
+SLACK = 10
+WARN_EVERY = 60.0  # seconds between two warnings
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+async def talk_secret(store, *, renew: bool = False) -> bytes:
+    """The talk's secret from the store, made (or, with `renew`, replaced) if needed."""
+    saved = None if renew else await store.get_meta(SECRET_META)
+    if saved:
+        return bytes.fromhex(saved)
+    secret = secrets.token_bytes(32)
+    await store.set_meta(SECRET_META, secret.hex())
+    return secret
+
+
+@dataclass
+class AddressLimit:
+    """Token bucket per client address: `per_minute` in a burst, refilled over a minute."""
+
+    per_minute: int
+    size: int = 50_000
+    _buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+    def allow(self, address: str, now: float | None = None) -> bool:
+        now = time.monotonic() if now is None else now
+        rate = self.per_minute / 60.0
+        tokens, last = self._buckets.get(address, (float(self.per_minute), now))
+        tokens = min(float(self.per_minute), tokens + (now - last) * rate)
+        if len(self._buckets) >= self.size and address not in self._buckets:
+            self._buckets.clear()  # addresses are not kept: forget them all rather than grow
+        if tokens < 1.0:
+            self._buckets[address] = (tokens, now)
+            return False
+        self._buckets[address] = (tokens - 1.0, now)
+        return True
+
+
+class VoterTokens:
+    """Mints and checks the tokens of one deck's talk; watches how fast voters appear."""
+
+    def __init__(self, deck_id: str, secret: bytes, per_minute: int = DEFAULT_PER_MINUTE):
+        self.deck_id = deck_id
+        self._key = secret
+        # Public: names the talk in the phone's storage key (derived, never the secret).
+        self.talk = _b64(hmac.new(secret, b"talk", hashlib.sha256).digest()[:9])
+        self.minting = AddressLimit(per_minute)
+        self._answered: dict[str, float] = {}
+        self._warned = float("-inf")
+
+    def _mac(self, ident: str) -> str:
+        message = f"{self.deck_id}\x00{ident}".encode()
+        return _b64(hmac.new(self._key, message, hashlib.sha256).digest()[:16])
+
+    def mint(self) -> str:
+        ident = _b64(secrets.token_bytes(12))
+        return ident + self._mac(ident)
+
+    def valid(self, token: str) -> bool:
+        if len(token) != TOKEN_CHARS:
+            return False
+        return hmac.compare_digest(token[ID_CHARS:], self._mac(token[:ID_CHARS]))
+
+    def answered(self, voter: str, phones: int, now: float | None = None) -> str | None:
+        """Note an accepted answer; returns a warning when far more voters answer than
+        phones are connected (tokens minted by a script), at most once a minute."""
+        now = time.monotonic() if now is None else now
+        self._answered[voter] = now
+        if len(self._answered) > 4 * SLACK:
+            for old, when in list(self._answered.items()):
+                if now - when > WINDOW:
+                    del self._answered[old]
+        voters = len(self._answered)
+        if voters <= RATIO * phones + SLACK or now - self._warned < WARN_EVERY:
+            return None
+        self._warned = now
+        return (
+            f"answers arriving unusually fast: {voters} voters answered in the last "
+            f"{WINDOW:.0f} s, but {phones} phones are connected"
+        )
+
+
+async def ensure(state) -> VoterTokens | None:
+    """The app's VoterTokens (ServerState.voters), made on first use from the store (a
+    preview may start before its deck builds); None while there is no deck."""
+    if state.voters is None and state.session is not None:
+        async with state.voters_lock:
+            if state.voters is None:
+                session = state.session
+                secret = await talk_secret(session.store)
+                deck_id = str(session.manifest.get("id") or "")
+                state.voters = VoterTokens(deck_id, secret, state.voters_per_minute)
+    return state.voters
+
+
+async def check(request: Request, voter: str) -> VoterTokens:
+    """Refuse a token this server did not sign for this deck and talk (401)."""
+    tokens = await ensure(request.app.state)
+    if tokens is None or not tokens.valid(voter):
+        raise Invalid(401, "unknown_voter", "unknown voter token; get one from POST /api/v1/voters")
+    return tokens
+
+
+def _refuse(status: int, code: str, message: str, retry: str) -> Response:
+    return JSONResponse({"error": code, "message": message}, status, {"Retry-After": retry})
+
+
+async def mint(request: Request) -> Response:
+    """`POST /api/v1/voters`: a new voter token (429 `too_many_voters` past the limit)."""
+    try:
+        tokens = await ensure(request.app.state)
+    except StoreError as exc:
+        return _refuse(503, "store_unavailable", str(exc), "1")
+    if tokens is None:
+        return _refuse(503, "not_built", "the deck has not built yet", "1")
+    address = request.client.host if request.client else ""
+    if not tokens.minting.allow(address):
+        return _refuse(429, "too_many_voters", "too many new voters from here; wait", "5")
+    return JSONResponse(
+        {"voter": tokens.mint(), "deck": tokens.deck_id, "talk": tokens.talk},
+        headers={"Cache-Control": "no-store"},
+    )
