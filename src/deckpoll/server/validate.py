@@ -8,6 +8,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from deckpoll.server.invisible import invisible
+
 MAX_BODY = 4096  # bytes
 MAX_TEXT = 280  # characters (code points) per text entry
 VOTER_RE = re.compile(r"[A-Za-z0-9_-]{16,128}")
@@ -78,6 +80,8 @@ def check_text(value: Any, *, field: str = "text", multiline: bool = False) -> s
         text = _SPACE_RE.sub(" ", text)
     if not text:
         raise Invalid(422, "invalid_text", f"{field} is empty")
+    if invisible(text):
+        raise Invalid(422, "invisible_text", f"{field} shows nothing (only invisible characters)")
     if len(text) > MAX_TEXT:
         raise Invalid(422, "too_long", f"{field} is longer than {MAX_TEXT} characters")
     return text

@@ -38,6 +38,7 @@ WINDOW = 60.0
 RATIO = 2.0
 SLACK = 10
 WARN_EVERY = 60.0  # seconds between two warnings
+PRUNE_EVERY = 5.0  # seconds between two passes forgetting voters older than WINDOW
 
 
 def _b64(data: bytes) -> str:
@@ -87,6 +88,7 @@ class VoterTokens:
         self.minting = AddressLimit(per_minute)
         self._answered: dict[str, float] = {}
         self._warned = float("-inf")
+        self._pruned = float("-inf")
 
     def _mac(self, ident: str) -> str:
         message = f"{self.deck_id}\x00{ident}".encode()
@@ -106,7 +108,8 @@ class VoterTokens:
         phones are connected (tokens minted by a script), at most once a minute."""
         now = time.monotonic() if now is None else now
         self._answered[voter] = now
-        if len(self._answered) > 4 * SLACK:
+        if now - self._pruned > PRUNE_EVERY:  # not on every answer: that would be O(n) each
+            self._pruned = now
             for old, when in list(self._answered.items()):
                 if now - when > WINDOW:
                     del self._answered[old]
