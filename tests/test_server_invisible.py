@@ -66,6 +66,7 @@ def test_the_api_answers_422_and_stores_nothing() -> None:
     [
         ("60-polls.css", (".dp-poll-entry-text", ".dp-poll-word")),
         ("join.css", (".jp-mine li", ".jp-wall li", ".jp-words li")),
+        ("56-console.css", (".dp-con-text",)),
     ],
 )
 def test_audience_text_is_isolated_on_every_screen(sheet: str, selectors: tuple) -> None:
