@@ -7,7 +7,8 @@ SQLite store in a temporary folder), opens each poll with the printed presenter 
 - L2: 2,000 streams, 2,000 answers over 5 s;
 - L3: 5,000 idle streams, one answer, its results push timed on every stream.
 
-Answers come from wrk (bench/load_answers.lua: one new voter token per request). Audience
+Answers come from wrk (bench/load_answers.lua: one new voter token per request, signed
+by bench/voter_tokens.py with a secret put in the store before the server starts). Audience
 streams are held by a child process (raw asyncio sockets); this process reads the
 presenter's stream and sends probe answers (an option nobody else picks), so the presenter
 latency is exact: from a probe's 200 to the first presenter `results` event counting it.
@@ -45,12 +46,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import voter_tokens
 
 ROOT = Path(__file__).resolve().parent.parent
 LUA = Path(__file__).resolve().parent / "load_answers.lua"
 HOST = "127.0.0.1"
 CONNECT_CONCURRENCY = 200  # streams opened at once by the stream holder
 MARK = b"event: results"
+DECK_ID = ""  # the deck being measured (its voter tokens are signed for it)
 
 
 # -- the deck -----------------------------------------------------------------------------
@@ -89,6 +92,9 @@ class Server:
     """`deckpoll serve` in a subprocess; its presenter key and port read from its output."""
 
     def __init__(self, deck: Path, store_url: str, log: Path, workers: int = 1) -> None:
+        global DECK_ID
+        DECK_ID = deck.name  # write_deck names the folder as a slug: the deck id
+        voter_tokens.seed(store_url, DECK_ID)  # so that the bench signs its own voter tokens
         self.log = log.open("wb")
         env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
         command = [sys.executable, "-m", "deckpoll", "serve", str(deck), "--port", "0"]
@@ -280,7 +286,7 @@ async def probe_answers(
         response = await client.post(
             f"/api/v1/polls/{poll}/answers",
             json={"choice": "probe"},
-            headers={"X-Deckpoll-Voter": f"probe-{tag}-{n:05d}-voter"},
+            headers={"X-Deckpoll-Voter": voter_tokens.token(DECK_ID, f"p{tag}{n:06d}")},
         )
         acks.append((time.monotonic(), response.status_code))
         await asyncio.sleep(max(0.0, seconds / count - (time.monotonic() - started)))
@@ -292,6 +298,12 @@ async def run_wrk(base: str, poll: str, answers: int, seconds: float, tag: str) 
     connections = max(threads, min(100, answers // 10))
     connections -= connections % threads
     interval_ms = int(1000 * connections / (answers / seconds))
+    voters = voter_tokens.token_file(
+        Path(tempfile.gettempdir()) / f"deckpoll-bench-{os.getpid()}-{tag}.txt",
+        DECK_ID,
+        f"w{tag}",
+        2 * answers + 4 * connections,
+    )
     proc = await asyncio.create_subprocess_exec(
         "wrk",
         f"-t{threads}",
@@ -307,10 +319,13 @@ async def run_wrk(base: str, poll: str, answers: int, seconds: float, tag: str) 
         str(answers // threads),
         str(interval_ms),
         tag,
+        str(voters),
+        str(threads),
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
     out, err = await asyncio.wait_for(proc.communicate(), seconds + 60)
+    voters.unlink(missing_ok=True)
     line = next((x for x in out.decode().splitlines() if x.startswith("WRKLOAD ")), None)
     if line is None:
         raise SystemExit(f"wrk printed no summary: {out.decode()} {err.decode()}")
@@ -399,7 +414,7 @@ async def fanout_level(server: Server, presenter: Presenter, streams: int) -> di
         response = await client.post(
             f"/api/v1/polls/{poll}/answers",
             json={"choice": "probe"},
-            headers={"X-Deckpoll-Voter": "probe-l3-00000-voter"},
+            headers={"X-Deckpoll-Voter": voter_tokens.token(DECK_ID, "probe-l3")},
         )
         acked = time.monotonic()
         await asyncio.sleep(3.0)
@@ -609,7 +624,9 @@ async def outage(tmp: Path, workers: int, seconds: float) -> None:
                         response = await client.post(
                             "/api/v1/polls/l1/answers",
                             json={"choice": "probe"},
-                            headers={"X-Deckpoll-Voter": f"probe-outage-{n:06d}-voter"},
+                            headers={
+                                "X-Deckpoll-Voter": voter_tokens.token(DECK_ID, f"out{n:08d}")
+                            },
                         )
                         status = response.status_code
                     except httpx.HTTPError:

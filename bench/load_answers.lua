@@ -1,5 +1,7 @@
 -- wrk script for bench/load.py: paced answers, one new voter token per request.
--- wrk -t T -c C -d D -s bench/load_answers.lua URL -- POLL PER_THREAD INTERVAL_MS TAG
+-- wrk -t T -c C -d D -s bench/load_answers.lua URL -- POLL PER_THREAD INTERVAL_MS TAG TOKENS T
+-- TOKENS: a file of voter tokens, one a line (the server accepts only tokens it signed:
+-- bench/voter_tokens.py signs them with the secret it put in the store).
 -- Each thread sends exactly PER_THREAD answers (choice a or b), each connection waiting a
 -- random 0..2*INTERVAL_MS before each request (so C connections make C/INTERVAL answers/ms
 -- on average), then stops when all its answers are answered. done() prints one WRKLOAD line.
@@ -12,11 +14,14 @@ function setup(thread)
 end
 
 local poll, share, interval, tag
+local voters, nthreads = {}, 1
 local planned, counter, responses = 0, 0, 0
 ok, s4, s5, other = 0, 0, 0, 0
 
 function init(args)
   poll, share, interval, tag = args[1], tonumber(args[2]), tonumber(args[3]), args[4]
+  for line in io.lines(args[5]) do voters[#voters + 1] = line end
+  nthreads = tonumber(args[6])
   math.randomseed(id * 7919)
 end
 
@@ -30,7 +35,8 @@ end
 
 function request()
   counter = counter + 1
-  local voter = string.format("load-%s-%02d-%07d-voter", tag, id, counter)
+  -- threads take turns through the tokens: a new voter per request, never one twice
+  local voter = voters[((counter - 1) * nthreads + id - 1) % #voters + 1]
   local body = (counter % 2 == 0) and '{"choice":"a"}' or '{"choice":"b"}'
   return wrk.format("POST", "/api/v1/polls/" .. poll .. "/answers",
     {["Content-Type"] = "application/json", ["X-Deckpoll-Voter"] = voter}, body)

@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 import httpx
+import voter_tokens
 
 ROOT = Path(__file__).resolve().parents[1]
 KEY = "bench-presenter-key-0123456789"
@@ -51,10 +52,15 @@ function setup(thread)
   thread:set("id", #threads + 1)
   table.insert(threads, thread)
 end
-function init(args) thread_id = id end
+local voters = {}
+function init(args)
+  thread_id = id
+  for line in io.lines(args[1]) do voters[#voters + 1] = line end
+end
 request = function()
   counter = counter + 1
-  local voter = string.format("bench-%03d-%012d-voter", thread_id, counter)
+  -- a new voter per request (tokens signed by bench/voter_tokens.py), threads interleaved
+  local voter = voters[(2 * (counter - 1) + thread_id - 1) % #voters + 1]
   local body = (counter % 2 == 0) and '{"choice":"a"}' or '{"choice":"b"}'
   return wrk.format("POST", "/api/v1/polls/p/answers",
     {["Content-Type"] = "application/json", ["X-Deckpoll-Voter"] = voter}, body)
@@ -115,7 +121,7 @@ async def fanout(base: str, streams: int, rounds: int = 3) -> list[float]:
             r = await client.post(
                 "/api/v1/polls/p/answers",
                 json={"choice": "a"},
-                headers={"X-Deckpoll-Voter": f"fanout-voter-{n:08d}"},
+                headers={"X-Deckpoll-Voter": voter_tokens.token("bench", f"fan{n:08d}")},
             )
             acked = time.perf_counter()
             assert r.status_code == 200, r.text
@@ -138,6 +144,8 @@ def main() -> None:
         raise SystemExit("wrk is not installed (apt-get install wrk)")
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'answers.sqlite3'}"
+        voter_tokens.seed(url, "bench")  # the server keeps it: the bench signs its tokens
+        voters = voter_tokens.token_file(Path(tmp) / "voters.txt", "bench", "w", 400_000)
         proc, base = start(url)
         try:
             httpx.post(base + "/api/v1/polls/p/open", headers={"Authorization": f"Bearer {KEY}"})
@@ -154,6 +162,8 @@ def main() -> None:
                     "-s",
                     str(script),
                     base,
+                    "--",
+                    str(voters),
                 ],
                 capture_output=True,
                 text=True,
