@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from deckpoll.polls import check_answer
 from deckpoll.rehearse import answers
-from deckpoll.server.validate import check_answer, text_key
+from deckpoll.server.validate import text_key
 
 POLLS = [
     {

@@ -131,9 +131,21 @@ def test_every_kind_tallies():
             assert [d["count"] for d in mood["distribution"]] == [0, 1, 0, 1, 1]
             words = (await client.get("/api/v1/polls/words/results")).json()
             assert [(w["text"], w["count"]) for w in words["words"]] == [("Kaffe", 3), ("te", 1)]
-            assert "ids" not in words["words"][0]
+            assert "group" not in words["words"][0]
             moderated = await client.get("/api/v1/polls/words/results", headers=presenter())
-            assert len(moderated.json()["words"][0]["ids"]) == 3
+            group = moderated.json()["words"][0]["group"]
+            # the presenter asks for a word's answer ids when needed, a page at a time
+            route = f"/api/v1/polls/words/groups/{group}/answers"
+            page = (await client.get(route, headers=presenter())).json()
+            assert page["total"] == 3 and len(page["ids"]) == 3 and page["next"] is None
+            assert page["ids"] == sorted(page["ids"])
+            assert (await client.get(route)).status_code == 401
+            missing = await client.get(
+                "/api/v1/polls/words/groups/nope/answers", headers=presenter()
+            )
+            assert missing.status_code == 404
+            bad = await client.get(route + "?after=x", headers=presenter())
+            assert bad.status_code == 422
             wall = (await client.get("/api/v1/polls/wall/results")).json()
             assert [e["text"] for e in wall["entries"]] == ["second", "first"]
 

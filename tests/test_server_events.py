@@ -9,10 +9,10 @@ import time
 import httpx
 import pytest
 
+from deckpoll.polls import check_answer
 from deckpoll.server.app import create_app
 from deckpoll.server.events import BUFFER_BYTES, QUEUE_SIZE, Broadcaster
 from deckpoll.server.session import Session
-from deckpoll.server.validate import check_answer
 from deckpoll.stores.base import OPEN, open_store
 from server_fixtures import KEY, compiled, live_server, manifest, minted, sse_events
 
@@ -210,18 +210,24 @@ def test_a_client_whose_write_is_stuck_is_dropped_after_the_stall_time():
     run(go())
 
 
-def test_a_real_client_that_stops_reading_is_cut_and_memory_stays_bounded():
+def phone_stream(base: str):
+    """A raw phone event stream with a tiny receive buffer (it takes little at a time)."""
     import socket
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect(("127.0.0.1", int(base.rsplit(":", 1)[1])))
+    sock.sendall(b"GET /api/v1/events?client=join HTTP/1.1\r\nHost: x\r\n\r\n")
+    return sock
+
+
+def test_a_real_client_that_stops_reading_is_cut_and_memory_stays_bounded():
 
     session_app = create_app(compiled(), open_store("memory://"), presenter_key=KEY)
     broadcaster = session_app.state.session.broadcaster
     broadcaster.stall_seconds = 1.0
     with live_server(session_app) as base:
-        port = int(base.rsplit(":", 1)[1])
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-        sock.connect(("127.0.0.1", port))
-        sock.sendall(b"GET /api/v1/events?client=join HTTP/1.1\r\nHost: x\r\n\r\n")
+        sock = phone_stream(base)
         deadline = time.monotonic() + 5
         while len(broadcaster.clients) != 1 and time.monotonic() < deadline:
             time.sleep(0.02)
@@ -317,15 +323,16 @@ def test_audience_copy_of_a_long_wall_is_short():
     async def go():
         session = await started()
         await session.set_status("wall", OPEN)
-        from deckpoll.server.tally import WALL_LIMIT
+        from deckpoll.polls.open import PHONE_ENTRIES, PRESENTER_ENTRIES
 
         session.polls["wall"]["max_answers"] = 300
-        for n in range(WALL_LIMIT + 10):
+        for n in range(PRESENTER_ENTRIES + 10):
             await vote(session, "wall", "v" * 16, {"text": f"entry {n}"})
         await session.flush()
-        assert len(session.results_view("wall", True)["entries"]) == WALL_LIMIT
+        assert len(session.results_view("wall", True)["entries"]) == PRESENTER_ENTRIES
         audience = session.results_view("wall", False)["entries"]
-        assert len(audience) == 30 and audience[0]["text"] == f"entry {WALL_LIMIT + 9}"
+        assert len(audience) == PHONE_ENTRIES
+        assert audience[0]["text"] == f"entry {PRESENTER_ENTRIES + 9}"
         await session.stop()
 
     run(go())
@@ -355,9 +362,9 @@ def test_the_session_mirror_matches_the_store(kind, tmp_path):
         for pid in ("lunch", "words", "wall"):
             assert list(session.answers[pid].values()) == await store.answers(pid), pid
         await session.flush()
-        assert session.results["lunch"]["voters"] == 2
-        assert session.results["words"]["answers"] == 0
-        assert session.results["wall"]["entries"] == []
+        assert session.tallies["lunch"].voters == 2
+        assert session.tallies["words"].answers == 0
+        assert session.results_view("wall", True)["entries"] == []
         # a restart rebuilds the same mirror from the store
         await session.stop()
         again = Session(manifest(), store)
@@ -390,7 +397,6 @@ def test_close_all_ends_every_stream():
 
 
 def test_a_direct_stream_whose_bytes_stay_unsent_is_cut_after_the_stall_time(monkeypatch):
-    import socket
 
     from deckpoll.server import events
 
@@ -399,11 +405,7 @@ def test_a_direct_stream_whose_bytes_stay_unsent_is_cut_after_the_stall_time(mon
     broadcaster = app.state.session.broadcaster
     broadcaster.stall_seconds = 1.0
     with live_server(app) as base:
-        port = int(base.rsplit(":", 1)[1])
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-        sock.connect(("127.0.0.1", port))
-        sock.sendall(b"GET /api/v1/events?client=join HTTP/1.1\r\nHost: x\r\n\r\n")
+        sock = phone_stream(base)
         deadline = time.monotonic() + 5
         while not broadcaster.clients and time.monotonic() < deadline:
             time.sleep(0.02)
@@ -420,4 +422,55 @@ def test_a_direct_stream_whose_bytes_stay_unsent_is_cut_after_the_stall_time(mon
             time.sleep(0.01)
         assert broadcaster.clients == set() and broadcaster.dropped == 1
         assert stuck_at is not None and time.monotonic() - stuck_at < 5
+        sock.close()
+
+
+def test_a_slow_client_is_never_cut_because_of_results_and_gets_the_newest():
+    """Results pushed far faster than a client reads are held back, the newest per poll,
+    until its connection has sent everything: it falls behind by at most one event per poll,
+    is never cut, and ends with the newest results."""
+    import threading
+
+    app = create_app(compiled(), open_store("memory://"), presenter_key=KEY)
+    broadcaster = app.state.session.broadcaster
+    broadcaster.stall_seconds = 5.0
+    with live_server(app) as base:
+        sock = phone_stream(base)
+        received = bytearray()
+        reading = threading.Event()
+        reading.set()
+
+        def read_slowly() -> None:  # at most 800 KB/s
+            sock.settimeout(0.5)
+            while reading.is_set():
+                try:
+                    data = sock.recv(8192)
+                except TimeoutError:
+                    continue
+                except OSError:
+                    return
+                if not data:
+                    return
+                received.extend(data)
+                time.sleep(0.01)
+
+        reader = threading.Thread(target=read_slowly, daemon=True)
+        reader.start()
+        deadline = time.monotonic() + 5
+        while not broadcaster.clients and time.monotonic() < deadline:
+            time.sleep(0.02)
+        loop = app.state.session._loop
+        for n in range(300):  # 50 KB results, 100 a second, for 3 s: ~5 MB/s
+            event = {"n": n, "text": "z" * 50_000}
+            loop.call_soon_threadsafe(
+                lambda e=event: broadcaster.publish("results", e, key="lunch")
+            )
+            time.sleep(0.01)
+        deadline = time.monotonic() + 30
+        while b'"n":299' not in received and time.monotonic() < deadline:
+            time.sleep(0.1)
+        reading.clear()
+        assert broadcaster.dropped == 0 and len(broadcaster.clients) == 1
+        assert b'"n":299' in received  # the newest arrived
+        assert received.count(b"event: results") < 300  # older ones were skipped
         sock.close()

@@ -67,8 +67,10 @@ def test_serve_prints_links_that_work(tmp_path):
         env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")},
     )
     try:
-        lines = [proc.stdout.readline() for _ in range(4)]
+        lines = [proc.stdout.readline() for _ in range(5)]
         text = "".join(lines)
+        # it says which event loop and HTTP parser it runs (uvicorn[standard] is a dependency)
+        assert "Server:    uvicorn, uvloop event loop, httptools HTTP parser" in text, text
         presenter = re.search(r"Presenter: (http://127\.0\.0\.1:\d+/\?key=(\S+))", text)
         audience = re.search(r"Audience:  (http://127\.0\.0\.1:\d+/(\d{6}))", text)
         assert presenter and audience, text

@@ -109,10 +109,10 @@ def test_a_reset_through_one_server_empties_the_other(redis_server):
                     "/api/v1/polls/words/answers", json={"text": word}, headers=voter(n)
                 )
                 assert r.status_code == 200
-            await until(lambda: session_a.results["words"]["answers"] == 3)
+            await until(lambda: session_a.tallies["words"].answers == 3)
             r = await client_b.post("/api/v1/polls/words/reset", headers=presenter())
             assert r.status_code == 200 and r.json()["status"] == "open"
-            await until(lambda: session_a.results["words"]["answers"] == 0)
+            await until(lambda: session_a.tallies["words"].answers == 0)
             assert session_a.answers["words"] == {}
             # an answer after the reset is kept by both (the feed is in commit order)
             r = await client_a.post(
@@ -120,8 +120,8 @@ def test_a_reset_through_one_server_empties_the_other(redis_server):
             )
             assert r.status_code == 200
             session_b = app_b.state.session
-            await until(lambda: session_b.results["words"]["answers"] == 1)
-            await until(lambda: session_a.results["words"]["answers"] == 1)
+            await until(lambda: session_b.tallies["words"].answers == 1)
+            await until(lambda: session_a.tallies["words"].answers == 1)
 
     run(go())
 
@@ -142,7 +142,7 @@ def test_both_servers_converge_after_redis_is_killed_and_restarted(redis_server)
                 "/api/v1/polls/lunch/answers", json={"choice": "soup"}, headers=voter(0)
             )
             assert r.status_code == 200
-            await until(lambda: session_b.results["lunch"]["voters"] == 1)
+            await until(lambda: session_b.tallies["lunch"].voters == 1)
             phone = session_b.broadcaster.stream(presenter=False, role="join")
             await phone.__anext__()
             await phone.__anext__()
@@ -172,7 +172,7 @@ def test_both_servers_converge_after_redis_is_killed_and_restarted(redis_server)
             )
             assert r.status_code == 200
             for session in (session_a, session_b):
-                await until(lambda s=session: s.results["lunch"]["voters"] == 2)
+                await until(lambda s=session: s.tallies["lunch"].voters == 2)
                 assert list(session.answers["lunch"].values()) == await store_a.answers("lunch")
             await phone.aclose()
 
@@ -223,7 +223,7 @@ def test_close_racing_answers_on_two_servers_counts_exactly_the_200s(redis_serve
             accepted = statuses.count(200)
             assert len(await store_a.answers("lunch")) == accepted
             for session in (app_a.state.session, app_b.state.session):
-                await until(lambda s=session: s.results["lunch"]["voters"] == accepted)
+                await until(lambda s=session: s.tallies["lunch"].voters == accepted)
                 assert session.status["lunch"].status == "closed"
 
     run(go())

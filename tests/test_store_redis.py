@@ -407,3 +407,65 @@ def test_a_feed_reports_its_loss_when_redis_goes_away(own_server, namespace):
             return change
 
         assert run(again()).data == {"back": True}
+
+
+def test_unix_and_rediss_schemes_are_registered(redis_binary, tmp_path):
+    """`unix://` reaches a redis-server on its socket; `rediss://` is the Redis store too
+    (TLS: against a server without TLS it is a clear 'unavailable', never 'no store')."""
+    from deckpoll.stores.base import StoreUnavailable, open_store, store_factories
+
+    assert {"redis", "rediss", "unix"} <= set(store_factories())
+    sock = tmp_path / "redis.sock"
+    proc = subprocess.Popen(
+        [
+            redis_binary,
+            "--port",
+            "0",
+            "--unixsocket",
+            str(sock),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(tmp_path),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while not sock.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        store = open_store(f"unix://{sock}?db=0", namespace="unix-deck")
+
+        async def go():
+            await store.set_status("q", "open")
+            receipt = await store.add_answer(
+                "q", "voter-aaaaaaaaaaaaaaaa", {"text": "hej"}, key="hej", replace=False, limit=1
+            )
+            assert [a.id for a in await store.answers("q")] == [receipt.answer.id]
+            await store.close()
+
+        asyncio.run(go())
+        port = free_port()
+        plain = subprocess.Popen(
+            [redis_binary, "--port", str(port), "--bind", "127.0.0.1", "--save", ""],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                with contextlib.suppress(OSError):
+                    socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                    break
+                time.sleep(0.05)
+            with pytest.raises(StoreUnavailable, match="Redis at 127.0.0.1"):
+                open_store(f"rediss://127.0.0.1:{port}/0", namespace="tls-deck")
+        finally:
+            plain.terminate()
+            plain.wait(timeout=10)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from deckpoll.errors import Diagnostic
 
-POLL_KINDS = ("single", "multiple", "scale", "wordcloud", "open")
 RESULTS_MODES = ("live", "on_reveal", "hidden")
 LAYOUTS = ("title", "section", "default", "quote", "two-columns", "image", "poll")
 ASPECTS = {"16:9": (1280, 720), "4:3": (960, 720), "16:10": (1152, 720)}
@@ -36,9 +35,13 @@ class Poll:
     results: str = "live"
     auto_open: bool = True
     moderation: str = "none"  # "approve": answers reach the screens once approved
+    # What a kind reads beyond the fields above ((key, value) pairs, in the manifest as is):
+    # a new kind brings its own keys without a change here.
+    settings: tuple[tuple[str, object], ...] = ()
 
     def to_manifest(self, slide: int) -> dict:
         return {
+            **dict(self.settings),
             "id": self.id,
             "slide": slide,
             "kind": self.kind,

@@ -216,8 +216,8 @@ class PreviewPart:
 
     async def rehearse(self, request: Request) -> Response:
         """Open the poll and fill it with `count` simulated answers (`r` on a poll slide)."""
+        from deckpoll.polls import check_answer
         from deckpoll.rehearse import answers
-        from deckpoll.server.validate import check_answer
         from deckpoll.stores.base import OPEN
 
         try:

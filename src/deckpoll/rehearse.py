@@ -72,23 +72,13 @@ SENTENCES = (
 
 
 def answers(poll: dict[str, Any], count: int, seed: int = 0) -> Iterator[dict[str, Any]]:
-    """`count` answer bodies (as the phone page sends them) for a manifest poll."""
+    """`count` answer bodies (as the phone page sends them) for a manifest poll; each kind
+    makes its own (a kind that takes no answers gets none)."""
+    from deckpoll.polls import kind_of
+
+    kind = kind_of(poll)
+    if not kind.takes_answers:
+        return
     rng = random.Random(f"{poll.get('id')}:{seed}")
-    kind = poll.get("kind")
-    options = [o["id"] for o in poll.get("options") or []]
     for n in range(count):
-        if kind == "single":
-            # Skewed, so the bars differ: the first option is the most popular.
-            yield {"choice": options[min(int(rng.expovariate(0.8)), len(options) - 1)]}
-        elif kind == "multiple":
-            most = poll.get("max_choices") or len(options)
-            picked = rng.sample(options, rng.randint(1, max(1, min(most, len(options)))))
-            yield {"choices": picked}
-        elif kind == "scale":
-            low, high = int(poll.get("min") or 1), int(poll.get("max") or 5)
-            ends = (low, high) if n % 7 == 0 else ()
-            yield {"value": ends[n % 2] if ends else round(rng.triangular(low, high, high - 1))}
-        elif kind == "wordcloud":
-            yield {"text": rng.choice(WORDS)}
-        else:
-            yield {"text": rng.choice(SENTENCES)}
+        yield kind.rehearse(poll, rng, n)

@@ -51,7 +51,7 @@ async def collect(manifest: dict[str, Any], store_url: str) -> dict[str, Any]:
 
 async def collect_from(manifest: dict[str, Any], store: Any) -> dict[str, Any]:
     """`collect` from a store already open (the caller closes it)."""
-    from deckpoll.server.tally import tally
+    from deckpoll.polls import kind_of, tally
     from deckpoll.stores.base import NEW, PollState
 
     served_hash = await store.get_meta("manifest_hash")
@@ -62,7 +62,7 @@ async def collect_from(manifest: dict[str, Any], store: Any) -> dict[str, Any]:
         pid = str(poll["id"])
         answers = await store.answers(pid)
         state = states.get(pid) or PollState(pid)
-        labels = {str(o["id"]): o.get("label", o["id"]) for o in poll.get("options") or []}
+        kind = kind_of(poll)
         rows = []
         for answer in answers:
             voter = pseudonyms.setdefault(answer.voter, f"p{len(pseudonyms) + 1}")
@@ -73,11 +73,11 @@ async def collect_from(manifest: dict[str, Any], store: Any) -> dict[str, Any]:
                     "created": _iso(answer.created),
                     "hidden": answer.hidden,
                     "pending": answer.pending,
-                    "answer": _answer_text(answer.value, labels),
+                    "answer": kind.answer_text(poll, answer.value),
                     "value": answer.value,
                 }
             )
-        result = tally(poll, answers)
+        result = tally(poll, answers).summary()
         result.pop("id", None)
         result.pop("kind", None)
         for entry in result.get("entries", []):
@@ -107,16 +107,6 @@ async def collect_from(manifest: dict[str, Any], store: Any) -> dict[str, Any]:
     }
 
 
-def _answer_text(value: dict[str, Any], labels: dict[str, str]) -> str:
-    if "choice" in value:
-        return labels.get(value["choice"], value["choice"])
-    if "choices" in value:
-        return "; ".join(labels.get(c, c) for c in value["choices"])
-    if "value" in value:
-        return str(value["value"])
-    return str(value.get("text", ""))
-
-
 def safe_cell(value: Any) -> Any:
     """A CSV cell a spreadsheet will not run as a formula."""
     if isinstance(value, str) and value.startswith(_FORMULA_START):
@@ -124,17 +114,11 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
-def tally_rows(poll: dict[str, Any]) -> list[tuple[str, int | float | None, float | None]]:
-    """(item, count, percent) rows summarising one poll's tally."""
-    result = poll["tally"]
-    if "options" in result:
-        return [(o["label"], o["count"], o["percent"]) for o in result["options"]]
-    if "distribution" in result:
-        rows = [(str(d["value"]), d["count"], d["percent"]) for d in result["distribution"]]
-        return rows + [("average", result["average"], None)]
-    if "words" in result:
-        return [(w["text"], w["count"], None) for w in result["words"]]
-    return [("answers", result.get("answers", 0), None)]
+def tally_rows(poll: dict[str, Any]) -> list[tuple[str, Any, float | None]]:
+    """(item, count, percent) rows summarising one poll's tally (its kind says which)."""
+    from deckpoll.polls import kind_of
+
+    return kind_of(poll).export_rows(poll["tally"])
 
 
 def to_csv(data: dict[str, Any]) -> str:
@@ -192,6 +176,7 @@ def md_text(text: Any) -> str:
 def to_markdown(data: dict[str, Any]) -> str:
     """A readable report in the deck's language (the `export` section of its strings)."""
     from deckpoll import strings
+    from deckpoll.polls import kind_of
 
     lang = data.get("lang")
 
@@ -219,7 +204,7 @@ def to_markdown(data: dict[str, Any]) -> str:
         if poll["hidden_answers"]:
             facts.append(say("hidden", n=poll["hidden_answers"]))
         lines += ["", f"## {md_text(poll['question'])}", "", " · ".join(facts), ""]
-        if poll["kind"] == "open":
+        if kind_of(poll).export_list():
             shown = [a for a in poll["answers"] if not a["hidden"]]
             lines += [f"- {md_text(a['answer'])}" for a in shown] or [say("no_answers")]
             continue

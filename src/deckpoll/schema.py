@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
+from deckpoll import polls as kinds
 from deckpoll.errors import Reporter, did_you_mean
 from deckpoll.model import (
     ASPECTS,
     LAYOUTS,
-    POLL_KINDS,
     RESULTS_MODES,
     DeckConfig,
     Poll,
-    PollOption,
     PollSettings,
 )
 from deckpoll.yamlsrc import KeyPath, YamlDoc
@@ -36,23 +34,10 @@ DECK_KEYS = (
 )
 POLL_SETTINGS_KEYS = ("code", "url", "join_url", "auto_open")
 SLIDE_KEYS = ("layout", "class", "id", "background", "title")
-POLL_KEYS = (
-    "id",
-    "kind",
-    "question",
-    "options",
-    "min",
-    "max",
-    "min_label",
-    "max_label",
-    "max_answers",
-    "max_choices",
-    "results",
-    "auto_open",
-    "moderation",
-)
+POLL_COMMON_KEYS = ("id", "kind", "question", "results", "auto_open", "moderation")
+# Fields of the model's Poll that kinds fill in; a kind's other keys go to Poll.settings.
+POLL_FIELDS = ("options", "min", "max", "min_label", "max_label", "max_answers", "max_choices")
 MODERATION_MODES = ("none", "approve")  # approve: answers wait for the presenter
-MAX_SCALE_STEPS = 11
 
 
 class Fields:
@@ -248,7 +233,7 @@ def poll(doc: YamlDoc, reporter: Reporter, auto_open_default: bool) -> Poll | No
     f = Fields(doc, (), "poll", reporter)
     if not f.ok:
         return None
-    f.check_keys(POLL_KEYS)
+    f.check_keys((*POLL_COMMON_KEYS, *sorted(kind_keys())))
     before = len(reporter.diagnostics)
     poll_id = f.str("id", required=True)
     if poll_id and not ID_PATTERN.match(poll_id):
@@ -257,110 +242,43 @@ def poll(doc: YamlDoc, reporter: Reporter, auto_open_default: bool) -> Poll | No
             "poll `id` must be letters, digits, `-` or `_` (at most 64), starting "
             "with a letter or digit; votes are keyed by it, so keep it stable",
         )
+    known = kinds.names()
     if not f.has("kind"):
-        reporter.error(doc.origin, f"poll needs `kind:` (one of: {', '.join(POLL_KINDS)})")
-    kind = f.choice("kind", POLL_KINDS)
+        reporter.error(doc.origin, f"poll needs `kind:` (one of: {', '.join(known)})")
+    kind_name = f.choice("kind", known)
+    kind = kinds.kind(kind_name)
     question = f.str("question", required=True)
-    options: tuple[PollOption, ...] = ()
-    if kind in ("single", "multiple"):
-        options = _options(f)
-        if not f.has("options"):
-            reporter.error(f.value_where("kind"), f"a {kind} poll needs `options:` (a list)")
-    elif f.has("options"):
-        f.error("options", f"a {kind} poll takes no `options:`; remove them or use kind single")
-    low = high = None
-    if kind == "scale":
-        low, high = f.int("min", 1), f.int("max", 5)
-        if low is not None and high is not None and not 1 <= high - low + 1 <= MAX_SCALE_STEPS:
-            f.error("max", f"a scale needs `max` above `min` and at most {MAX_SCALE_STEPS} steps")
-    else:
-        for key in ("min", "max", "min_label", "max_label"):
+    if kind is not None:
+        for key in sorted(kind_keys() - set(kind.keys)):
             if f.has(key):
-                f.error(key, f"`{key}` only applies to scale polls")
-    max_answers = None
-    if kind in ("wordcloud", "open"):
-        max_answers = f.int("max_answers", 3 if kind == "wordcloud" else 1, minimum=1)
-        if max_answers is not None and max_answers > 20:
-            f.error("max_answers", "`max_answers` must be at most 20")
-    elif f.has("max_answers"):
-        f.error("max_answers", "`max_answers` only applies to wordcloud and open polls")
-    max_choices = None
-    if kind == "multiple":
-        max_choices = f.int("max_choices", None, minimum=1)
-        if max_choices is not None and options and max_choices > len(options):
-            f.error("max_choices", f"`max_choices` is more than the {len(options)} options")
-    elif f.has("max_choices"):
-        f.error("max_choices", "`max_choices` only applies to multiple-choice polls")
+                f.error(key, _misplaced(key, kind.name))
+    fields = kind.read(f) if kind is not None else {}
     results = f.choice("results", RESULTS_MODES, "live") or "live"
     auto_open = f.bool("auto_open", auto_open_default)
     moderation = f.choice("moderation", MODERATION_MODES, "none") or "none"
     if any(d.severity == "error" for d in reporter.diagnostics[before:]):
         return None
+    model = {k: v for k, v in fields.items() if k in POLL_FIELDS}
+    extra = tuple((k, v) for k, v in fields.items() if k not in POLL_FIELDS)
     return Poll(
         id=poll_id or "",
-        kind=kind or "open",
+        kind=kind_name or "open",
         question=question or "",
-        options=options,
-        min=low,
-        max=high,
-        min_label=f.str("min_label") if kind == "scale" else None,
-        max_label=f.str("max_label") if kind == "scale" else None,
-        max_answers=max_answers,
-        max_choices=max_choices,
         results=results,
         auto_open=auto_open,
         moderation=moderation,
+        settings=extra,
+        **model,
     )
 
 
-def _options(f: Fields) -> tuple[PollOption, ...]:
-    raw = f.data.get("options")
-    if raw is None:
-        return ()
-    if not isinstance(raw, list) or len(raw) < 2:
-        f.error("options", "`options` must be a list of at least two items")
-        return ()
-    options: list[PollOption] = []
-    seen: set[str] = set()
-    for index, item in enumerate(raw):
-        where = f.doc.value_at(f.path + ("options", index))
-        if isinstance(item, dict):
-            unknown = set(item) - {"id", "label"}
-            if unknown:
-                f.reporter.warning(
-                    where,
-                    f"unknown option key {sorted(unknown)[0]!r}; an option takes `id` and `label`",
-                )
-            label = item.get("label")
-            option_id = item.get("id")
-            if not isinstance(label, str | int | float):
-                f.reporter.error(where, "an option mapping needs `label:` text")
-                continue
-            label = f.scalar_text(("options", index, "label"), label)
-            option_id = (
-                f.scalar_text(("options", index, "id"), option_id)
-                if option_id is not None
-                else _slug(label, index)
-            )
-        elif isinstance(item, str | int | float):
-            label = f.scalar_text(("options", index), item)
-            option_id = _slug(label, index)
-        else:
-            f.reporter.error(where, "an option is text or a mapping `{id: x, label: Text}`")
-            continue
-        if not ID_PATTERN.match(option_id):
-            f.reporter.error(where, f"option id {option_id!r} must be letters, digits, - or _")
-            continue
-        if option_id in seen:
-            f.reporter.error(where, f"duplicate option id {option_id!r}; give each option its own")
-            continue
-        seen.add(option_id)
-        options.append(PollOption(option_id, label.strip()))
-    return tuple(options)
+def kind_keys() -> set[str]:
+    """Every key some kind takes (a key of another kind gets a clear error)."""
+    return {key for kind in kinds.kinds().values() for key in kind.keys}
 
 
-def _slug(label: str, index: int) -> str:
-    """A stable option id from its label (ASCII-folded), e.g. 'Ja, gärna!' -> 'ja-garna'."""
-    folded = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode().lower()
-    slug = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:48]
-    return slug or f"option-{index + 1}"
+def _misplaced(key: str, kind: str) -> str:
+    owners = [k.name for k in kinds.kinds().values() if key in k.keys]
+    if key == "options":
+        return f"a {kind} poll takes no `options:`; remove them or use kind {owners[0]}"
+    return f"`{key}` only applies to {' and '.join(owners)} polls"

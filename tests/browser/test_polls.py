@@ -282,14 +282,14 @@ def test_without_a_backend_from_disk(browser, deck, tmp_path):
 def test_every_kind_has_one_browser_file_in_the_deck_and_on_the_phone(browser, deck, server):
     """Each kind registers its phone input and slide drawing (runtime/kinds/<kind>.js); the
     deck script and the phone page both carry every kind, looked up by name."""
-    from deckpoll.model import POLL_KINDS
+    from deckpoll.polls import names
 
     probe = (
         "() => window.deckpollKinds.names().sort().map(n => [n,"
         " typeof window.deckpollKinds.get(n).phone.form,"
         " typeof window.deckpollKinds.get(n).slide.draw])"
     )
-    expected = [[kind, "function", "function"] for kind in sorted(POLL_KINDS)]
+    expected = [[kind, "function", "function"] for kind in sorted(names())]
     context = browser.new_context()
     try:
         page = context.new_page()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hmac
 import logging
@@ -14,17 +15,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from deckpoll.polls import kind_of
 from deckpoll.server import voters
 from deckpoll.server.private import public_poll
 from deckpoll.server.session import Session
-from deckpoll.server.validate import (
-    MAX_BODY,
-    Invalid,
-    check_answer,
-    check_voter,
-    max_answers,
-    parse_json,
-)
+from deckpoll.server.validate import MAX_BODY, Invalid, check_voter, parse_json
 from deckpoll.stores.base import CLOSED, OPEN, AnswerLimit, PollClosed, StoreError
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -193,7 +188,8 @@ async def answer(request: Request) -> Response:
     tokens = await voters.check(request, voter)
     if not request.app.state.rate_limit.allow(voter):
         return error(429, "too_fast", "too many answers; wait a moment", {"Retry-After": "1"})
-    checked = check_answer(session.polls[pid], await read_json(request))
+    poll = session.polls[pid]
+    checked = kind_of(poll).check(poll, await read_json(request), session.status[pid])
     receipt = await session.answer(pid, voter, checked)
     warning = tokens.answered(voter, session.audience())
     if warning:
@@ -217,7 +213,7 @@ async def my_answers(request: Request) -> Response:
     await voters.check(request, voter)
     mine = await session.voter_answers(pid, voter)
     poll = session.polls[pid]
-    limit = max_answers(poll) if poll.get("kind") in ("wordcloud", "open") else 1
+    limit = kind_of(poll).limit(poll)
     return JSONResponse(
         {
             "answers": [{"id": a.id, **a.value, "pending": a.pending} for a in mine],
@@ -238,6 +234,30 @@ async def results(request: Request) -> Response:
 
 
 # -- presenter -----------------------------------------------------------------------------
+
+GROUP_PAGE = 500  # answer ids per page of a group
+
+
+@refusals
+async def group_answers(request: Request) -> Response:
+    """The ids of the shown answers in one group of the presenter's results (a cloud word),
+    a page at a time: `?after=<id>` continues; `next` is null on the last page."""
+    is_presenter(request, required=True)
+    session = _session(request)
+    pid = _poll(request)
+    ids = session.tallies[pid].group(request.path_params["group"])
+    if ids is None:
+        raise Invalid(404, "unknown_group", "no such group in this poll's results")
+    after = request.query_params.get("after", "0")
+    if not after.isdigit() or len(after) > 19:
+        raise Invalid(422, "invalid_value", "after must be an answer id")
+    start = bisect.bisect_right(ids, int(after))
+    page = ids[start : start + GROUP_PAGE]
+    more = start + GROUP_PAGE < len(ids)
+    return JSONResponse(
+        {"ids": page, "total": len(ids), "next": page[-1] if more else None},
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 def _int(data: dict[str, Any], key: str, default: int | None = None) -> int:
@@ -326,6 +346,7 @@ ROUTES = [
     Route("/api/v1/polls/{poll}/answers", answer, methods=["POST"]),
     Route("/api/v1/polls/{poll}/answers", my_answers, methods=["GET"]),
     Route("/api/v1/polls/{poll}/results", results, methods=["GET"]),
+    Route("/api/v1/polls/{poll}/groups/{group}/answers", group_answers, methods=["GET"]),
     Route("/api/v1/polls/{poll}/answers/{answer:int}/{action:str}", moderate, methods=["POST"]),
     Route("/api/v1/polls/{poll}/{action:str}", poll_action, methods=["POST"]),
 ]

@@ -62,6 +62,9 @@ class Client:
         "last_put",
         "writing_since",
         "transport",
+        "wrote",
+        "unsent",
+        "held",
         "_waiter",
     )
 
@@ -76,20 +79,48 @@ class Client:
         # Set once the response started on a server whose transport we may write to: events
         # then go straight into it as HTTP chunks, with no task switch per client.
         self.transport: Transport | None = None
+        self.wrote = 0  # bytes written into the transport since the keeper last looked
+        self.unsent = 0  # bytes the transport held then
+        # Results held back while the client is behind: key (poll id) -> newest message.
+        self.held: dict[str, tuple[bytes, bytes | None]] = {}
         self._waiter: asyncio.Future | None = None
 
-    def put(self, message: bytes, framed: bytes | None = None) -> bool:
+    def behind(self) -> bool:
+        """Whether results should wait: bytes are still unsent (the network is slower than
+        the pushes), or half the queue is full. Results then go out only once everything
+        else has, the newest per poll: they never make a client stall or be cut."""
+        if self.transport is not None:
+            return self.transport.get_write_buffer_size() > 0
+        return len(self.pending) >= QUEUE_SIZE // 2
+
+    def catch_up(self) -> bool:
+        """Send the held results once the client is no longer behind."""
+        if not self.held or self.closed or self.behind():
+            return True
+        held, self.held = self.held, {}
+        return all(self.put(message, framed) for message, framed in held.values())
+
+    def put(self, message: bytes, framed: bytes | None = None, key: str | None = None) -> bool:
         """Queue (or write) a message; False when the client is too far behind (the caller
-        drops it). `framed`: the same message as an HTTP chunk, if already made."""
+        drops it). `framed`: the same message as an HTTP chunk, if already made. A message
+        with a `key` (results) is held back, the newest per key, while the client is behind:
+        it replaces an older one, so it never makes the client fall further behind."""
         if self.closed:
             return True
+        if key is not None:
+            if self.behind():
+                self.held[key] = (message, framed)
+                return True
+            self.held.pop(key, None)
         transport = self.transport
         if transport is not None:
             if transport.is_closing():
                 return True  # the server is about to report the disconnect
             if transport.get_write_buffer_size() > BUFFER_BYTES:
                 return False
-            transport.write(framed or chunk(message))
+            data = framed or chunk(message)
+            transport.write(data)
+            self.wrote += len(data)
             self.last_put = time.monotonic()
             return True
         if len(self.pending) >= QUEUE_SIZE:
@@ -164,11 +195,19 @@ class Broadcaster:
         return sum(1 for c in self.clients if c.role == "join")
 
     def publish(
-        self, event: str, audience: Any, presenter: Any = None, *, phones: bool = True
+        self,
+        event: str,
+        audience: Any,
+        presenter: Any = None,
+        *,
+        phones: bool = True,
+        key: str | None = None,
     ) -> None:
         """Send an event: `audience` data to audience clients (None: send them nothing),
         `presenter` data to presenter clients (defaults to the audience data); `phones=False`
-        skips `?client=join` streams. Each copy is encoded once, whatever the client count."""
+        skips `?client=join` streams. Each copy is encoded once, whatever the client count.
+        `key`: a newer event with the same key supersedes this one (results of one poll), so
+        a client that is behind gets only the newest."""
         for_audience = sse(event, audience) if audience is not None else None
         for_presenter = for_audience if presenter is None else sse(event, presenter)
         framed = {
@@ -180,7 +219,7 @@ class Broadcaster:
             message = for_presenter if client.presenter else for_audience
             if message is None or (not phones and client.role == "join"):
                 continue
-            if not client.put(message, framed[client.presenter]):
+            if not client.put(message, framed[client.presenter], key):
                 behind.append(client)
         for client in behind:
             self.drop(client)
@@ -318,13 +357,19 @@ class Broadcaster:
                 for client in list(self.clients):
                     transport = client.transport
                     if transport is not None:
-                        # Written directly: stalled while its transport keeps bytes unsent.
-                        if transport.get_write_buffer_size() == 0:
+                        # Written directly: stalled while its transport sends nothing of
+                        # what it holds (a slow reader that keeps reading is not stalled).
+                        unsent = transport.get_write_buffer_size()
+                        sent = client.unsent + client.wrote - unsent
+                        client.unsent, client.wrote = unsent, 0
+                        if unsent == 0 or sent > 0:
                             client.writing_since = None
                         elif client.writing_since is None:
                             client.writing_since = now
                     since = client.writing_since
                     if since is not None and now - since > self.stall_seconds:
+                        self.drop(client)
+                    elif not client.catch_up():
                         self.drop(client)
                     elif since is None and now - client.last_put >= self.ping_seconds:
                         client.put(PING)

@@ -11,9 +11,8 @@ import json
 import time
 from typing import Any
 
+from deckpoll.polls import Checked, Tally, tally
 from deckpoll.server.events import Broadcaster
-from deckpoll.server.tally import tally
-from deckpoll.server.validate import Checked
 from deckpoll.stores.base import (
     NEW,
     OPEN,
@@ -28,8 +27,6 @@ from deckpoll.stores.base import (
 )
 
 PUSH_INTERVAL = 0.25  # seconds: results are pushed at most four times a second
-AUDIENCE_WORDS = 80  # words in the audience's copy of a word cloud (the presenter's has 120)
-AUDIENCE_ENTRIES = 30  # newest open answers in the audience's copy (the presenter's has 200)
 RESUBSCRIBE_SECONDS = 0.5  # between attempts to subscribe again after the feed was lost
 PRESENCE_SECONDS = 10.0  # each server tells the others its audience count this often
 
@@ -70,10 +67,11 @@ class Session:
         self.deck_auto_open = config.get("auto_open", True) is not False
         self.state: dict[str, int] = {"slide": 1, "fragment": 0}
         self.status: dict[str, PollState] = {pid: PollState(pid) for pid in self.polls}
-        self.results: dict[str, dict[str, Any]] = {}
-        # Every answer, mirrored from what the store committed, so that a push tallies
-        # without reading the store again.
+        # Every answer, mirrored from what the store committed (a hide needs the answer it
+        # changes), each voter's answers, and each poll's tally, kept up to date per change.
         self.answers: dict[str, dict[int, Answer]] = {pid: {} for pid in self.polls}
+        self.by_voter: dict[str, dict[str, dict[int, None]]] = {pid: {} for pid in self.polls}
+        self.tallies: dict[str, Tally] = {pid: tally(p, []) for pid, p in self.polls.items()}
         self.shared = has_feed(store)  # other servers may write to this deck
         self.origin = str(getattr(store, "origin", ""))
         self.resyncs = 0  # times the feed was lost and everything reloaded
@@ -117,10 +115,12 @@ class Session:
                 status[pid] = poll_state
         answers = {pid: {a.id: a for a in await self.store.answers(pid)} for pid in self.polls}
         self.state, self.status, self.answers = state, status, answers
-        for pid in self.polls:
-            self.results[pid] = tally(
-                self.polls[pid], sorted(answers[pid].values(), key=lambda a: a.id), moderation=True
-            )
+        for pid, mirror in answers.items():
+            self.tallies[pid] = tally(self.polls[pid], sorted(mirror.values(), key=lambda a: a.id))
+            mine: dict[str, dict[int, None]] = {}
+            for answer in mirror.values():
+                mine.setdefault(answer.voter, {})[answer.id] = None
+            self.by_voter[pid] = mine
 
     def _parse_state(self, raw: str) -> dict[str, int]:
         data = json.loads(raw)
@@ -167,27 +167,19 @@ class Session:
         }
 
     def results_view(self, pid: str, presenter: bool) -> dict[str, Any]:
-        full = self.results.get(pid) or tally(self.polls[pid], [], moderation=True)
+        """The poll's results as a screen gets them: the kind's view, bounded in size (every
+        phone gets every push; the presenter asks for a word's answer ids when needed)."""
+        result = self.tallies[pid]
         visible = self.visible(pid)
-        if presenter:
-            return {**full, "visible": visible}
-        if not visible:
-            return {
-                "id": pid,
-                "kind": full["kind"],
-                "visible": False,
-                "voters": full["voters"],
-                "answers": full["answers"],
-            }
-        # Every phone gets every push: keep the audience copy small (phones show less).
-        audience = {**full, "visible": True}
-        if "words" in audience:
-            audience["words"] = [
-                {"text": w["text"], "count": w["count"]} for w in full["words"][:AUDIENCE_WORDS]
-            ]
-        if "entries" in audience:
-            audience["entries"] = full["entries"][:AUDIENCE_ENTRIES]
-        return audience
+        if presenter or visible:
+            return {**result.view(presenter=presenter), "visible": visible}
+        return {
+            "id": pid,
+            "kind": result.kind.name,
+            "visible": False,
+            "voters": result.voters,
+            "answers": result.answers,
+        }
 
     def state_view(self) -> dict[str, Any]:
         slide = self.state["slide"]
@@ -257,6 +249,8 @@ class Session:
             return
         if reset:
             self.answers[state.id] = {}
+            self.by_voter[state.id] = {}
+            self.tallies[state.id] = tally(self.polls[state.id], [])
         if state != self.status.get(state.id):
             self.status[state.id] = state
             self.broadcaster.publish("poll", self.poll_view(state.id))
@@ -280,9 +274,15 @@ class Session:
         mirror = self.answers.get(answer.poll)
         if mirror is None:
             return
-        for old in removed:
-            mirror.pop(old, None)
+        result, mine = self.tallies[answer.poll], self.by_voter[answer.poll]
+        for old_id in removed:
+            old = mirror.pop(old_id, None)
+            if old is not None:
+                mine.get(old.voter, {}).pop(old_id, None)
+                result.leave(old)
         mirror[answer.id] = answer
+        mine.setdefault(answer.voter, {})[answer.id] = None
+        result.enter(answer)
         self.mark(answer.poll)
 
     async def hide(self, pid: str, answer_id: int, hidden: bool = True) -> Answer | None:
@@ -302,9 +302,16 @@ class Session:
         return answer
 
     def _apply_hidden(self, answer: Answer) -> None:
+        """An answer hidden, shown again or approved."""
         mirror = self.answers.get(answer.poll)
-        if mirror is not None and answer.id in mirror:
-            mirror[answer.id] = answer
+        old = mirror.get(answer.id) if mirror is not None else None
+        if old is None or mirror is None:
+            return
+        mirror[answer.id] = answer
+        if (old.hidden, old.pending) != (answer.hidden, answer.pending):
+            result = self.tallies[answer.poll]
+            result.leave(old)
+            result.enter(answer)
             self.mark(answer.poll)
 
     # -- the feed (a store shared with other servers) -----------------------------------
@@ -364,7 +371,8 @@ class Session:
             return
 
     async def voter_answers(self, pid: str, voter: str) -> list[Answer]:
-        return [a for a in self.answers[pid].values() if a.voter == voter]
+        mirror = self.answers[pid]
+        return [mirror[i] for i in sorted(self.by_voter[pid].get(voter, ()))]
 
     # -- coalesced pushes ----------------------------------------------------------------
 
@@ -377,13 +385,12 @@ class Session:
         self._wake.set()
 
     async def flush(self) -> None:
-        """Recompute and push the results of every poll that changed since the last push."""
+        """Push the results of every poll that changed since the last push (the tallies are
+        already up to date: only their views are made, of the changed polls only)."""
         dirty, self._dirty = self._dirty, set()
         for pid in sorted(dirty):
-            answers = sorted(self.answers[pid].values(), key=lambda a: a.id)
-            self.results[pid] = tally(self.polls[pid], answers, moderation=True)
             self.broadcaster.publish(
-                "results", self.results_view(pid, False), self.results_view(pid, True)
+                "results", self.results_view(pid, False), self.results_view(pid, True), key=pid
             )
         if self._presence_dirty:
             self._presence_dirty = False

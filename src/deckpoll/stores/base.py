@@ -16,6 +16,8 @@ _BUILTIN = {
     "memory": "deckpoll.stores.memory:MemoryStore",
     "sqlite": "deckpoll.stores.sqlite:SQLiteStore",
     "redis": "deckpoll.stores.redis:RedisStore",
+    "rediss": "deckpoll.stores.redis:RedisStore",
+    "unix": "deckpoll.stores.redis:RedisStore",
 }
 
 # Where a deck's own answers live by default: DECK/.deckpoll/answers.sqlite3 (git-ignored).

@@ -1,0 +1,88 @@
+"""Poll kinds: one module per kind, found by name through the `deckpoll.kinds` entry points.
+
+Everything outside this package asks the registry (`kind(name)`) instead of knowing kinds;
+docs/poll-kinds.md is the checklist for adding one."""
+
+from __future__ import annotations
+
+import functools
+from importlib import import_module
+from importlib.metadata import entry_points
+from typing import Any
+
+from deckpoll.polls.base import Checked, Kind, Tally
+from deckpoll.server.validate import Invalid
+from deckpoll.stores.base import Answer, PollState
+
+ENTRY_POINT_GROUP = "deckpoll.kinds"
+
+# Used only when the package is not installed (a source tree without `pip install -e .`).
+_BUILTIN = {
+    "single": "deckpoll.polls.single:KIND",
+    "multiple": "deckpoll.polls.multiple:KIND",
+    "scale": "deckpoll.polls.scale:KIND",
+    "wordcloud": "deckpoll.polls.wordcloud:KIND",
+    "open": "deckpoll.polls.open:KIND",
+}
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "Checked",
+    "Kind",
+    "Tally",
+    "check_answer",
+    "kind",
+    "kind_of",
+    "kinds",
+    "names",
+    "tally",
+]
+
+
+def _load(target: str) -> Kind:
+    module, _, attr = target.partition(":")
+    return getattr(import_module(module), attr)
+
+
+@functools.cache
+def kinds() -> dict[str, Kind]:
+    """Every known kind by name: the built-ins, then plugins (a plugin may replace one)."""
+    found = {name: _load(target) for name, target in _BUILTIN.items()}
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        if ep.value not in _BUILTIN.values():
+            found[ep.name] = ep.load()
+    for name, value in found.items():
+        if not isinstance(value, Kind) or value.name != name:
+            raise TypeError(f"poll kind {name!r} must be a deckpoll.polls.Kind named {name!r}")
+    return found
+
+
+def names() -> tuple[str, ...]:
+    return tuple(kinds())
+
+
+def kind(name: str | None) -> Kind | None:
+    """The kind called `name`, or None."""
+    return kinds().get(name or "")
+
+
+def kind_of(poll: dict[str, Any]) -> Kind:
+    """The kind of a manifest poll; a manifest naming a kind not installed here is refused."""
+    found = kind(poll.get("kind"))
+    if found is None:
+        raise Invalid(422, "unsupported_kind", f"poll kind {poll.get('kind')!r} is not installed")
+    return found
+
+
+def check_answer(poll: dict[str, Any], data: Any, state: PollState | None = None) -> Checked:
+    """Validate a parsed answer body for a manifest poll (raise Invalid if wrong)."""
+    return kind_of(poll).check(poll, data, state)
+
+
+def tally(poll: dict[str, Any], answers: list[Answer]) -> Tally:
+    """A poll's tally built from its stored answers at once (hidden ones left out, those
+    waiting for approval only counted as pending)."""
+    result = kind_of(poll).tally(poll)
+    for answer in answers:
+        result.enter(answer)
+    return result

@@ -1,0 +1,202 @@
+"""Poll kinds: the registry, incremental tallies against full ones, bounded views."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+
+import pytest
+
+from deckpoll import polls
+from deckpoll.polls.base import size
+from deckpoll.polls.wordcloud import SCREEN_CHARS
+from deckpoll.server.events import sse
+from deckpoll.server.validate import Invalid, text_key
+from deckpoll.stores.base import Answer
+
+POLLS = {
+    "single": {"id": "s", "kind": "single", "options": [{"id": i, "label": i} for i in "abc"]},
+    "multiple": {"id": "m", "kind": "multiple", "options": [{"id": i, "label": i} for i in "abcd"]},
+    "scale": {"id": "v", "kind": "scale", "min": 1, "max": 5},
+    "wordcloud": {"id": "w", "kind": "wordcloud", "max_answers": 3},
+    "open": {"id": "o", "kind": "open", "max_answers": 3},
+}
+WORDS = ["Kaffe", "kaffe", " KAFFE", "te", "Te", "vatten", "öl", "Öl", "🚀", "mjölk"]
+
+
+def test_the_registry_finds_every_builtin_kind_by_name():
+    assert set(polls.names()) >= set(POLLS)
+    for name in POLLS:
+        assert polls.kind(name).name == name
+    assert polls.kind("nope") is None
+    with pytest.raises(Invalid):
+        polls.check_answer({"id": "x", "kind": "nope"}, {"text": "a"})
+
+
+def body(kind: str, rng: random.Random) -> dict:
+    if kind == "single":
+        return {"choice": rng.choice("abc")}
+    if kind == "multiple":
+        return {"choices": rng.sample("abcd", rng.randint(1, 4))}
+    if kind == "scale":
+        return {"value": rng.randint(1, 5)}
+    return {"text": rng.choice(WORDS)}
+
+
+def reference(poll: dict, answers: dict[int, Answer]) -> dict:
+    """What the screens should show, counted from scratch the simplest way."""
+    shown = sorted((a for a in answers.values() if not a.hidden), key=lambda a: a.id)
+    result = {"voters": len({a.voter for a in shown}), "answers": len(shown)}
+    kind = poll["kind"]
+    if kind in ("single", "multiple"):
+        counts = Counter(c for a in shown for c in a.value.get("choices", [a.value.get("choice")]))
+        result["counts"] = {o["id"]: counts[o["id"]] for o in poll["options"]}
+    elif kind == "scale":
+        values = [a.value["value"] for a in shown]
+        result["counts"] = {v: values.count(v) for v in range(1, 6)}
+        result["average"] = round(sum(values) / len(values), 2) if values else None
+    elif kind == "wordcloud":
+        groups: dict[str, list[Answer]] = {}
+        for a in shown:
+            groups.setdefault(text_key(a.value["text"]), []).append(a)
+        words = []
+        for key, members in groups.items():
+            forms = Counter(a.value["text"] for a in members)
+            top = max(forms.values())
+            text = next(a.value["text"] for a in members if forms[a.value["text"]] == top)
+            words.append((-len(members), key, text))
+        result["words"] = [(text, -n) for n, _, text in sorted(words)]
+    else:
+        result["entries"] = [a.value["text"] for a in reversed(shown)][:30]
+    return result
+
+
+def seen(view: dict) -> dict:
+    """The same facts read off a tally's view."""
+    result = {"voters": view["voters"], "answers": view["answers"]}
+    if "options" in view:
+        result["counts"] = {o["id"]: o["count"] for o in view["options"]}
+    elif "distribution" in view:
+        result["counts"] = {d["value"]: d["count"] for d in view["distribution"]}
+        result["average"] = view["average"]
+    elif "words" in view:
+        result["words"] = [(w["text"], w["count"]) for w in view["words"]]
+    else:
+        result["entries"] = [e["text"] for e in view["entries"]]
+    return result
+
+
+def run_sequence(kind: str, rng: random.Random) -> None:
+    """Random answers, replacements, hides, unhides and resets, applied one by one to an
+    incremental tally as the session applies them; then compared with full tallies."""
+    poll = POLLS[kind]
+    checker = polls.kind(kind)
+    tally = checker.tally(poll)
+    answers: dict[int, Answer] = {}
+    next_id = 1
+    for _ in range(rng.randint(1, 40)):
+        op = rng.random()
+        if op < 0.55:
+            voter = f"voter-{rng.randint(1, 6)}"
+            checked = checker.check(poll, body(kind, rng))
+            mine = [a for a in answers.values() if a.voter == voter]
+            if checked.replace:  # a new answer replaces the voter's old one
+                for old in mine:
+                    del answers[old.id]
+                    if not old.hidden:
+                        tally.remove(old)
+            elif any(a.key == checked.key for a in mine) or len(mine) >= checked.limit:
+                continue  # a duplicate or over the limit: the store stores nothing
+            new = Answer(next_id, poll["id"], voter, checked.value, checked.key, float(next_id))
+            next_id += 1
+            answers[new.id] = new
+            tally.add(new)
+        elif op < 0.95 and answers:
+            old = answers[rng.choice(list(answers))]
+            hidden = rng.random() < 0.6
+            if old.hidden != hidden:
+                new = Answer(old.id, old.poll, old.voter, old.value, old.key, old.created, hidden)
+                answers[old.id] = new
+                if hidden:
+                    tally.remove(old)
+                else:
+                    tally.add(new)
+        else:
+            answers = {}
+            tally = checker.tally(poll)
+        for presenter in (False, True):
+            full = polls.tally(poll, sorted(answers.values(), key=lambda a: a.id))
+            assert tally.view(presenter=presenter) == full.view(presenter=presenter)
+    assert seen(tally.view(presenter=False)) == reference(poll, answers)
+
+
+@pytest.mark.parametrize("kind", sorted(POLLS))
+def test_incremental_tallies_equal_full_tallies_over_1000_random_sequences(kind):
+    for seed in range(1000):
+        run_sequence(kind, random.Random(f"{kind}:{seed}"))
+
+
+EMOJI = "😀🚀🌍💡🎉🔥👏❤️🤝📈"
+
+
+def long_word(n: int) -> str:
+    """A 280-character text of emoji, different for each n (4 UTF-8 bytes each)."""
+    rng = random.Random(n)
+    return "".join(rng.choice(EMOJI[:7]) for _ in range(280))
+
+
+def test_events_stay_small_whatever_the_answers():
+    """280-emoji words and entries, 100,000 answers: a phone's results event stays under
+    8 KB and the presenter's under 64 KB; screens show words of about 40 characters."""
+    texts = [long_word(n) for n in range(3000)]
+    keys = [text_key(t) for t in texts]
+    for kind in ("wordcloud", "open"):
+        poll = POLLS[kind]
+        tally = polls.kind(kind).tally(poll)
+        for n in range(100_000):
+            text = texts[n % 3000]
+            tally.add(Answer(n + 1, poll["id"], f"v{n}", {"text": text}, keys[n % 3000]))
+        phone = sse("results", {**tally.view(presenter=False), "visible": True})
+        presenter = sse("results", {**tally.view(presenter=True), "visible": True})
+        assert len(phone) <= 8 * 1024, (kind, len(phone))
+        assert len(presenter) <= 64 * 1024, (kind, len(presenter))
+        view = tally.view(presenter=False)
+        shown = view.get("words") or view["entries"]
+        assert len(shown) >= 5  # still something to see
+        if kind == "wordcloud":
+            assert all(len(w["text"]) <= SCREEN_CHARS for w in view["words"])
+            assert view["distinct"] == 3000
+            group = tally.view(presenter=True)["words"][0]["group"]
+            assert len(tally.group(group)) == tally.view(presenter=True)["words"][0]["count"]
+    assert size({"a": "é"}) == len('{"a":"é"}'.encode())
+
+
+def test_a_plugin_kind_needs_only_its_module(monkeypatch):
+    """A kind registered through the `deckpoll.kinds` entry points is found by name."""
+    import importlib.metadata as md
+    import sys
+    import types
+
+    from deckpoll.polls.single import Single
+
+    class Yesno(Single):
+        name = "yesno"
+
+    module = types.ModuleType("yesno_kind")
+    module.KIND = Yesno()
+    monkeypatch.setitem(sys.modules, "yesno_kind", module)
+    point = md.EntryPoint("yesno", "yesno_kind:KIND", polls.ENTRY_POINT_GROUP)
+    real = md.entry_points
+
+    def fake(**kw):
+        found = real(**kw)
+        return [*found, point] if kw.get("group") == polls.ENTRY_POINT_GROUP else found
+
+    monkeypatch.setattr(polls, "entry_points", fake)
+    polls.kinds.cache_clear()
+    try:
+        assert polls.kind("yesno").name == "yesno"
+        poll = {"id": "y", "kind": "yesno", "options": [{"id": "ja", "label": "Ja"}]}
+        assert polls.check_answer(poll, {"choice": "ja"}).value == {"choice": "ja"}
+    finally:
+        polls.kinds.cache_clear()
