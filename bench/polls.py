@@ -1,16 +1,18 @@
-"""Load figures for the poll backend: answers/s and ack latency with wrk, SSE fan-out, page size.
+"""Answer throughput against a plain reference, turn by turn in one run; SSE fan-out.
 
-Runs a real `uvicorn` subprocess on 127.0.0.1 (SQLite store in a temporary folder), opens
-one poll, and drives it with wrk (one new voter per request, so every request commits an
-answer), then opens many idle event streams and times one result push reaching all of them.
-Prints figures; asserts nothing. Usage: python bench/polls.py [seconds] [connections] [streams]
+deckpoll (a real `uvicorn` subprocess on 127.0.0.1, SQLite store in a temporary folder, and
+the Redis store when a URL is given) and bench/reference_app.py (Starlette + SQLite, one row
+per answer, the same WAL settings) take turns, a fresh server each turn; wrk drives the
+answer route with a new voter per request (every request commits an answer) at 50 and 500
+connections. Prints answers/s with the ratio to the reference, p99, errors and the server's
+CPU per answer; then times one result push reaching 500 idle event streams.
+Prints figures; asserts nothing. Usage: python bench/polls.py [seconds] [rounds] [redis://…]
 """
 
 from __future__ import annotations
 
 import asyncio
 import gzip
-import json
 import os
 import shutil
 import signal
@@ -74,26 +76,77 @@ end
 """
 
 
-def start(url: str) -> tuple[subprocess.Popen, str]:
+def start(argv: list[str]) -> tuple[subprocess.Popen, str]:
+    """Run a server (`argv` gets the listening socket's fd first) and wait until it accepts."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.bind(("127.0.0.1", 0))
     sock.listen(1024)
-    base = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    port = sock.getsockname()[1]
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     proc = subprocess.Popen(
-        [sys.executable, "-c", SERVER, str(sock.fileno()), url, KEY],
+        [sys.executable, *argv[:1], str(sock.fileno()), *argv[1:]],
         pass_fds=[sock.fileno()],
         env=env,
     )
     sock.close()
+    base = f"http://127.0.0.1:{port}"
     for _ in range(200):
         try:
-            httpx.get(base + "/api/v1/deck", timeout=1)
+            httpx.post(base + "/api/v1/polls/p/answers", content=b"{}", timeout=1)
             return proc, base
         except httpx.HTTPError:
             time.sleep(0.05)
     proc.kill()
     raise SystemExit("server did not start")
+
+
+def deckpoll(url: str) -> tuple[subprocess.Popen, str]:
+    voter_tokens.seed(url, "bench")  # the server keeps it: the bench signs its tokens
+    proc, base = start(["-c", SERVER, url, KEY])
+    httpx.post(base + "/api/v1/polls/p/open", headers={"Authorization": f"Bearer {KEY}"})
+    return proc, base
+
+
+def reference(path: str) -> tuple[subprocess.Popen, str]:
+    return start([str(ROOT / "bench" / "reference_app.py"), path])
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def drive(proc: subprocess.Popen, base: str, script: Path, connections: int, seconds: int):
+    """wrk against the answer route: answers/s, p99 ms, errors, CPU ms per answer."""
+    before = cpu_seconds(proc.pid)
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--timeout",
+            "5s",
+            "-s",
+            str(script),
+            base,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=seconds + 30,
+    ).stdout
+    cpu = cpu_seconds(proc.pid) - before
+    line = next(x for x in out.splitlines() if x.startswith("WRK "))
+    req, dur, sock_err, status_err, p50, p90, p99, pmax = map(int, line.split()[1:])
+    return {
+        "rate": req / (dur / 1e6),
+        "p99": p99 / 1000,
+        "errors": sock_err,
+        "non2xx": status_err,
+        "cpu_ms": 1000 * cpu / max(1, req),
+        "requests": req,
+    }
 
 
 async def fanout(base: str, streams: int, rounds: int = 3) -> list[float]:
@@ -136,64 +189,75 @@ async def fanout(base: str, streams: int, rounds: int = 3) -> list[float]:
     return sorted(latencies)
 
 
+def compare(seconds: int, rounds: int, redis_url: str | None) -> None:
+    """deckpoll (SQLite, and Redis if given) and the reference app, turn by turn in one run
+    (a fresh server each turn), at 50 and 500 connections; prints medians and ratios."""
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "answers.lua"
+        script.write_text(LUA)
+
+        # fresh voters for each turn and level (a repeated voter and choice stores nothing)
+        def voters(n: int, c: int) -> Path:
+            path = Path(tmp) / f"v{n}-{c}.txt"
+            if not path.exists():
+                voter_tokens.token_file(path, "bench", f"r{n}c{c}x", 60_000 * seconds)
+            return path
+
+        targets = {
+            "deckpoll sqlite": lambda n: deckpoll(f"sqlite:///{Path(tmp) / f'd{n}.sqlite3'}"),
+            "reference": lambda n: reference(str(Path(tmp) / f"r{n}.sqlite3")),
+        }
+        if redis_url:
+            targets["deckpoll redis"] = lambda n: deckpoll(redis_url)
+        runs: dict[tuple[str, int], list[dict]] = {}
+        for n in range(rounds):
+            for name, make in targets.items():
+                proc, base = make(n)
+                try:
+                    for connections in (50, 500):
+                        runs.setdefault((name, connections), []).append(
+                            drive(proc, base, script, voters(n, connections), connections, seconds)
+                        )
+                finally:
+                    os.kill(proc.pid, signal.SIGTERM)
+                    proc.wait(timeout=10)
+    median = lambda xs: sorted(xs)[len(xs) // 2]  # noqa: E731
+    for connections in (50, 500):
+        ref = median([r["rate"] for r in runs[("reference", connections)]])
+        for name in targets:
+            rs = runs[(name, connections)]
+            rate = median([r["rate"] for r in rs])
+            print(
+                f"{connections:3d} conn  {name:16s} {rate:7.0f} answers/s "
+                f"({rate / ref:4.2f}x ref)  p99 {median([r['p99'] for r in rs]):6.1f} ms  "
+                f"CPU {median([r['cpu_ms'] for r in rs]):.3f} ms/answer  "
+                f"timeouts+socket errors {sum(r['errors'] for r in rs)}  "
+                f"non-2xx {sum(r['non2xx'] for r in rs)}"
+            )
+
+
 def main() -> None:
     seconds = int(sys.argv[1]) if len(sys.argv) > 1 else 5
-    connections = int(sys.argv[2]) if len(sys.argv) > 2 else 50
-    streams = int(sys.argv[3]) if len(sys.argv) > 3 else 500
+    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+    redis_url = sys.argv[3] if len(sys.argv) > 3 else None
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (apt-get install wrk)")
+    compare(seconds, rounds, redis_url)
+    streams = 500
     with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'answers.sqlite3'}"
-        voter_tokens.seed(url, "bench")  # the server keeps it: the bench signs its tokens
-        voters = voter_tokens.token_file(Path(tmp) / "voters.txt", "bench", "w", 400_000)
-        proc, base = start(url)
+        proc, base = deckpoll(f"sqlite:///{Path(tmp) / 'answers.sqlite3'}")
         try:
-            httpx.post(base + "/api/v1/polls/p/open", headers={"Authorization": f"Bearer {KEY}"})
-            script = Path(tmp) / "answers.lua"
-            script.write_text(LUA)
-            out = subprocess.run(
-                [
-                    "wrk",
-                    "-t2",
-                    f"-c{connections}",
-                    f"-d{seconds}s",
-                    "--timeout",
-                    "5s",
-                    "-s",
-                    str(script),
-                    base,
-                    "--",
-                    str(voters),
-                ],
-                capture_output=True,
-                text=True,
-                timeout=seconds + 30,
-            ).stdout
-            line = next(x for x in out.splitlines() if x.startswith("WRK "))
-            req, dur, sock_err, status_err, p50, p90, p99, pmax = map(int, line.split()[1:])
-            time.sleep(1.0)  # results are pushed (and cached) at most every 250 ms
-            results = httpx.get(base + "/api/v1/polls/p/results", timeout=5).json()
             join = httpx.get(base + "/join", timeout=5).content
             fan = asyncio.run(fanout(base, streams))
         finally:
             os.kill(proc.pid, signal.SIGTERM)
             proc.wait(timeout=10)
-    print(
-        f"answers: {req} in {dur / 1e6:.1f} s with {connections} connections "
-        f"= {req / (dur / 1e6):.0f} answers/s (socket errors {sock_err}, non-2xx {status_err})"
-    )
-    print(
-        f"ack latency: p50 {p50 / 1000:.1f} ms, p90 {p90 / 1000:.1f} ms, "
-        f"p99 {p99 / 1000:.1f} ms, max {pmax / 1000:.1f} ms"
-    )
-    print(f"stored and tallied: {results['voters']} voters (wrk counted {req} requests)")
     pct = lambda q: fan[min(len(fan) - 1, int(q * len(fan)))] * 1000  # noqa: E731
     print(
         f"fan-out to {streams} idle streams (3 pushes): p50 {pct(0.5):.0f} ms, "
         f"p99 {pct(0.99):.0f} ms, max {fan[-1] * 1000:.0f} ms after the ack"
     )
     print(f"phone page: {len(join)} bytes, {len(gzip.compress(join))} bytes gzipped")
-    print(json.dumps({"answers_per_s": round(req / (dur / 1e6)), "p99_ms": p99 / 1000}))
 
 
 if __name__ == "__main__":

@@ -474,3 +474,23 @@ def test_a_slow_client_is_never_cut_because_of_results_and_gets_the_newest():
         assert b'"n":299' in received  # the newest arrived
         assert received.count(b"event: results") < 300  # older ones were skipped
         sock.close()
+
+
+def test_a_change_seen_twice_counts_once():
+    """A change committed between subscribing and loading is both loaded and in the feed:
+    applying it again leaves the tallies as they were."""
+    from deckpoll.stores.base import Change
+
+    async def go():
+        session = await started()
+        await session.set_status("words", OPEN)
+        receipt = await session.answer(
+            "words", "v" * 16, check_answer(session.polls["words"], {"text": "Mod"})
+        )
+        session.apply(Change("answer", poll="words", answer=receipt.answer))
+        cloud = session.tallies["words"]
+        assert (cloud.voters, cloud.answers) == (1, 1)
+        assert session.results_view("words", True)["words"][0]["count"] == 1
+        await session.stop()
+
+    run(go())

@@ -275,7 +275,9 @@ class Session:
         if mirror is None:
             return
         result, mine = self.tallies[answer.poll], self.by_voter[answer.poll]
-        for old_id in removed:
+        # An answer already mirrored (committed between subscribing and loading, so both
+        # loaded and in the feed) is taken out first: a change applies once, whatever comes.
+        for old_id in (*removed, answer.id):
             old = mirror.pop(old_id, None)
             if old is not None:
                 mine.get(old.voter, {}).pop(old_id, None)
