@@ -245,16 +245,16 @@ def test_an_answer_held_on_one_server_is_approved_on_the_other(redis_server):
                 "/api/v1/polls/wall/answers", json={"text": "Fler pauser"}, headers=voter(1)
             )
             answer = r.json()["id"]
-            await until(lambda: session_b.results["wall"]["pending"] == 1)
+            await until(lambda: session_b.tallies["wall"].pending == 1)
             listed = await client_b.get("/api/v1/polls/wall/moderation", headers=presenter())
             assert [a["pending"] for a in listed.json()["answers"]] == [True]
-            assert session_b.results["wall"]["entries"] == []
+            assert session_b.results_view("wall", True)["entries"] == []
             r = await client_b.post(
                 f"/api/v1/polls/wall/answers/{answer}/approve", headers=presenter()
             )
             assert r.status_code == 200
-            await until(lambda: session_a.results["wall"]["answers"] == 1)
-            assert [e["text"] for e in session_a.results["wall"]["entries"]] == ["Fler pauser"]
+            await until(lambda: session_a.tallies["wall"].answers == 1)
+            assert [e["text"] for e in session_a.results_view("wall", True)["entries"]] == ["Fler pauser"]
             mine = await client_a.get("/api/v1/polls/wall/answers", headers=voter(1))
             assert mine.json()["answers"][0]["pending"] is False
 
