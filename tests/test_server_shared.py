@@ -254,7 +254,9 @@ def test_an_answer_held_on_one_server_is_approved_on_the_other(redis_server):
             )
             assert r.status_code == 200
             await until(lambda: session_a.tallies["wall"].answers == 1)
-            assert [e["text"] for e in session_a.results_view("wall", True)["entries"]] == ["Fler pauser"]
+            assert [e["text"] for e in session_a.results_view("wall", True)["entries"]] == [
+                "Fler pauser"
+            ]
             mine = await client_a.get("/api/v1/polls/wall/answers", headers=voter(1))
             assert mine.json()["answers"][0]["pending"] is False
 
