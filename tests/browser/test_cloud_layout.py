@@ -32,6 +32,10 @@ def test_long_entries_are_shrunk_or_shortened_not_dropped(browser, server) -> No
     try:
         presenter = context.new_page()
         presenter.goto(f"{server}/?key={KEY}#/4")
+        # open it here rather than race the deck reporting its slide (which opens it too)
+        httpx.post(
+            f"{server}/api/v1/polls/cloud/open", headers={"Authorization": f"Bearer {KEY}"}
+        ).raise_for_status()
         for text in ENTRIES:
             response = httpx.post(
                 f"{server}/api/v1/polls/cloud/answers",
