@@ -20,7 +20,9 @@ SLIDES = "# One\n\n---\n\n# Two\n\n---\n\n# Three\n"
 IDLE = 1100
 
 
-def _serve(deck: Path, open_files: int) -> tuple[subprocess.Popen, str, str, str]:
+def _serve(
+    deck: Path, open_files: int, args: tuple[str, ...] = ("--store", "memory://")
+) -> tuple[subprocess.Popen, str, str, str]:
     """`deckpoll serve` in a process whose open-file limit is `open_files` (soft and hard:
     as under `ulimit -n`, where raising it is not possible); returns the process, its
     base URL, the presenter key and what it printed."""
@@ -37,8 +39,7 @@ def _serve(deck: Path, open_files: int) -> tuple[subprocess.Popen, str, str, str
             str(deck),
             "--port",
             "0",
-            "--store",
-            "memory://",
+            *args,
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

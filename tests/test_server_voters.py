@@ -128,3 +128,32 @@ def test_many_voters_and_few_phones_is_reported(caplog: pytest.LogCaptureFixture
     with caplog.at_level(logging.WARNING, logger="deckpoll"):
         asyncio.run(scenario())
     assert any("answers arriving unusually fast" in r.getMessage() for r in caplog.records)
+
+
+def test_fresh_starts_a_new_talk_with_new_tokens(tmp_path) -> None:
+    import httpx
+
+    from test_server_limits import _serve, _stop, _wait_up
+
+    deck = tmp_path / "deck"
+    deck.mkdir()
+    (deck / "deck.yaml").write_text("title: T\nlang: en\n")
+    (deck / "slides.md").write_text("```poll\nid: q\nkind: open\nquestion: Why?\n```\n")
+    talks, tokens = [], []
+    for args in ((), (), ("--fresh",)):
+        proc, base, _, _ = _serve(deck, 4096, args)  # the deck's own SQLite store
+        try:
+            _wait_up(base)
+            talks.append(httpx.get(base + "/api/v1/deck", timeout=5).json()["talk"])
+            if not tokens:
+                tokens.append(httpx.post(base + "/api/v1/voters", timeout=5).json()["voter"])
+            mine = httpx.get(
+                base + "/api/v1/polls/q/answers",
+                headers={"X-Deckpoll-Voter": tokens[0]},
+                timeout=5,
+            )
+            tokens.append(mine.status_code)
+        finally:
+            _stop(proc)
+    assert talks[0] == talks[1] != talks[2]  # a restart is the same talk; --fresh a new one
+    assert tokens[1:] == [200, 200, 401]  # the token is known, then unknown after --fresh
