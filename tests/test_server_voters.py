@@ -112,14 +112,21 @@ def test_the_command_line_default_is_the_servers() -> None:
 def test_many_voters_and_few_phones_is_reported(caplog: pytest.LogCaptureFixture) -> None:
     tokens = VoterTokens("d", b"k" * 32)
     assert all(tokens.answered(f"v{n}", phones=20, now=1.0) is None for n in range(40))
-    warning = None
-    for n in range(40, 60):
-        warning = warning or tokens.answered(f"v{n}", phones=20, now=2.0)
-    assert warning is not None and "answers arriving unusually fast" in warning
+    counts = [tokens.answered(f"v{n}", phones=20, now=2.0) for n in range(40, 60)]
+    assert [c for c in counts if c is not None] == [51]  # 51 > 2 x 20 + 10, once
     assert tokens.answered("v99", phones=20, now=3.0) is None  # once a minute at most
+    published = []
 
     async def scenario() -> None:
-        async with running(open_store("memory://"), data=manifest()) as (client, _):
+        async with running(open_store("memory://"), data=manifest()) as (client, app):
+            broadcaster = app.state.session.broadcaster
+            original = broadcaster.publish
+
+            def spy(event, audience, presenter=None, **options):
+                published.append((event, audience, presenter, options))
+                return original(event, audience, presenter, **options)
+
+            broadcaster.publish = spy
             await _open_lunch(client)
             for _ in range(voters.SLACK + 2):  # no phone connected, a dozen voters
                 token = (await client.post("/api/v1/voters")).json()["voter"]
@@ -128,6 +135,10 @@ def test_many_voters_and_few_phones_is_reported(caplog: pytest.LogCaptureFixture
     with caplog.at_level(logging.WARNING, logger="deckpoll"):
         asyncio.run(scenario())
     assert any("answers arriving unusually fast" in r.getMessage() for r in caplog.records)
+    (warning,) = [p for p in published if p[0] == "warning"]
+    _, audience, presenter_data, options = warning
+    assert audience is None and options == {"phones": False}  # the presenter's only
+    assert presenter_data == {"kind": "fast_answers", "voters": voters.SLACK + 1, "phones": 0}
 
 
 def test_fresh_starts_a_new_talk_with_new_tokens(tmp_path) -> None:

@@ -70,6 +70,7 @@ dp.use(class Console {
  get live() { return this.polls?.live || null; }
 
  event(e) {
+  if (e.name === 'warning' && e.data?.kind === 'fast_answers') return this.say(t('fast', e.data.voters));
   if (!this.poll) return;
   if (e.name === 'snapshot' || e.id === this.poll.id) {
    this.draw();

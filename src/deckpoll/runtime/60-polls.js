@@ -196,7 +196,7 @@
       else if (name === 'poll') { this.live.polls[data.id] = data; this.draw(data.id); }
       else if (name === 'results') { this.live.results[data.id] = data; this.draw(data.id); }
       else if (name === 'presence') { this.live.audience = data.audience; Object.keys(this.polls).forEach((id) => this.drawStatus(id)); }
-      dp.emit('pollevent', { name, id: data && data.id });
+      dp.emit('pollevent', { name, id: data && data.id, data });
     }
 
     update(s) {

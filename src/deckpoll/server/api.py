@@ -191,9 +191,17 @@ async def answer(request: Request) -> Response:
     poll = session.polls[pid]
     checked = kind_of(poll).check(poll, await read_json(request), session.status[pid])
     receipt = await session.answer(pid, voter, checked)
-    warning = tokens.answered(voter, session.audience())
-    if warning:
-        logger.warning("deckpoll: %s", warning)
+    phones = session.audience()
+    voters_seen = tokens.answered(voter, phones)
+    if voters_seen is not None:  # on the server's console, and in the presenter's
+        logger.warning(
+            "deckpoll: answers arriving unusually fast: %d voters answered in the last "
+            "minute, but %d phones are connected",
+            voters_seen,
+            phones,
+        )
+        warning = {"kind": "fast_answers", "voters": voters_seen, "phones": phones}
+        session.broadcaster.publish("warning", None, warning, phones=False)
     return JSONResponse(
         {
             "ok": True,

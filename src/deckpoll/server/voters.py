@@ -103,9 +103,10 @@ class VoterTokens:
             return False
         return hmac.compare_digest(token[ID_CHARS:], self._mac(token[:ID_CHARS]))
 
-    def answered(self, voter: str, phones: int, now: float | None = None) -> str | None:
-        """Note an accepted answer; returns a warning when far more voters answer than
-        phones are connected (tokens minted by a script), at most once a minute."""
+    def answered(self, voter: str, phones: int, now: float | None = None) -> int | None:
+        """Note an accepted answer; returns how many voters answered within WINDOW when far
+        more did than phones are connected (tokens minted by a script), at most once a
+        minute, else None."""
         now = time.monotonic() if now is None else now
         self._answered[voter] = now
         if now - self._pruned > PRUNE_EVERY:  # not on every answer: that would be O(n) each
@@ -117,10 +118,7 @@ class VoterTokens:
         if voters <= RATIO * phones + SLACK or now - self._warned < WARN_EVERY:
             return None
         self._warned = now
-        return (
-            f"answers arriving unusually fast: {voters} voters answered in the last "
-            f"{WINDOW:.0f} s, but {phones} phones are connected"
-        )
+        return voters
 
 
 async def ensure(state) -> VoterTokens | None:
