@@ -38,13 +38,13 @@ def test_overrides_are_isolated_on_slide_and_phone(browser, tmp_path: Path) -> N
             deck.goto(f"{base}/?key={KEY}#/2")
             entry = deck.locator(".dp-poll-entry-text").first
             expect(entry).to_be_visible()
-            assert entry.evaluate("e => getComputedStyle(e).unicodeBidi") == "isolate"
+            expect(entry).to_have_css("unicode-bidi", "isolate")  # retried: redraws replace it
             phone = context.new_page()
             phone.goto(f"{base}/4711")
             phone.locator("textarea").fill("mine")
             phone.get_by_role("button").first.click()
             item = phone.locator(".jp-wall li").first
             expect(item).to_be_visible()
-            assert item.evaluate("e => getComputedStyle(e).unicodeBidi") == "isolate"
+            expect(item).to_have_css("unicode-bidi", "isolate")
         finally:
             context.close()
