@@ -76,15 +76,16 @@ end
 """
 
 
-def start(argv: list[str]) -> tuple[subprocess.Popen, str]:
-    """Run a server (`argv` gets the listening socket's fd first) and wait until it accepts."""
+def start(program: list[str], argv: list[str]) -> tuple[subprocess.Popen, str]:
+    """Run a server (`program`, then the listening socket's fd, then `argv`) and wait until
+    it accepts."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.bind(("127.0.0.1", 0))
     sock.listen(1024)
     port = sock.getsockname()[1]
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     proc = subprocess.Popen(
-        [sys.executable, *argv[:1], str(sock.fileno()), *argv[1:]],
+        [sys.executable, *program, str(sock.fileno()), *argv],
         pass_fds=[sock.fileno()],
         env=env,
     )
@@ -102,13 +103,13 @@ def start(argv: list[str]) -> tuple[subprocess.Popen, str]:
 
 def deckpoll(url: str) -> tuple[subprocess.Popen, str]:
     voter_tokens.seed(url, "bench")  # the server keeps it: the bench signs its tokens
-    proc, base = start(["-c", SERVER, url, KEY])
+    proc, base = start(["-c", SERVER], [url, KEY])
     httpx.post(base + "/api/v1/polls/p/open", headers={"Authorization": f"Bearer {KEY}"})
     return proc, base
 
 
 def reference(path: str) -> tuple[subprocess.Popen, str]:
-    return start([str(ROOT / "bench" / "reference_app.py"), path])
+    return start([str(ROOT / "bench" / "reference_app.py")], [path])
 
 
 def cpu_seconds(pid: int) -> float:
@@ -117,8 +118,11 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def drive(proc: subprocess.Popen, base: str, script: Path, connections: int, seconds: int):
-    """wrk against the answer route: answers/s, p99 ms, errors, CPU ms per answer."""
+def drive(
+    proc: subprocess.Popen, base: str, script: Path, voters: Path, connections: int, seconds: int
+):
+    """wrk against the answer route (a new signed voter per request, read from the file
+    `voters`): answers/s, p99 ms, errors, CPU ms per answer."""
     before = cpu_seconds(proc.pid)
     out = subprocess.run(
         [
@@ -131,6 +135,8 @@ def drive(proc: subprocess.Popen, base: str, script: Path, connections: int, sec
             "-s",
             str(script),
             base,
+            "--",
+            str(voters),
         ],
         capture_output=True,
         text=True,
