@@ -72,3 +72,67 @@ def test_every_slide_fits(page, built_deck) -> None:
     assert "rgba(0, 0, 0, 0)" not in backgrounds
     expected = "rgb(255, 255, 255)" if theme == "default" else "rgb(11, 13, 16)"
     assert expected in backgrounds
+
+
+# The left edge of the slide's first heading (or quote), relative to the slide, and the words
+# on the last line of every heading (a lone short word there is what the theme avoids).
+GRID = """() => {
+  const slide = document.querySelector('#dp-deck > .dp-slide.dp-current');
+  const box = slide.getBoundingClientRect();
+  const scale = box.width / slide.offsetWidth;
+  const first = slide.querySelector('.dp-slide-body :is(h1, h2, h3, blockquote p)');
+  const range = document.createRange();
+  const lastLines = [];
+  for (const h of slide.querySelectorAll('.dp-slide-body :is(h1, h2, h3)')) {
+    range.selectNodeContents(h);
+    const rects = [...range.getClientRects()].filter((r) => r.width > 0);
+    if (!rects.length) continue;
+    const bottom = Math.max(...rects.map((r) => r.top));
+    if (rects.every((r) => Math.abs(r.top - bottom) < 2)) continue;  // one line
+    // the words whose box sits on the last line
+    const words = [];
+    const walker = document.createTreeWalker(h, NodeFilter.SHOW_TEXT);
+    for (let node; (node = walker.nextNode()); ) {
+      for (const m of node.data.matchAll(/\\S+/g)) {
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        const r = range.getBoundingClientRect();
+        if (Math.abs(r.top - bottom) < 2) words.push(m[0]);
+      }
+    }
+    lastLines.push(words);
+  }
+  return {
+    index: +slide.dataset.dpIndex,
+    layout: slide.className,
+    left: first ? (first.getBoundingClientRect().left - box.left) / scale : null,
+    lastLines,
+  };
+}"""
+
+
+def test_one_grid_for_every_layout(page, built_deck) -> None:
+    """Headings start at the same left edge on slides of every layout (within 1 px), and no
+    heading ends on a lone short word."""
+    theme, index = built_deck
+    page.goto(index.as_uri() + "#/1/99")
+    count = page.locator("#dp-deck > .dp-slide").count()
+    edges: dict[str, list[float]] = {}
+    for n in range(1, count + 1):
+        page.evaluate(f"location.hash = '#/{n}/99'")
+        for _ in range(100):
+            grid = page.evaluate(GRID)
+            if grid["index"] == n:
+                break
+            page.wait_for_timeout(20)
+        layout = next(c for c in grid["layout"].split() if c.startswith("dp-layout-"))
+        if grid["left"] is not None:
+            edges.setdefault(layout, []).append(grid["left"])
+        for words in grid["lastLines"]:
+            assert len(words) > 1 or len(words[0]) > 3, (theme, n, words)
+    # the deck has slides of these layouts; each one starts its text on the same edge
+    assert {"dp-layout-title", "dp-layout-section", "dp-layout-default", "dp-layout-quote"} <= set(
+        edges
+    ) and "dp-layout-poll" in edges
+    lefts = [left for values in edges.values() for left in values]
+    assert max(lefts) - min(lefts) <= 1, (theme, edges)
