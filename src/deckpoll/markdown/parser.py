@@ -10,6 +10,7 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import unescapeAll
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
+from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 from deckpoll.markdown.fenced_div import fenced_div_plugin
 
@@ -24,7 +25,12 @@ def markdown() -> MarkdownIt:
     md.enable(["table", "strikethrough"])
     md.disable("lheading")
     md.use(fenced_div_plugin)
+    # Pandoc's rule for `$`: no space inside the dollars, no digit after the closing one, so
+    # that "$5 and $10" stays text
+    md.use(dollarmath_plugin, allow_labels=False, allow_space=False, allow_digits=False)
     rules = {
+        "math_inline": _math,
+        "math_block": _math,
         "fenced_div_open": _div_open,
         "fenced_div_close": _close_div,
         "dp_pause_open": _pause_open,
@@ -69,8 +75,17 @@ def fence_language(token: Token) -> str:
     return info.split(maxsplit=1)[0] if info else ""
 
 
+def _math(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    """math_inline and math_block: the MathML the math pass (mathml.py) made."""
+    token = tokens[idx]
+    mathml = token.meta.get("mathml") or f"<code>{escape(token.content)}</code>"
+    return mathml if token.type == "math_inline" else f'<div class="dp-math">{mathml}</div>\n'
+
+
 def _fence(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
     token = tokens[idx]
+    if "mathml" in token.meta:  # a ```math block, converted by the math pass
+        return f'<div class="dp-math">{token.meta["mathml"]}</div>\n'
     return _code(token.content, fence_language(token))
 
 

@@ -14,6 +14,7 @@ from deckpoll import schema
 from deckpoll.assets import Assets
 from deckpoll.errors import Location, Reporter
 from deckpoll.load import OUTSIDE_HINT
+from deckpoll.markdown.mathml import convert_math
 from deckpoll.markdown.parser import fence_language
 from deckpoll.markdown.rawhtml import localize_media
 from deckpoll.markdown.scan import separators
@@ -93,6 +94,7 @@ def process(tokens: list[Token], start_line: int, ctx: SourceContext) -> SlidePa
     fragments = _number_fragments(body)
     _images(body + notes, ctx)
     _code_languages(body + notes, ctx)
+    convert_math(body + notes, ctx)
     return SlideParts(
         start_line=start_line,
         body=body,
@@ -300,7 +302,11 @@ def _number_fragments(tokens: list[Token]) -> int:
 
 def _code_languages(tokens: list[Token], ctx: SourceContext) -> None:
     """Warn about a code block whose language Pygments does not know (shown unhighlighted)."""
-    fences = [(t, fence_language(t)) for t in tokens if t.type == "fence" and t.info.strip()]
+    fences = [
+        (t, lang)
+        for t in tokens
+        if t.type == "fence" and t.info.strip() and (lang := fence_language(t)) != "math"
+    ]
     if not fences:
         return
     from deckpoll.markdown.highlight import known_language, suggest_language  # Pygments
