@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from test_markdown import read_fixtures, slides_html
+from test_markdown import PIXEL, read_fixtures, slides_html
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CASES = [
     (f"{name}: {title}", source, expected)
-    for name in ("math",)
+    for name in ("math", "images")
     for title, source, expected in read_fixtures(FIXTURES / f"{name}.txt")
 ]
 
@@ -40,11 +40,15 @@ class _Elements(HTMLParser):
             self.math_depth -= 1
 
 
-def _page(tmp_path: Path, body: str) -> list[tuple[str, dict[str, str | None], int]]:
+def _page(
+    tmp_path: Path, body: str, files: dict[str, bytes] | None = None
+) -> list[tuple[str, dict[str, str | None], int]]:
     from deckpoll.build import build
 
     folder = tmp_path / str(len(list(tmp_path.iterdir())))
     folder.mkdir()
+    for name, data in (files or {}).items():
+        (folder / name).write_bytes(data)
     (folder / "slides.md").write_text("---\ntitle: Math\n---\n" + body, "utf-8")
     parser = _Elements()
     parser.feed((build(folder / "slides.md", folder / "out") / "index.html").read_text("utf-8"))
@@ -61,3 +65,38 @@ def test_math_is_mathml_in_the_built_page_and_adds_no_script(tmp_path: Path) -> 
     assert "msqrt" in inside
     scripts = [attrs for tag, attrs, _ in tags if tag == "script"]
     assert scripts == [attrs for tag, attrs, _ in plain if tag == "script"]
+
+
+def _sections(tmp_path: Path, body: str) -> list[dict[str, str | None]]:
+    tags = _page(tmp_path, body, {"x.png": PIXEL})
+    return [
+        attrs for tag, attrs, _ in tags if tag == "section" and "dp-slide" in str(attrs["class"])
+    ]
+
+
+def test_bg_images_become_backgrounds_split_or_contained(tmp_path: Path) -> None:
+    sections = _sections(
+        tmp_path,
+        "![bg left:40%](x.png)\n\n## A\n\n---\n\n![bg right contain](x.png)\n\n## B\n\n"
+        "---\n\n![bg fit](x.png)\n\n## C\n\n---\n\n## D\n",
+    )
+    classes = [set(str(s["class"]).split()) for s in sections]
+    styles = [str(s.get("style") or "") for s in sections]
+    assert {"dp-split-left"} <= classes[0] and "dp-has-bg" not in classes[0]
+    assert "--dp-slide-bg: url(" in styles[0] and styles[0].endswith("--dp-split: 40%")
+    assert {"dp-split-right", "dp-bg-contain"} <= classes[1] and styles[1].endswith("50%")
+    assert {"dp-has-bg", "dp-bg-contain"} <= classes[2] and "--dp-split" not in styles[2]
+    assert not classes[3] & {"dp-has-bg", "dp-split-left", "dp-split-right"} and not styles[3]
+
+
+def test_a_second_background_is_a_warning_and_the_first_one_wins(tmp_path: Path) -> None:
+    from deckpoll.build import compile_deck
+
+    (tmp_path / "x.png").write_bytes(PIXEL)
+    (tmp_path / "slides.md").write_text(
+        "---\ntitle: T\n---\n![bg](x.png)\n![bg contain](x.png)\n\n## A\n", "utf-8"
+    )
+    compiled = compile_deck(tmp_path / "slides.md")
+    (slide,) = compiled.deck.slides
+    assert slide.background and slide.fill is None
+    assert [(w.location.line, w.location.col) for w in compiled.warnings] == [(5, 1)]

@@ -125,6 +125,8 @@ class SlideCompiler:
             fragments=part.fragments,
             background=background,
             poll=part.poll,
+            split=part.options.get("split") if background else None,
+            fill=part.options.get("fill") if background else None,
         )
 
 

@@ -103,6 +103,10 @@ class Slide:
     fragments: int
     background: str | None = None
     poll: Poll | None = None
+    split: tuple[str, str] | None = (
+        None  # ("left" or "right", "40%"): the background beside the text
+    )
+    fill: str | None = None  # how the background fills its area: cover (default), contain, auto
 
 
 @dataclass(frozen=True)

@@ -131,7 +131,9 @@ def render_page(
                 "dp-slide",
                 f"dp-layout-{slide.layout}",
                 *slide.classes,
-                *(("dp-has-bg",) if slide.background else ()),
+                *(("dp-has-bg",) if slide.background and not slide.split else ()),
+                *((f"dp-split-{slide.split[0]}",) if slide.split else ()),
+                *((f"dp-bg-{slide.fill}",) if slide.fill else ()),
             )
         )
         return str(

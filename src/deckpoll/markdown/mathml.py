@@ -94,4 +94,3 @@ def known_commands() -> tuple[str, ...]:
 
     names = {v for v in vars(commands).values() if isinstance(v, str) and v.startswith("\\")}
     return tuple(sorted(names | {s for s in SYMBOLS if s.startswith("\\")}))
-

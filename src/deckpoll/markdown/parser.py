@@ -10,6 +10,7 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import unescapeAll
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
+from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 from deckpoll.markdown.fenced_div import fenced_div_plugin
@@ -27,6 +28,7 @@ def markdown() -> MarkdownIt:
     md.use(fenced_div_plugin)
     # Pandoc's rule for `$`: no space inside the dollars, no digit after the closing one, so
     # that "$5 and $10" stays text
+    md.use(attrs_plugin, after=("image",))  # `![x](a.png){width=300}`; checked in images.py
     md.use(dollarmath_plugin, allow_labels=False, allow_space=False, allow_digits=False)
     rules = {
         "math_inline": _math,

@@ -14,6 +14,7 @@ from deckpoll import schema
 from deckpoll.assets import Assets
 from deckpoll.errors import Location, Reporter
 from deckpoll.load import OUTSIDE_HINT
+from deckpoll.markdown.images import image_options
 from deckpoll.markdown.mathml import convert_math
 from deckpoll.markdown.parser import fence_language
 from deckpoll.markdown.rawhtml import localize_media
@@ -92,6 +93,7 @@ def process(tokens: list[Token], start_line: int, ctx: SourceContext) -> SlidePa
     poll = _take_poll(body, ctx)
     _pauses(body)
     fragments = _number_fragments(body)
+    image_options(body, options, ctx)
     _images(body + notes, ctx)
     _code_languages(body + notes, ctx)
     convert_math(body + notes, ctx)
