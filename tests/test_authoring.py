@@ -12,7 +12,7 @@ from test_markdown import PIXEL, read_fixtures, slides_html
 FIXTURES = Path(__file__).parent / "fixtures"
 CASES = [
     (f"{name}: {title}", source, expected)
-    for name in ("math", "images")
+    for name in ("math", "images", "code")
     for title, source, expected in read_fixtures(FIXTURES / f"{name}.txt")
 ]
 

@@ -40,10 +40,31 @@ def highlight_code(code: str, lang: str) -> str:
     """Code as HTML with Pygments' short token classes (the classes HtmlFormatter uses, so
     any Pygments style sheet applies), or escaped plain text. Written out here rather than
     with HtmlFormatter, which spends most of its time on line wrapping we do not use."""
+    return "".join(_span(css_class, value) for css_class, value in _runs(code, lang))
+
+
+def highlight_lines(code: str, lang: str) -> list[str]:
+    """`highlight_code` cut into lines: a token that spans lines (a docstring) is closed at
+    each line end and reopened on the next, so that every line is whole HTML."""
+    lines: list[str] = [""]
+    for css_class, value in _runs(code, lang):
+        for n, part in enumerate(value.split("\n")):
+            if n:
+                lines.append("")
+            if part:
+                lines[-1] += _span(css_class, part)
+    if len(lines) > 1 and not lines[-1]:
+        lines.pop()  # the newline that ends the block
+    return lines
+
+
+def _runs(code: str, lang: str) -> list[tuple[str, str]]:
+    """(short token class, text) runs, neighbours of one class merged; one plain run when
+    the language is unknown."""
     lexer = lexer_for(lang.lower()) if lang.lower() not in PLAIN else None
     if lexer is None:
-        return escape(code, quote=False)
-    out: list[str] = []
+        return [("", code)]
+    out: list[tuple[str, str]] = []
     pending_class, pending = "", ""
     for token_type, value in lexer.get_tokens(code):
         css_class = _css_class(token_type)
@@ -51,11 +72,11 @@ def highlight_code(code: str, lang: str) -> str:
             pending += value
             continue
         if pending:
-            out.append(_span(pending_class, pending))
+            out.append((pending_class, pending))
         pending_class, pending = css_class, value
     if pending:
-        out.append(_span(pending_class, pending))
-    return "".join(out)
+        out.append((pending_class, pending))
+    return out
 
 
 def _span(css_class: str, text: str) -> str:

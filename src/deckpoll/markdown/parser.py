@@ -86,6 +86,10 @@ def _math(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: En
 
 def _fence(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
     token = tokens[idx]
+    if "steps" in token.meta or "numbers" in token.meta:  # see codesteps.py
+        from deckpoll.markdown.codesteps import render_code
+
+        return render_code(token, fence_language(token))
     if "mathml" in token.meta:  # a ```math block, converted by the math pass
         return f'<div class="dp-math">{token.meta["mathml"]}</div>\n'
     return _code(token.content, fence_language(token))

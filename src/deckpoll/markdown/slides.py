@@ -14,6 +14,7 @@ from deckpoll import schema
 from deckpoll.assets import Assets
 from deckpoll.errors import Location, Reporter
 from deckpoll.load import OUTSIDE_HINT
+from deckpoll.markdown.codesteps import code_steps
 from deckpoll.markdown.images import image_options
 from deckpoll.markdown.mathml import convert_math
 from deckpoll.markdown.parser import fence_language
@@ -92,6 +93,7 @@ def process(tokens: list[Token], start_line: int, ctx: SourceContext) -> SlidePa
     body, notes = _take_notes(tokens)
     poll = _take_poll(body, ctx)
     _pauses(body)
+    code_steps(body, ctx)
     fragments = _number_fragments(body)
     image_options(body, options, ctx)
     _images(body + notes, ctx)
@@ -299,6 +301,9 @@ def _number_fragments(tokens: list[Token]) -> int:
         ):
             count += 1
             token.attrSet("data-dp-fragment", str(count))
+        elif token.type == "fence" and token.meta.get("steps"):  # a step after the first is one
+            token.meta["first_fragment"] = count + 1
+            count += len(token.meta["steps"]) - 1
     return count
 
 
