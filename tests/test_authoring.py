@@ -41,7 +41,7 @@ class _Elements(HTMLParser):
 
 
 def _page(
-    tmp_path: Path, body: str, files: dict[str, bytes] | None = None
+    tmp_path: Path, body: str, files: dict[str, bytes] | None = None, front: str = ""
 ) -> list[tuple[str, dict[str, str | None], int]]:
     from deckpoll.build import build
 
@@ -49,7 +49,7 @@ def _page(
     folder.mkdir()
     for name, data in (files or {}).items():
         (folder / name).write_bytes(data)
-    (folder / "slides.md").write_text("---\ntitle: Math\n---\n" + body, "utf-8")
+    (folder / "slides.md").write_text("---\ntitle: Math\n" + front + "---\n" + body, "utf-8")
     parser = _Elements()
     parser.feed((build(folder / "slides.md", folder / "out") / "index.html").read_text("utf-8"))
     return parser.tags
@@ -67,8 +67,8 @@ def test_math_is_mathml_in_the_built_page_and_adds_no_script(tmp_path: Path) -> 
     assert scripts == [attrs for tag, attrs, _ in plain if tag == "script"]
 
 
-def _sections(tmp_path: Path, body: str) -> list[dict[str, str | None]]:
-    tags = _page(tmp_path, body, {"x.png": PIXEL})
+def _sections(tmp_path: Path, body: str, front: str = "") -> list[dict[str, str | None]]:
+    tags = _page(tmp_path, body, {"x.png": PIXEL}, front)
     return [
         attrs for tag, attrs, _ in tags if tag == "section" and "dp-slide" in str(attrs["class"])
     ]
@@ -100,3 +100,19 @@ def test_a_second_background_is_a_warning_and_the_first_one_wins(tmp_path: Path)
     (slide,) = compiled.deck.slides
     assert slide.background and slide.fill is None
     assert [(w.location.line, w.location.col) for w in compiled.warnings] == [(5, 1)]
+
+
+def test_align_center_from_the_deck_and_per_slide(tmp_path: Path) -> None:
+    sections = _sections(
+        tmp_path,
+        "## Deck default\n\n---\n\n<!-- slide: {align: top} -->\n\n## Own choice\n",
+        front="align: center\n",
+    )
+    assert ["dp-align-center" in str(s["class"]).split() for s in sections] == [True, False]
+    sections = _sections(tmp_path, "## A\n\n---\n\n<!-- slide: {align: center} -->\n\n## B\n")
+    assert ["dp-align-center" in str(s["class"]).split() for s in sections] == [False, True]
+
+
+def test_bad_align_is_an_error_with_its_choices(tmp_path: Path) -> None:
+    out = slides_html("<!-- slide: {align: middle} -->\n\n## A\n", tmp_path)
+    assert out.startswith("talk.md:4:") and "align" in out and "center" in out, out

@@ -110,6 +110,7 @@ class SlideCompiler:
                 part.options["background"], ctx, part.options.get("background_at") or chunk.location
             )
         html = render(part.body, self.env)
+        align = part.options.get("align") or self.config.align
         notes_html = render(part.notes, self.env) if part.notes else ""
         end = chunk.start + chunk.text.count("\n") + 1
         report_external(html + notes_html, ctx, chunk.start, end)
@@ -118,7 +119,8 @@ class SlideCompiler:
             id=part.options.get("id") or f"s{index}",
             title=part.title,
             layout=part.options.get("layout") or _default_layout(index, part),
-            classes=part.options.get("classes", ()),
+            classes=part.options.get("classes", ())
+            + (("dp-align-center",) if align == "center" else ()),
             html=html,
             notes_html=notes_html,
             text=part.text,

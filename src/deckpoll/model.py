@@ -82,6 +82,7 @@ class DeckConfig:
     polls: PollSettings = field(default_factory=PollSettings)
     progress: bool = True
     slide_number: bool = True
+    align: str = "top"  # the slides' default vertical alignment: top or center
 
     @property
     def size(self) -> tuple[int, int]:

@@ -31,9 +31,13 @@ DECK_KEYS = (
     "polls",
     "progress",
     "slide_number",
+    "align",
 )
+# `align: center` centres a sparse slide's content vertically (a slide option or the deck's
+# default); `top` is the theme's usual flow
+ALIGNS = ("top", "center")
 POLL_SETTINGS_KEYS = ("code", "url", "join_url", "auto_open")
-SLIDE_KEYS = ("layout", "class", "id", "background", "title")
+SLIDE_KEYS = ("layout", "class", "id", "background", "title", "align")
 POLL_COMMON_KEYS = ("id", "kind", "question", "results", "auto_open", "moderation")
 # Fields of the model's Poll that kinds fill in; a kind's other keys go to Poll.settings.
 POLL_FIELDS = ("options", "min", "max", "min_label", "max_label", "max_answers", "max_choices")
@@ -194,6 +198,7 @@ def deck_config(doc: YamlDoc, reporter: Reporter, default_title: str) -> DeckCon
         polls=settings,
         progress=f.bool("progress", True),
         slide_number=f.bool("slide_number", True),
+        align=f.choice("align", ALIGNS, "top") or "top",
     )
 
 
@@ -224,6 +229,7 @@ def slide_options(
         "id": slide_id,
         "background": f.str("background"),
         "title": f.str("title"),
+        "align": f.choice("align", ALIGNS),
         "background_at": f.value_where("background"),
     }
 
