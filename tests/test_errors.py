@@ -39,6 +39,15 @@ def test_bad_poll_kind_points_at_its_line_in_the_markdown(tmp_path: Path) -> Non
     )
 
 
+def test_a_bad_kind_brings_no_knock_on_errors(tmp_path: Path) -> None:
+    """The keys of the kind meant (max_answers, options, min/max) are not judged against a
+    kind that does not exist: one error, the one to fix."""
+    for extra in ("max_answers: 3\n", "options: [a, b]\nmax_choices: 2\n", "min: 1\nmax: 5\n"):
+        slides = "# T\n\n---\n\n```poll\nid: q\nkind: wordclod\nquestion: Why?\n" + extra + "```\n"
+        (problem,) = problems(write_deck(tmp_path, slides))
+        assert "unknown kind 'wordclod'" in problem, problem
+
+
 def test_all_errors_are_reported_at_once(tmp_path: Path) -> None:
     slides = (
         "# T\n\n---\n"  # 1-3

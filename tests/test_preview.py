@@ -45,7 +45,7 @@ def test_an_edit_sends_only_the_changed_slide(tmp_path: Path) -> None:
     assert data["changes"][0]["html"].startswith('<section class="dp-slide')
 
 
-def test_a_broken_save_keeps_the_last_good_deck_and_reports_where(tmp_path: Path) -> None:
+def test_a_broken_save_keeps_the_last_good_deck_and_reports_where(tmp_path: Path, capsys) -> None:
     preview = Preview(write_deck(tmp_path, SLIDES))
     preview.rebuild()
     good = preview.page()
@@ -57,6 +57,7 @@ def test_a_broken_save_keeps_the_last_good_deck_and_reports_where(tmp_path: Path
         "slides.md:18:7: error: unknown kind 'bogus'; use one of: single, "
         "multiple, scale, wordcloud, open"
     )
+    assert capsys.readouterr().err == line + "\n"  # in the terminal too
     assert preview.page() == good  # GET / keeps serving the last good deck
     write_deck(tmp_path, SLIDES)
     name, data = preview.rebuild([tmp_path / "slides.md"])

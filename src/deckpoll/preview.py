@@ -76,10 +76,10 @@ class Preview:
             compiled = compile_deck(self.deck, cache=self.cache)
         except DeckError as error:
             self.errors = [str(d) for d in error.diagnostics if d.severity == "error"]
-            return "errors", {"errors": self.errors}
+            return self._failed()
         except (DeckpollError, OSError) as error:
             self.errors = [f"error: {error}"]
-            return "errors", {"errors": self.errors}
+            return self._failed()
         previous, self.good, self.errors = self.good, compiled, []
         self.epoch += 1
         if (
@@ -96,6 +96,14 @@ class Preview:
             if old != new
         ]
         return "update", {"epoch": self.epoch, "changes": changes}
+
+    def _failed(self) -> tuple[str, dict]:
+        """The errors go to the terminal too: the author may be looking at the editor."""
+        import sys
+
+        sys.stderr.write("".join(f"{line}\n" for line in self.errors))
+        sys.stderr.flush()
+        return "errors", {"errors": self.errors}
 
     def publish(self, event: tuple[str, dict]) -> None:
         self.stream.publish(*event)
@@ -317,9 +325,7 @@ def serve(
     sys.stdout.write(
         f"  (polls answer in memory; press r on a poll slide for {rehearse} simulated answers)\n"
     )
-    for line in preview.errors:
-        sys.stdout.write(line + "\n")
-    sys.stdout.flush()
+    sys.stdout.flush()  # (the first build's errors, if any, are already on stderr)
     if open_browser:
         webbrowser.open(url)
     try:

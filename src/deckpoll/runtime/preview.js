@@ -16,7 +16,7 @@ const showErrors = lines => {
     overlay.className = 'dp-preview-errors';
     overlay.setAttribute('role', 'alert');
     overlay.style.cssText = 'position:fixed;inset:auto 0 0 0;z-index:2147483647;max-height:60vh;overflow:auto;'
-      + 'margin:0;padding:1em 1.25em;background:#2b0a0a;color:#fff;font:15px/1.5 ui-monospace,monospace;'
+      + 'margin:0;padding:1em 1.25em;background:#2b0a0a;color:#fff;font:20px/1.5 ui-monospace,monospace;'
       + 'white-space:pre-wrap;border-top:4px solid #e5484d';
     d.body.append(overlay);
   }
