@@ -62,26 +62,31 @@ def text_parts(text: str) -> list[tuple[str, str]]:
 
 class PollRenderer:
     """Renders poll blocks; one per build, so the QR code and strings are computed once.
-    The markup of the join line and the offline line is poll.html's (text_parts)."""
+    The markup of the join line is poll.html's (text_parts). A poll slide tells the audience
+    how to join, never the author how to serve: it reads the same from disk or on paper."""
 
     def __init__(self, theme: Theme, lang: str, join: Join) -> None:
         self.template = environment(theme.folders).get_template("poll.html")
-        self.offline = text_parts(strings.say(lang, "slides", "offline"))
         text = None
+        shown = re.sub(r"^https?://", "", join.url) if join.url else None
+        # A link that holds the code asks for nothing to type; the code is marked inside it.
+        in_url = bool(join.code and shown and shown.endswith(join.code))
         if join.url:
-            text = strings.say(lang, "slides", "join_text") if join.code else "{url}"
+            key = "join_link" if in_url else "join_text"
+            text = strings.say(lang, "slides", key) if join.code else "{url}"
         elif join.code:
             text = strings.say(lang, "slides", "join_code_only")
         self.join = {
             "code": join.code,
             "url": join.url,
-            "shown_url": re.sub(r"^https?://", "", join.url) if join.url else None,
+            "shown_url": shown,
+            "url_prefix": shown[: -len(join.code)] if in_url and shown and join.code else None,
             "parts": text_parts(text) if text else [],
             "qr": qr_svg(join.url, join.url) if join.url else None,
         }
 
     def __call__(self, poll: Poll) -> str:
-        return self.template.render(poll=poll, join=self.join, offline=self.offline)
+        return self.template.render(poll=poll, join=self.join)
 
 
 @dataclass(frozen=True)

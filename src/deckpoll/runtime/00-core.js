@@ -31,7 +31,9 @@ const dp = window.deckpoll = {
   return () => deck.removeEventListener(n, h);
  },
  emit(type, detail) { deck.dispatchEvent(new CustomEvent('dp:' + type, { detail, bubbles: true })); },
- /** A controller: constructor, bind(), update(step), destroy(); listeners take `{ signal }`. */
+ /** A controller: constructor, bind(), update(step), destroy(); listeners take `{ signal }`.
+     bind, update, destroy, abort and signal are the lifecycle's names: a controller keeps its
+     own state under other names (one that stored an AbortController as `abort` broke destroy). */
  use(C) { const c = new C(), a = new AbortController(); c.signal = a.signal; c.abort = () => a.abort(); ctl.push(c); return c; },
  destroy() { each('destroy'); each('abort'); removeEventListener('hashchange', dp.onhash); },
  el(tag, cls, attrs, text) {

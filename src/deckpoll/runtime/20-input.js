@@ -5,7 +5,7 @@ if (!dp) return;
 const KEYS = dp.keys = {
  ArrowRight: 'next', ArrowDown: 'next', PageDown: 'next', n: 'next', ArrowLeft: 'prev', ArrowUp: 'prev',
  PageUp: 'prev', p: 'prev', Home: 'first', End: 'last', g: 'jump', o: 'overview', Escape: 'overview',
- s: 'speaker', b: 'blackout', '.': 'blackout', f: 'fullscreen', '?': 'help'
+ s: 'speaker', b: 'blackout', '.': 'blackout', f: 'fullscreen', j: 'join', '?': 'help'
 };
 const ov = () => dp.ov?.open;
 dp.first = () => dp.go(1, 0);
@@ -68,6 +68,7 @@ dp.use(class Help {
   const el = dp.el, rows = { next: ['Space'], prev: ['Shift+Space'], jump: ['1…9 Enter'] }, table = el('table');
   if (!this.dlg) {
    for (const k in KEYS) {
+    if (!dp[KEYS[k]]) continue;  /* a feature this deck does not have (no polls: no `join`) */
     (rows[KEYS[k]] = rows[KEYS[k]] || []).push({ ArrowRight: '→', ArrowLeft: '←', ArrowDown: '↓', ArrowUp: '↑', Escape: 'Esc' }[k] || (k[1] ? k : k.toUpperCase()));
    }
    for (const a in rows) {

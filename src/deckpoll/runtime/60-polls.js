@@ -1,5 +1,8 @@
 /* Polls: connect to the poll backend, report the presenter's slide, draw live results. What a
-   kind's results look like is drawn by its file in runtime/kinds/ (looked up by kind). */
+   kind's results look like is drawn by its file in runtime/kinds/ (looked up by kind). The
+   projected slide is content only: every control (open, close, reveal, reset, hide) lives in
+   the speaker console. Once answers arrive the results take the stage: the question becomes a
+   header and the join panel a strip; the `join` key (j) brings the big panel back. */
 (() => {
   'use strict';
   const dp = window.deckpoll, kinds = window.deckpollKinds;
@@ -38,14 +41,16 @@
 
   dp.use(class Polls {
     constructor() {
-      this.polls = {};       // poll id -> {el, results, controls}
+      this.polls = {};       // poll id -> {el, results, kind, memory}
       this.live = null;      // latest snapshot
       this.key = null;
       this.base = null;
       this.retry = 0;
       this.posting = false;
       this.pendingState = null;
+      this.joinBig = false;  // the `join` key: the big join panel back for latecomers
       dp.polls = this;       // the speaker console (56-console.js) reads `live` and sends commands
+      if (dp.deck.querySelector('[data-dp-poll-id]')) dp.join = () => this.toggleJoin();
     }
 
     bind() {
@@ -53,13 +58,13 @@
       dp.deck.querySelectorAll('.dp-slide [data-dp-poll-id]').forEach((el) => {
         const results = el.querySelector('[data-dp-results]');
         if (results) {
-          this.polls[el.dataset.dpPollId] = { el, results, kind: el.dataset.dpPollKind, memory: {}, offline: el.querySelector('[data-dp-offline]') };
+          this.polls[el.dataset.dpPollId] = { el, results, kind: el.dataset.dpPollKind, memory: {} };
         }
       });
       this.key = this.presenterKey();
       this.base = this.backend();
       if (!this.base || !Object.keys(this.polls).length && !this.key) return;
-      this.abort = new AbortController();
+      this.stream = new AbortController();
       this.onVisible = () => {
         if (!this.final && document.visibilityState === 'visible' && (!this.live || this.stale())) this.reconnect(0);
       };
@@ -108,7 +113,7 @@
 
     async connect() {
       clearTimeout(this.timer);
-      const signal = this.abort.signal;
+      const signal = this.stream.signal;
       try {
         const res = await fetch(this.base + 'api/v1/deck', { headers: this.headers(), signal, cache: 'no-store' });
         if (res.status === 401 || res.status === 403) return this.dropKey();
@@ -152,8 +157,8 @@
 
     reconnect(delay) {
       clearInterval(this.watchdog);
-      if (this.abort) this.abort.abort();
-      this.abort = new AbortController();
+      if (this.stream) this.stream.abort();
+      this.stream = new AbortController();
       this.live = null;
       this.showOffline(true);
       if (delay == null) delay = Math.min(30000, 1000 * Math.pow(2, this.retry++));
@@ -178,7 +183,6 @@
     showOffline(on) {
       dp.deck.classList.toggle('dp-polls-live', !on);
       dp.deck.classList.toggle('dp-presenter', !on && !!this.key);
-      Object.values(this.polls).forEach((p) => { if (p.offline) p.offline.hidden = !on; });
     }
 
     event(name, data) {
@@ -188,14 +192,13 @@
         this.showOffline(false);
         if (this.key) this.reportState(dp.state());
         Object.keys(this.polls).forEach((id) => this.draw(id));
-        dp.emit('pollevent', { name });
         return;
       }
       if (!this.live) return;
       if (name === 'state') this.live.state = data;
       else if (name === 'poll') { this.live.polls[data.id] = data; this.draw(data.id); }
       else if (name === 'results') { this.live.results[data.id] = data; this.draw(data.id); }
-      else if (name === 'presence') { this.live.audience = data.audience; Object.keys(this.polls).forEach((id) => this.drawStatus(id)); }
+      else if (name === 'presence') this.live.audience = data.audience;
       dp.emit('pollevent', { name, id: data && data.id, data });
     }
 
@@ -203,6 +206,7 @@
       if (this.key && this.live && !s.remote) this.reportState(s);
       /* A slide that was hidden had no size to lay a word cloud out in: draw it again now. */
       const slide = dp.slide(s.index);
+      if (slide && (!s.previous || s.previous.index !== s.index) && this.joinBig) this.toggleJoin(false);
       if (this.live && slide && (!s.previous || s.previous.index !== s.index)) {
         Object.keys(this.polls).forEach((id) => { if (slide.contains(this.polls[id].el)) this.draw(id); });
       }
@@ -224,7 +228,8 @@
       this.posting = false;
     }
 
-    /** A presenter call on one poll (`open`, `answers/17/hide`, ...): the HTTP status, 0 offline. */
+    /** A presenter call on one poll (`open`, `answers/17/hide`, ...): the HTTP status, 0 offline.
+        Used by the speaker console; the projected slide has no controls. */
     async command(id, path) {
       try {
         const res = await fetch(this.base + 'api/v1/polls/' + encodeURIComponent(id) + '/' + path,
@@ -233,50 +238,72 @@
       } catch (e) { return 0; /* the stream shows the outcome, or the offline state */ }
     }
 
+    /** `j`: the big join panel over the results and back (reset on the next slide). */
+    toggleJoin(on) {
+      this.joinBig = on == null ? !this.joinBig : !!on;
+      dp.deck.classList.toggle('dp-join-big', this.joinBig);
+      const slide = dp.slide(dp.state().index);
+      if (this.live && slide) Object.keys(this.polls).forEach((id) => { if (slide.contains(this.polls[id].el)) this.draw(id); });
+    }
+
     // -- drawing ---------------------------------------------------------------------------
 
     draw(id) {
       const p = this.polls[id];
       if (!p || !this.live) return;
       const res = this.live.results[id], state = this.live.polls[id] || {};
-      const box = p.results;
+      const box = p.results, shown = !!(res && res.visible && (res.answers || res.voters) > 0);
       box.textContent = '';
-      p.el.classList.toggle('dp-poll-showing', !!(res && res.visible && res.voters > 0));
+      clearInterval(p.memory.cycle);
+      p.el.classList.toggle('dp-poll-showing', shown);
+      /* The results take the stage once there are answers to show, or when revealed. */
+      const staged = (shown || !!(res && res.visible && state.revealed)) && !this.joinBig;
+      p.el.classList.toggle('dp-poll-staged', staged);
+      const slide = p.el.closest('.dp-slide');
+      if (slide) slide.classList.toggle('dp-poll-staged-slide', staged);
       p.el.dataset.dpPollStatus = state.status || 'closed';
       const head = dp.el('div', 'dp-poll-meta');
-      p.count = dp.el('span', 'dp-poll-count', null, t('voters', { n: res ? res.voters : 0 }));
+      const voters = res ? res.voters : 0, answers = res ? (res.answers != null ? res.answers : voters) : 0;
+      p.count = dp.el('span', 'dp-poll-count', null, t('participants', { n: voters }) + ' · ' + t('answers', { n: answers }));
       head.append(p.count);
-      p.status = dp.el('span', 'dp-poll-state');
-      head.append(p.status);
+      if (state.opened && state.status !== 'open') head.append(dp.el('span', 'dp-poll-state', null, t('status_closed')));
       box.append(head);
-      if (res && res.visible && res.voters > 0) box.append(this.body(id, res));
+      if (shown) this.body(id, res);
       else if (res && !res.visible && state.results === 'on_reveal') box.append(dp.el('p', 'dp-poll-later', null, t('later')));
-      this.drawStatus(id);
-      dp.emit('pollresults', { id, slide: +(p.el.closest('.dp-slide') || {}).dataset?.dpIndex || 0 });
+      dp.emit('pollresults', { id, slide: +(slide || {}).dataset?.dpIndex || 0 });
     }
 
-    drawStatus(id) {
-      const p = this.polls[id];
-      if (!p || !p.status || !this.live) return;
-      const state = this.live.polls[id] || {};
-      const label = state.status === 'open' ? t('status_open') : state.opened ? t('status_closed') : t('status_new');
-      p.status.textContent = this.key ? label + ' · ' + t('joined', { n: this.live.audience || 0 }) : '';
-    }
-
-    /** The kind's drawing of the results, with the generic helpers it may use. */
+    /** The kind's drawing of the results in the space under the count line, with the generic
+        helpers it may use; `settle` (optional) runs once the drawing is in the page and can
+        measure itself (the text wall pages by what fits). */
     body(id, res) {
       const p = this.polls[id], kind = kinds.get(p.kind);
-      if (!kind || !kind.slide) return dp.el('p', '', null, '');
-      return kind.slide.draw(res, {
-        el: dp.el, t, bars: (rows) => this.bars(rows), box: p.results, memory: p.memory
-      });
+      if (!kind || !kind.slide) return;
+      const area = dp.el('div', 'dp-poll-body');
+      p.results.append(area);
+      const ui = {
+        el: dp.el, t, bars: (rows) => this.bars(rows), box: area, memory: p.memory,
+        /* The drawing area in design px (clientWidth ignores the slide's scale); a hidden
+           slide has none: the last size seen (else the staged layout's), drawn again when shown. */
+        width: p.memory.width = area.clientWidth || p.memory.width || 1136,
+        height: p.memory.height = area.clientHeight || p.memory.height || 440,
+        reducedMotion: matchMedia('(prefers-reduced-motion: reduce)').matches
+      };
+      const drawn = kind.slide.draw(res, ui);
+      if (drawn) area.append(drawn);
+      if (drawn && kind.slide.settle) kind.slide.settle(drawn, res, ui);
     }
 
+    /** Bars for single, multiple and scale; sized by how many rows share the height. */
     bars(rows) {
       const list = dp.el('ol', 'dp-poll-bars');
+      list.style.setProperty('--dp-bar-rows', Math.max(rows.length, 1));
+      list.style.setProperty('--dp-bar-lines', rows.length > 7 ? 1 : 2);  // long labels: 2 lines, or 1 with many rows
       rows.forEach(([label, count, percent]) => {
         const li = dp.el('li', 'dp-poll-bar-row');
-        li.append(dp.el('span', 'dp-poll-bar-label', null, label));
+        const name = dp.el('span', 'dp-poll-bar-label', null, label);
+        name.title = label;
+        li.append(name);
         const track = dp.el('span', 'dp-poll-bar-track');
         const fill = dp.el('span', 'dp-poll-bar-fill');
         fill.style.width = Math.max(0, Math.min(100, percent)) + '%';
@@ -290,7 +317,8 @@
     destroy() {
       clearTimeout(this.timer);
       clearInterval(this.watchdog);
-      if (this.abort) this.abort.abort();
+      Object.values(this.polls).forEach((p) => clearInterval(p.memory.cycle));
+      if (this.stream) this.stream.abort();
       if (this.onVisible) document.removeEventListener('visibilitychange', this.onVisible);
     }
   });
