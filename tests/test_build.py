@@ -139,7 +139,12 @@ def test_poll_slide_has_join_code_qr_and_results_hooks(tmp_path: Path) -> None:
     assert "data-dp-join-code>490296<" in block
     assert 'href="http://192.168.1.20:8000/490296"' in block
     assert "<svg" in block and "data-dp-qr" in block
-    assert "data-dp-results" in block and "data-dp-offline" in block
+    assert "data-dp-results" in block
+    # The link holds the code: nothing to type (no "ange koden"), and no hint for the author.
+    assert "ange koden" not in block and "Svara i mobilen" in block
+    assert "data-dp-offline" not in block and "deckpoll serve" not in block
+    elsewhere = compile_deck(VINNOVA, join_url="http://192.168.1.20:8000/join").html
+    assert "ange koden" in elsewhere[elsewhere.index('data-dp-poll-id="fokus"') :]
     without = compile_deck(VINNOVA).html
     assert "<svg" not in without[without.index('data-dp-poll-id="fokus"') :].split("</section>")[0]
 

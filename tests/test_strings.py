@@ -128,7 +128,7 @@ def test_the_deck_page_gets_its_section_in_the_decks_language(tmp_path: Path) ->
     assert config["strings_lang"] == "de"
     assert first["aria-roledescription"] == "Folie" and first["aria-label"] == "1 von 2"
     poll_slide = compiled.sections[1]  # the join details, rendered in by the build
-    assert "Mit dem Code" in poll_slide and "Für Live-Antworten" in poll_slide
+    assert "Mit dem Code" in poll_slide and "deckpoll serve" not in poll_slide
     # Only the runtime's section travels in the page (not the build's, phone's or export's).
     assert "join_code_only" not in config["strings"] and "noscript" not in config["strings"]
 

@@ -50,7 +50,7 @@ def test_a_german_deck_speaks_german_on_screen_and_on_the_phone(browser, server)
         expect(deck.locator("dialog.dp-help h2")).to_have_text("Tastenkürzel")
         deck.keyboard.press("Escape")
         count = deck.locator(".dp-slide[data-dp-index='2'] .dp-poll-count")
-        expect(count).to_have_text("0 Antworten")
+        expect(count).to_have_text("0 Teilnehmende · 0 Antworten")
 
         phone = phone_context.new_page()
         phone.goto(f"{server}/4711")
@@ -58,7 +58,7 @@ def test_a_german_deck_speaks_german_on_screen_and_on_the_phone(browser, server)
         phone.get_by_label("Kaffee").check()
         phone.get_by_role("button", name="Senden").click()
         expect(phone.locator(".jp-thanks")).to_have_text("Vielen Dank für Ihre Antwort!")
-        expect(count).to_have_text("1 Antwort")  # the plural form for one
+        expect(count).to_have_text("1 teilnehmende Person · 1 Antwort")  # plural forms for one
 
         answer = httpx.post(
             f"{server}/api/v1/polls/pick/answers",
@@ -67,7 +67,7 @@ def test_a_german_deck_speaks_german_on_screen_and_on_the_phone(browser, server)
             timeout=5,
         )
         assert answer.status_code == 200, answer.text
-        expect(count).to_have_text("2 Antworten")
+        expect(count).to_have_text("2 Teilnehmende · 2 Antworten")
     finally:
         deck_context.close()
         phone_context.close()

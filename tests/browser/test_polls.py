@@ -269,9 +269,11 @@ def test_without_a_backend_from_disk(browser, deck, tmp_path):
         page.on("request", lambda r: requests.append(r.url))
         page.goto((out / "index.html").as_uri() + "#/3")
         page.wait_for_function("document.documentElement.dataset.dpReady === '1'")
-        offline = page.locator('.dp-slide[data-dp-index="3"] [data-dp-offline]')
-        assert offline.is_visible()
-        assert "deckpoll serve" in offline.inner_text()
+        # the question and how to join, never a hint for the author
+        slide = page.locator('.dp-slide[data-dp-index="3"]')
+        assert slide.locator(".dp-poll-question").is_visible()
+        assert slide.locator("[data-dp-join-code]").inner_text() == CODE
+        assert "deckpoll serve" not in slide.inner_text()
         page.wait_for_timeout(1500)
         assert not log, log
         assert all(u.startswith(("file:", "data:")) for u in requests), requests
@@ -328,7 +330,9 @@ def test_without_a_backend_on_a_static_server(browser, deck, tmp_path):
         page.goto(f"http://127.0.0.1:{httpd.server_port}/#/3")
         page.wait_for_function("document.documentElement.dataset.dpReady === '1'")
         page.wait_for_timeout(3000)
-        assert page.locator('.dp-slide[data-dp-index="3"] [data-dp-offline]').is_visible()
+        slide = page.locator('.dp-slide[data-dp-index="3"]')
+        assert slide.locator(".dp-poll-join").is_visible()
+        assert "deckpoll serve" not in slide.inner_text()
         api = [h for h in hits if "/api/" in h]
         assert len(api) == 1, api  # asked once, got 404, stopped: no retry storm
         assert not errors
@@ -466,7 +470,7 @@ def test_a_deck_hosted_elsewhere_uses_polls_url_with_cors(browser, deck, tmp_pat
             page.goto(f"{origin}/?key={KEY}#/3")
             slide = page.locator('.dp-slide[data-dp-index="3"]')
             expect(page.locator("#dp-deck")).to_have_class(re.compile("dp-presenter"))
-            expect(slide.locator("[data-dp-offline]")).to_be_hidden()
+            expect(page.locator("#dp-deck")).to_have_class(re.compile("dp-polls-live"))
             deadline = time.monotonic() + 3
             while httpx.get(f"{backend}/api/v1/deck").json()["live"]["state"]["slide"] != 3:
                 assert time.monotonic() < deadline, "the deck never reported its slide"
