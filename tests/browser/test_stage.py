@@ -5,6 +5,7 @@ stay readable, and the projected deck shows no control even with the presenter k
 from __future__ import annotations
 
 import math
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -28,12 +29,41 @@ CLOUD, WALL, CHART = 17, 18, 21  # slide numbers (the chart slide is added at th
 
 # 35 distinct words, emoji and long Swedish compounds among them; 40 answers in all.
 WORDS = [
-    "Ledarskap", "Tillit", "Kompetens", "Samverkan", "Mod", "Tid", "Pengar", "Kultur",
-    "Innovationsupphandling", "Verksamhetsutveckling", "Medborgarfokus", "Digitalisering",
-    "Lärande", "Experiment", "Prototyper", "Användare", "Styrning", "Uppföljning", "Data",
-    "Nätverk", "Öppenhet", "Risktagande", "Förändringsledning", "Behovsägare", "Finansiering",
-    "Samskapande", "Tjänstedesign", "Strategi", "💡 Idéer", "🚀", "AI", "Hållbarhet",
-    "Kompetensförsörjningsstrategier", "Jämställdhet", "Organisationskultur",
+    "Ledarskap",
+    "Tillit",
+    "Kompetens",
+    "Samverkan",
+    "Mod",
+    "Tid",
+    "Pengar",
+    "Kultur",
+    "Innovationsupphandling",
+    "Verksamhetsutveckling",
+    "Medborgarfokus",
+    "Digitalisering",
+    "Lärande",
+    "Experiment",
+    "Prototyper",
+    "Användare",
+    "Styrning",
+    "Uppföljning",
+    "Data",
+    "Nätverk",
+    "Öppenhet",
+    "Risktagande",
+    "Förändringsledning",
+    "Behovsägare",
+    "Finansiering",
+    "Samskapande",
+    "Tjänstedesign",
+    "Strategi",
+    "💡 Idéer",
+    "🚀",
+    "AI",
+    "Hållbarhet",
+    "Kompetensförsörjningsstrategier",
+    "Jämställdhet",
+    "Organisationskultur",
 ]
 REPEATS = ["Ledarskap", "Ledarskap", "Tillit", "Kompetens", "Mod"]  # 35 + 5 = 40 answers
 LINES = [
@@ -87,7 +117,9 @@ def vinnova(tmp_path: Path, aspect: str = "16:9", theme: str = "default") -> Pat
 @pytest.fixture(params=[("16:9", "default"), ("4:3", "default"), ("16:10", "dark")], ids=str)
 def served(request, tmp_path):
     aspect, theme = request.param
-    compiled = compile_deck(vinnova(tmp_path, aspect, theme), join_url=f"http://127.0.0.1:8000/{CODE}")
+    compiled = compile_deck(
+        vinnova(tmp_path, aspect, theme), join_url=f"http://127.0.0.1:8000/{CODE}"
+    )
     app = create_app(compiled, open_store("memory://"), presenter_key=KEY)
     with live_server(app) as base:
         yield base, aspect, theme
@@ -122,16 +154,18 @@ def presenter_page(browser, base: str, slide: int, aspect: str, **options):
 def nothing_to_click(page) -> None:
     """The projected deck holds content only: no visible button, control or open dialog."""
     visible = page.locator(
-        "#dp-deck :is(button, [role=button], [data-dp-action], [tabindex]:not(section)), dialog[open]"
+        "#dp-deck :is(button, [role=button], [data-dp-action], [tabindex]:not(section)),"
+        " dialog[open]"
     )
-    assert visible.count() == 0 or not any(visible.nth(i).is_visible() for i in range(visible.count()))
+    assert not any(visible.nth(i).is_visible() for i in range(visible.count()))
 
 
 def word_boxes(page, slide: int) -> list[dict]:
     return page.locator(f'.dp-slide[data-dp-index="{slide}"] .dp-poll-word').evaluate_all(
         """ts => ts.map(t => { const b = t.getBBox();
              return {word: t.dataset.dpWord, x: b.x, y: b.y, w: b.width, h: b.height,
-                     size: +t.getAttribute('font-size'), ax: t.getAttribute('x'), ay: t.getAttribute('y')}; })"""
+                     size: +t.getAttribute('font-size'),
+                     ax: t.getAttribute('x'), ay: t.getAttribute('y')}; })"""
     )
 
 
@@ -164,7 +198,8 @@ def test_cloud_is_complete_readable_stable_and_owns_the_stage(browser, served) -
         # Readable: the smallest word is 24 design px (1 viewBox unit = 1 design px).
         assert min(b["size"] for b in boxes) >= 24
         svg = slide.locator("svg.dp-poll-cloud").evaluate(
-            "s => [s.viewBox.baseVal.width, s.viewBox.baseVal.height, s.clientWidth, s.clientHeight]"
+            "s => [s.viewBox.baseVal.width, s.viewBox.baseVal.height,"
+            " s.clientWidth, s.clientHeight]"
         )
         assert svg[0] == svg[2] and svg[1] == svg[3]
         # No overlap, no clipping.
@@ -172,9 +207,10 @@ def test_cloud_is_complete_readable_stable_and_owns_the_stage(browser, served) -
             assert a["x"] >= -0.5 and a["y"] >= -0.5, a
             assert a["x"] + a["w"] <= svg[0] + 0.5 and a["y"] + a["h"] <= svg[1] + 0.5, a
             for b in boxes[i + 1 :]:
-                overlap = min(a["x"] + a["w"], b["x"] + b["w"]) - max(a["x"], b["x"]) > 0.5 and min(
-                    a["y"] + a["h"], b["y"] + b["h"]
-                ) - max(a["y"], b["y"]) > 0.5
+                overlap = (
+                    min(a["x"] + a["w"], b["x"] + b["w"]) - max(a["x"], b["x"]) > 0.5
+                    and min(a["y"] + a["h"], b["y"] + b["h"]) - max(a["y"], b["y"]) > 0.5
+                )
                 assert not overlap, (a, b)
         # Content only: no control, and hovering a word changes nothing.
         nothing_to_click(page)
@@ -232,7 +268,12 @@ def test_wall_pages_and_never_clips(browser, served) -> None:
             assert box["y"] + box["height"] <= wall["y"] + wall["height"] + 1
             text = card.locator(".dp-poll-entry-text").bounding_box()
             assert text["y"] + text["height"] <= box["y"] + box["height"] + 1, i
-            assert card.locator(".dp-poll-entry-text").evaluate("t => parseFloat(getComputedStyle(t).fontSize)") >= 24
+            assert (
+                card.locator(".dp-poll-entry-text").evaluate(
+                    "t => parseFloat(getComputedStyle(t).fontSize)"
+                )
+                >= 24
+            )
         # The newest first; a very long answer ends with an ellipsis inside its card.
         first = cards.first.locator(".dp-poll-entry-text")
         assert first.text_content() == LONG
@@ -248,12 +289,16 @@ def test_wall_with_reduced_motion_stays_and_counts_the_rest(browser, tmp_path) -
     compiled = compile_deck(vinnova(tmp_path), join_url=f"http://127.0.0.1:8000/{CODE}")
     app = create_app(compiled, open_store("memory://"), presenter_key=KEY)
     with live_server(app) as base:
-        context, page, problems = presenter_page(browser, base, WALL, "16:9", reduced_motion="reduce")
+        context, page, problems = presenter_page(
+            browser, base, WALL, "16:9", reduced_motion="reduce"
+        )
         try:
             slide = page.locator(f'.dp-slide[data-dp-index="{WALL}"]')
             for n, text in enumerate(OPEN):
                 answer(base, "involverade", n, {"text": text})
-            expect(slide.locator(".dp-poll-count")).to_have_text("30 deltagare · 30 svar", timeout=3000)
+            expect(slide.locator(".dp-poll-count")).to_have_text(
+                "30 deltagare · 30 svar", timeout=3000
+            )
             shown = slide.locator(".dp-poll-entry").count()
             expect(slide.locator(".dp-poll-wall-foot")).to_have_text(f"+{30 - shown} fler")
             assert not problems, problems
@@ -287,3 +332,71 @@ def test_twelve_long_options_stay_readable(browser, served) -> None:
         assert not problems, problems
     finally:
         context.close()
+
+
+@pytest.fixture
+def one_served(tmp_path):
+    compiled = compile_deck(vinnova(tmp_path), join_url=f"http://127.0.0.1:8000/{CODE}")
+    app = create_app(compiled, open_store("memory://"), presenter_key=KEY)
+    with live_server(app) as base:
+        yield base
+
+
+def test_j_brings_the_big_join_panel_back_and_is_in_the_help(browser, one_served) -> None:
+    base = one_served
+    context, page, problems = presenter_page(browser, base, CLOUD, "16:9")
+    try:
+        poll = page.locator(f'.dp-slide[data-dp-index="{CLOUD}"] .dp-poll')
+        for n, word in enumerate(["Tillit", "Mod", "Tid"]):
+            answer(base, "fokus", n, {"text": word})
+        expect(poll).to_have_class(re.compile("dp-poll-staged"))
+        page.keyboard.press("j")
+        expect(poll).not_to_have_class(re.compile("dp-poll-staged"))
+        assert poll.locator(".dp-qr").bounding_box()["width"] > 200
+        expect(poll.locator(".dp-poll-word")).to_have_count(3)  # the results stay, smaller
+        page.keyboard.press("j")
+        expect(poll).to_have_class(re.compile("dp-poll-staged"))
+        page.keyboard.press("j")
+        page.keyboard.press("ArrowRight")  # the next slide ends it
+        page.keyboard.press("ArrowLeft")
+        expect(poll).to_have_class(re.compile("dp-poll-staged"))
+        page.keyboard.press("?")
+        help_text = page.locator("dialog.dp-help").inner_text()
+        assert "Visa hur man ansluter" in help_text
+        assert not problems, problems
+    finally:
+        context.close()
+
+
+def test_destroy_ends_every_controller_without_an_error(browser, one_served) -> None:
+    """00-core.js gives each controller `abort`; a controller that stored its own state under
+    that name made destroy() fail (issue #9, item 8)."""
+    context, page, problems = presenter_page(browser, one_served, CLOUD, "16:9")
+    try:
+        page.evaluate("deckpoll.destroy()")
+        page.wait_for_timeout(300)
+        assert not problems, problems
+        # the live stream is closed: new answers no longer reach the slide
+        answer(one_served, "fokus", 1, {"text": "Efteråt"})
+        page.wait_for_timeout(600)
+        assert page.locator(".dp-poll-word").count() == 0
+    finally:
+        context.close()
+
+
+def test_phone_shows_the_answer_limit_before_the_first_answer(browser, one_served) -> None:
+    context, page, problems = presenter_page(browser, one_served, CLOUD, "16:9")
+    phone_context = browser.new_context(viewport={"width": 390, "height": 800})
+    try:
+        phone = phone_context.new_page()
+        phone.goto(f"{one_served}/{CODE}")
+        phone.locator("#jp-view").get_by_text("Du kan skicka upp till 3 svar.").wait_for(
+            timeout=5000
+        )
+        phone.locator("input.jp-text").fill("Tillit")
+        phone.get_by_role("button", name="Skicka").click()
+        phone.locator("#jp-view").get_by_text("Du kan skicka 2 till.").wait_for(timeout=3000)
+        assert not problems, problems
+    finally:
+        context.close()
+        phone_context.close()

@@ -215,6 +215,9 @@
     return answer && answer.pending ? h("span", { className: "jp-pending", text: " (" + t("pending") + ")" }) : null;
   }
 
+  /** Entries a voter may send (the server's rule: max_answers, a word cloud 3 by default). */
+  function limitOf(poll) { return poll.max_answers || (poll.kind === "wordcloud" ? 3 : 1); }
+
   function pollView(poll) {
     var status = live.polls[poll.id] || {};
     var me = mine[poll.id];
@@ -231,6 +234,8 @@
       }
       if (!me || me.remaining > 0) {
         if (answered) kids.push(h("p", { className: "jp-note", text: t("more", me.remaining) }));
+        /* The limit before the first answer, not only after it. */
+        else if (limitOf(poll) > 1) kids.push(h("p", { className: "jp-note", text: t("limit", limitOf(poll)) }));
         kids.push(kind.form(poll, ui));
       } else {
         kids.push(h("p", { className: "jp-note", text: t("all_sent") }));
