@@ -68,17 +68,22 @@
       memory.size = W + 'x' + H; memory.font = font; memory.pos = new Map(); memory.widths = {}; memory.k = 0;
     }
     var width = measurer(font, memory.widths), grid = new Grid(W, H), max = Math.max(MIN, Math.min(110, H / 4));
-    /* A few words fill the space larger (k up to 1.8); k is kept while it fits, so updates
-       do not resize everything, and set afresh (a new layout) only when the words crowd. */
-    var area = words.reduce(function (sum, w) {
-      var size = sizeOf(w.count, max);
-      return sum + (width(w.text, size) + size * PAD) * size * LINE;
-    }, 0);
-    if (!memory.k || area * memory.k * memory.k > 0.5 * W * H) {
-      var k = Math.max(1, Math.min(1.8, Math.sqrt(0.3 * W * H / Math.max(area, 1))));
+    /* How much a count enlarges a word (k x the log scale above the minimum): as much as
+       lets the words cover ~40 % of the area (a spiral packs loosely). k is kept while the
+       words cover 20-55 % so that an update resizes nothing; past that, a new layout. */
+    var areaAt = function (k) {
+      return words.reduce(function (sum, w) {
+        var size = Math.min(max, MIN + k * (sizeOf(w.count, max) - MIN));
+        return sum + (width(w.text, 100) / 100 + PAD) * size * size * LINE;
+      }, 0);
+    };
+    if (!memory.k || areaAt(memory.k) > 0.55 * W * H || (memory.k < 1.8 && areaAt(memory.k) < 0.2 * W * H)) {
+      var k = 1.8;
+      while (k > 0.35 && areaAt(k) > 0.4 * W * H) k -= 0.1;  // frequent words still stand out
+      k = Math.round(k * 10) / 10;
       if (k !== memory.k) { memory.k = k; memory.pos = new Map(); }
     }
-    var k0 = memory.k, scaled = function (count) { return Math.min(max, k0 * sizeOf(count, max)); };
+    var k0 = memory.k, scaled = function (count) { return Math.min(max, MIN + k0 * (sizeOf(count, max) - MIN)); };
     var previous = memory.pos, next = new Map(), placed = [], later = [];
     if (reserve) grid.add(reserve);
     function boxAt(cx, cy, w, size) { var h = size * LINE; return { x: cx - w / 2, y: cy - h / 2, w: w, h: h }; }
@@ -105,7 +110,7 @@
       var h = size * LINE;
       if (hopeless(w, h)) return null;
       /* Archimedean spiral, steps of about 10 px along it, wider than tall like the area. */
-      for (var a = 0, r = 0; r < reach; a += Math.min(0.35, 10 / Math.max(r, 1))) {
+      for (var a = 0, r = 0; r < reach; a += Math.min(0.35, 7 / Math.max(r, 1))) {
         r = 2.2 * a;
         var cx = ox + r * Math.cos(a) * stretch, cy = oy + r * Math.sin(a);
         if (grid.free(boxAt(cx, cy, w, size))) return [cx, cy];
