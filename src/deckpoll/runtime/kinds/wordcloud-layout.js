@@ -103,13 +103,15 @@
     });
     /* Pass 2: the others, largest first, near their old spot or on a spiral from the centre;
        a word that does not fit shrinks down to the minimum, a too-long one gets an ellipsis. */
-    var missing = 0, stretch = Math.max(1, W / H), reach = Math.hypot(W / stretch, H);
+    var missing = 0, stretch = Math.max(1, W / H);
     var failed = [];  // [w, h] of boxes that found no place: a box at least as big will not
     function hopeless(w, h) { return failed.some(function (f) { return w >= f[0] && h >= f[1]; }); }
     function spiral(ox, oy, w, size) {
       var h = size * LINE;
       if (hopeless(w, h)) return null;
-      /* Archimedean spiral, steps of about 10 px along it, wider than tall like the area. */
+      /* Archimedean spiral, steps of about 7 px along it, wider than tall like the area,
+         out to the farthest corner seen from its start. */
+      var reach = Math.hypot(Math.max(ox, W - ox) / stretch, Math.max(oy, H - oy)) + 8;
       for (var a = 0, r = 0; r < reach; a += Math.min(0.35, 7 / Math.max(r, 1))) {
         r = 2.2 * a;
         var cx = ox + r * Math.cos(a) * stretch, cy = oy + r * Math.sin(a);
