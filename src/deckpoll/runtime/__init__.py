@@ -8,7 +8,8 @@ from importlib import resources
 def kinds_script() -> str:
     """The poll kinds' browser files (runtime/kinds/<kind>.js, each its phone input and its
     slide drawing) after the small registry they register in (runtime/kinds.js). Joined in
-    front of both the deck script and the phone page's script, which look kinds up by name."""
+    front of both the deck script and the phone page's script, which look kinds up by name.
+    A kind's helper may sit beside it (wordcloud-layout.js: the cloud's placement)."""
     folder = resources.files(__name__)
     parts = [folder.joinpath("kinds.js").read_text("utf-8")]
     kinds = sorted(
