@@ -192,6 +192,7 @@
         this.showOffline(false);
         if (this.key) this.reportState(dp.state());
         Object.keys(this.polls).forEach((id) => this.draw(id));
+        dp.emit('pollevent', { name });
         return;
       }
       if (!this.live) return;
