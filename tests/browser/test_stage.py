@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).parents[1]))
 from deckpoll.build import compile_deck  # noqa: E402
 from deckpoll.server.app import create_app  # noqa: E402
 from deckpoll.stores.base import open_store  # noqa: E402
-from server_fixtures import KEY, live_server  # noqa: E402
+from server_fixtures import KEY, live_server, minted  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -125,11 +125,17 @@ def served(request, tmp_path):
         yield base, aspect, theme
 
 
+TOKENS: dict[tuple[str, int], str] = {}
+
+
 def answer(base: str, poll: str, voter: int, body: dict) -> None:
+    """Voter number `voter` answers (a token signed by the server, as a phone gets one)."""
+    if (base, voter) not in TOKENS:
+        TOKENS[base, voter] = minted(base)
     response = httpx.post(
         f"{base}/api/v1/polls/{poll}/answers",
         json=body,
-        headers={"X-Deckpoll-Voter": f"voter-{voter:02d}-abcdefghijklmnop"},
+        headers={"X-Deckpoll-Voter": TOKENS[base, voter]},
         timeout=5,
     )
     assert response.status_code == 200, response.text
