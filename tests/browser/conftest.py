@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from deckpoll.chromium import HEADLESS_ARGS, find_chromium
 
 CHROMIUM_ARGS = list(HEADLESS_ARGS)
+REPO = Path(__file__).resolve().parents[2]
 
 
 def chromium_path() -> str | None:
@@ -57,3 +59,13 @@ def page(context):
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     yield page
     assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+@pytest.fixture(scope="session")
+def axe_js() -> str:
+    for candidate in (os.environ.get("AXE_CORE_JS"), REPO / "node_modules/axe-core/axe.min.js"):
+        if candidate and Path(candidate).is_file():
+            return Path(candidate).read_text(encoding="utf-8")
+    if os.environ.get("E2E_REQUIRE_BROWSER") == "1":
+        pytest.fail("axe-core not found: run `npm install --no-save axe-core` at the repo root")
+    pytest.skip("axe-core not found (npm install --no-save axe-core, or set AXE_CORE_JS)")

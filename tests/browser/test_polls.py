@@ -386,7 +386,7 @@ def test_scale_results_on_reveal_in_swedish(browser, tmp_path):
             watch(phone, log)
             phone.goto(f"{base}/777777")
             phone.locator("#jp-view").get_by_text("Hur nöjd är du?").wait_for(timeout=5000)
-            assert phone.locator("#jp-view").get_by_text("Inte alls").is_visible()
+            assert phone.locator("#jp-view .jp-ends").get_by_text("Inte alls").is_visible()
             phone.locator("form").get_by_text("4", exact=True).click()
             phone.get_by_role("button", name="Skicka").click()
             phone.locator("#jp-view").get_by_text("Tack för ditt svar!").wait_for(timeout=2000)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -16,7 +15,6 @@ from deckpoll.stores.base import open_store  # noqa: E402
 from server_fixtures import KEY, live_server, minted  # noqa: E402
 
 pytestmark = pytest.mark.browser
-REPO = Path(__file__).resolve().parents[2]
 
 DECK_YAML = 'title: Tillgänglighet\nlang: sv\nslides: [s.md]\npolls:\n  code: "515151"\n'
 SLIDES = """# Välkommen
@@ -59,16 +57,6 @@ kind: open
 question: Något mer?
 ```
 """
-
-
-@pytest.fixture(scope="module")
-def axe_js() -> str:
-    for candidate in (os.environ.get("AXE_CORE_JS"), REPO / "node_modules/axe-core/axe.min.js"):
-        if candidate and Path(candidate).is_file():
-            return Path(candidate).read_text(encoding="utf-8")
-    if os.environ.get("E2E_REQUIRE_BROWSER") == "1":
-        pytest.fail("axe-core not found: run `npm install --no-save axe-core` at the repo root")
-    pytest.skip("axe-core not found (npm install --no-save axe-core, or set AXE_CORE_JS)")
 
 
 def violations(page, axe_js: str) -> list[str]:

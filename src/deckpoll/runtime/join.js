@@ -15,6 +15,10 @@
   var conn = document.getElementById("jp-conn");
   var say = document.getElementById("jp-say");
   var lastSaid = "";
+  /* Where focus goes after the next full drawing (a data-jp-focus key) and what the live
+     region says then: set by the voter's own actions, so focus never falls to the body. */
+  var focusWish = null;
+  var message = null;
 
   function t(key, n) {
     var s = T[key] == null ? key : T[key];
@@ -70,6 +74,7 @@
   var draft = {};           // poll id -> current selection before sending
   var notice = {};          // poll id -> error text
   var shownKey = "";
+  var readable = false;     // the readable mode: the current slide's text in large type
   var source = null;
   var reconnectTimer = null;
 
@@ -98,29 +103,53 @@
 
   /** The voter's own answers; the view is drawn again only when they changed (or `force`),
       so that a form being typed into is not replaced under the fingers. */
-  function loadMine(pid, force) {
+  function loadMine(pid, force, then) {
     return request("GET", "polls/" + encodeURIComponent(pid) + "/answers").then(function (r) {
-      if (r.status === 200) { mine[pid] = r.data; render(!!force); }
+      if (r.status !== 200) return;
+      mine[pid] = r.data;
+      if (then) then(r.data);
+      render(!!force);
     }, function () { /* offline: the next snapshot retries */ });
   }
 
   // -- views -----------------------------------------------------------------------------
 
-  function slideCopy() {
+  /** The current slide's title and text; on a poll's slide without the question, which the
+      page shows already (the slide's title is then the question too). */
+  function slideCopy(poll) {
     var n = live && live.state ? live.state.slide : 1;
     var slide = deck && deck.slides ? deck.slides[n - 1] : null;
-    var kids = [h("h2", { text: (slide && slide.title) || t("slide", n) })];
+    var title = slide && slide.title && !(poll && slide.title === poll.question) ? slide.title : "";
+    var kids = [h("h2", { text: title || t("slide", n) })];
     var text = slide && slide.text ? slide.text : "";
     if (slide && slide.title && text.indexOf(slide.title) === 0) text = text.slice(slide.title.length).trim();
+    if (poll) text = text.split(poll.question).join("").trim();
     if (text) kids.push(h("p", { text: text }));
     return h("section", { className: "jp-card jp-slide", "aria-label": t("slide", n) }, kids);
+  }
+
+  /** The readable mode, for a viewer who cannot read the projected slide: the slide's text
+      follows the presenter on every slide, in large type sized in rem, so it grows with the
+      phone's own text size. A display preference of this phone, kept on it. */
+  function readableToggle() {
+    try { readable = localStorage.getItem("deckpoll-readable") === "1"; } catch (e) { readable = false; }
+    var button = h("button", { type: "button", className: "jp-tool", text: t("readable"),
+      "aria-pressed": String(readable), onclick: function () {
+        readable = !readable;
+        button.setAttribute("aria-pressed", String(readable));
+        document.documentElement.classList.toggle("jp-readable", readable);
+        try { localStorage.setItem("deckpoll-readable", readable ? "1" : "0"); } catch (e) { /* this visit only */ }
+        render(false);
+      } });
+    document.documentElement.classList.toggle("jp-readable", readable);
+    document.querySelector(".jp-head").appendChild(button);
   }
 
   /** A form of radio buttons or checkboxes; the kind says which values, and the body to send. */
   function choiceForm(poll, spec) {
     var sel = draft[poll.id] || [];
     var max = spec.max || 0;
-    var button = h("button", { type: "submit", className: "jp-btn", text: t("send") });
+    var button = h("button", { type: "submit", className: "jp-btn", text: t("send"), "data-jp-focus": "send" });
     var inputs = [];
     function sync() {
       var chosen = inputs.filter(function (i) { return i.checked; });
@@ -128,28 +157,45 @@
       button.disabled = chosen.length === 0;
       if (max) inputs.forEach(function (i) { i.disabled = !i.checked && chosen.length >= max; });
     }
+    /* [value, label, words only a screen reader needs (a scale's end: "1 – Not at all")] */
     var labels = spec.values.map(function (pair) {
-      var input = h("input", { type: spec.type, name: "a", value: pair[0], checked: sel.indexOf(pair[0]) >= 0, onchange: sync });
+      var input = h("input", { type: spec.type, name: "a", value: pair[0], checked: sel.indexOf(pair[0]) >= 0,
+        onchange: sync, "data-jp-focus": "opt:" + pair[0] });
+      described(poll, input);
       inputs.push(input);
-      return h("label", { className: "jp-opt" }, [input, h("span", { text: pair[1] })]);
+      return h("label", { className: "jp-opt" }, [input, h("span", { text: pair[1] }),
+        pair[2] ? h("span", { className: "jp-sr", text: " – " + pair[2] }) : null]);
     });
-    var items = (spec.before || []).concat(spec.wrap ? [h("div", { className: spec.wrap }, labels)] : labels, spec.after || []);
+    /* The options are one group named by the question (and the "choose up to" note), so a
+       screen reader says which question an option answers. */
+    var group = { className: "jp-set", "aria-labelledby": "jp-q" };
+    if (spec.type === "radio") group.role = "radiogroup";
+    var before = spec.before || [];
+    if (before.length) { before[0].id = "jp-hint"; group["aria-describedby"] = "jp-hint"; }
+    var items = before.concat(spec.wrap ? [h("div", { className: spec.wrap }, labels)] : labels, spec.after || []);
     var form = h("form", { className: "jp-form", onsubmit: function (ev) {
       ev.preventDefault();
       var chosen = draft[poll.id] || [];
       if (chosen.length) send(poll, spec.body(chosen), button);
-    } }, items.concat([button]));
+    } }, [h("fieldset", group, items), button]);
     sync();
     return form;
   }
 
+  /** A control is described by the poll's error, if there is one, so that returning focus to
+      it after a failed send reads the error with it. */
+  function described(poll, control) {
+    if (notice[poll.id]) control.setAttribute("aria-describedby", "jp-err");
+  }
+
   function textForm(poll, spec) {
     var field = h(spec.multiline ? "textarea" : "input", { className: "jp-text", maxLength: 280,
-      placeholder: t("placeholder"), "aria-label": poll.question, autocomplete: "off" });
+      placeholder: t("placeholder"), "aria-labelledby": "jp-q", autocomplete: "off", "data-jp-focus": "text" });
+    described(poll, field);
     if (!spec.multiline) field.type = "text";
     field.value = draft[poll.id] || "";
     var count = h("p", { className: "jp-count", text: t("chars", field.value.length) });
-    var button = h("button", { type: "submit", className: "jp-btn", text: t("send") });
+    var button = h("button", { type: "submit", className: "jp-btn", text: t("send"), "data-jp-focus": "send" });
     function sync() {
       draft[poll.id] = field.value;
       count.textContent = t("chars", field.value.length);
@@ -163,23 +209,39 @@
     } }, [field, count, button]);
   }
 
+  /** Send an answer. Afterwards focus goes to the confirmation (or, while more entries may
+      be sent, back to the text field) and the live region says so; after an error it goes back
+      to the control that was in use, which the error then describes. */
   function send(poll, body, button) {
+    var used = focusKey(document.activeElement);
+    if (used === "send" || !used) used = kindOf(poll).entries ? "text" : "opt:" + (draft[poll.id] || [])[0];
     button.disabled = true;
     notice[poll.id] = "";
     request("POST", "polls/" + encodeURIComponent(poll.id) + "/answers", body).then(function (r) {
-      if (r.status === 200) {
+      if (r.status === 200 || (r.status === 429 && r.data && r.data.error === "answer_limit")) {
         editing[poll.id] = false;
         if (kindOf(poll).entries) draft[poll.id] = "";
-        return loadMine(poll.id, true);
+        return loadMine(poll.id, true, function (me) {
+          var more = kindOf(poll).entries && me.remaining > 0;
+          focusWish = more ? "text" : "thanks";
+          message = t("thanks") + " " + (kindOf(poll).entries ? (more ? t("more", me.remaining) : t("all_sent")) : "");
+        });
       }
-      var code = r.data && r.data.error;
-      if (r.status === 429 && code === "answer_limit") return loadMine(poll.id, true);
-      notice[poll.id] = r.status === 429 ? t("too_fast") : (r.data && r.data.message) || t("error");
-      render(true);
+      failed(poll, r.status === 429 ? t("too_fast") : (r.data && r.data.message) || t("error"), used);
     }, function () {
-      notice[poll.id] = t("error");
-      render(true);
+      failed(poll, t("error"), used);
     });
+  }
+
+  function failed(poll, text, used) {
+    notice[poll.id] = text;
+    focusWish = used;
+    message = text;
+    render(true);
+  }
+
+  function focusKey(el) {
+    return el && view.contains(el) ? el.getAttribute("data-jp-focus") : null;
   }
 
   function bar(label, count, percent) {
@@ -205,7 +267,7 @@
       return poll.results === "hidden" ? null : h("p", { className: "jp-note", text: t("on_screen") });
     }
     var kind = kindOf(poll);
-    var kids = [h("h3", { text: t("results") + " · " + t("answers", res.voters) })];
+    var kids = [h("h2", { text: t("results") + " · " + t("answers", res.voters) })];
     if (kind.results) kids = kids.concat(kind.results(res, ui));
     return h("section", { className: "jp-card jp-res" }, kids);
   }
@@ -221,14 +283,14 @@
   function pollView(poll) {
     var status = live.polls[poll.id] || {};
     var me = mine[poll.id];
-    var kids = [h("h1", { className: "jp-q", text: poll.question })];
+    var kids = [h("h1", { className: "jp-q", id: "jp-q", tabIndex: -1, text: poll.question })];
     var kind = kindOf(poll);
     var answered = me && me.answers && me.answers.length > 0;
     if (status.status !== "open") {
       kids.push(h("p", { className: "jp-note", text: status.opened ? t("closed") : t("not_open") }));
     } else if (kind.entries) {
       if (answered) {
-        kids.push(h("p", { className: "jp-thanks", text: t("thanks") }));
+        kids.push(h("p", { className: "jp-thanks", tabIndex: -1, "data-jp-focus": "thanks", text: t("thanks") }));
         kids.push(h("ul", { className: "jp-mine", "aria-label": t("yours") },
           me.answers.map(function (a) { return h("li", { text: a.text }, [pendingMark(a)]); })));
       }
@@ -241,19 +303,22 @@
         kids.push(h("p", { className: "jp-note", text: t("all_sent") }));
       }
     } else if (answered && !editing[poll.id]) {
-      kids.push(h("p", { className: "jp-thanks", text: t("thanks") }, [pendingMark(me.answers[0])]));
-      kids.push(h("button", { type: "button", className: "jp-link", text: t("change"), onclick: function () {
-        draft[poll.id] = kind.draft(me.answers[0]);
-        editing[poll.id] = true;
-        render(true);
-      } }));
+      kids.push(h("p", { className: "jp-thanks", tabIndex: -1, "data-jp-focus": "thanks", text: t("thanks") },
+        [pendingMark(me.answers[0])]));
+      kids.push(h("button", { type: "button", className: "jp-link", text: t("change"), "data-jp-focus": "change",
+        onclick: function () {
+          draft[poll.id] = kind.draft(me.answers[0]);
+          editing[poll.id] = true;
+          focusWish = "opt:" + draft[poll.id][0];  // the answer given, checked
+          render(true);
+        } }));
     } else {
       kids.push(kind.form(poll, ui));
     }
     if (poll.moderation === "approve" && status.status === "open") {
       kids.push(h("p", { className: "jp-note", text: t("held") }));
     }
-    if (notice[poll.id]) kids.push(h("p", { className: "jp-err", role: "alert", text: notice[poll.id] }));
+    if (notice[poll.id]) kids.push(h("p", { className: "jp-err", id: "jp-err", text: notice[poll.id] }));
     if (answered || status.status !== "open") {
       var card = resultsCard(poll);
       if (card) kids.push(h("div", { id: "jp-results" }, [card]));
@@ -267,7 +332,8 @@
     var status = poll ? live.polls[poll.id] || {} : {};
     var me = poll ? mine[poll.id] : null;
     var key = JSON.stringify([live.state.slide, poll && poll.id, status.status, status.visible,
-      me ? me.answers.length : 0, me ? me.answers.filter(function (a) { return a.pending; }).length : 0]);
+      me ? me.answers.length : 0, me ? me.answers.filter(function (a) { return a.pending; }).length : 0,
+      readable]);
     if (!force && key === shownKey) {
       var slot = document.getElementById("jp-results");
       if (slot && poll) {
@@ -279,13 +345,40 @@
     }
     shownKey = key;
     var kids = poll ? pollView(poll)
-      : [h("h1", { className: "jp-q", text: t("waiting") }), slideCopy()];
+      : [h("h1", { className: "jp-q", id: "jp-q", tabIndex: -1, text: t("waiting") })];
+    var copy = slideCopy(poll);
+    // On a poll's slide, the slide's text only when it says more than the question.
+    if (!poll || (readable && copy.querySelector("p"))) kids.push(copy);
+    var had = document.activeElement, inside = view.contains(had), wish = focusWish || focusKey(had);
+    focusWish = null;
     view.textContent = "";
     kids.forEach(function (k) { view.appendChild(k); });
-    // One short announcement per change of view (results updating are not announced).
-    var heading = kids[0].textContent, next = kids[1] && kids[1].className.indexOf("jp-thanks") >= 0 ? kids[1].textContent : "";
-    var said = poll ? [heading, next || (status.status === "open" ? "" : kids[1].textContent)].join(" ") : heading;
-    if (said !== lastSaid) { lastSaid = said; say.textContent = said; }
+    /* Focus was in the view (or the voter just acted): put it on the same control again, or
+       on the question, never on the page's body. */
+    if (inside || wish) {
+      var target = wish && view.querySelector('[data-jp-focus="' + CSS.escape(wish) + '"]');
+      (target || document.getElementById("jp-q")).focus();
+    }
+    announce(message || spoken(poll, status, kids), !!message);
+    message = null;
+  }
+
+  /** One short announcement per change of view: the question with its state, or the slide
+      followed in the readable mode (results updating are not announced). */
+  function spoken(poll, status, kids) {
+    var heading = kids[0].textContent;
+    if (!poll) return readable ? heading + ". " + kids[kids.length - 1].querySelector("h2").textContent : heading;
+    var next = kids[1] && kids[1].className.indexOf("jp-thanks") >= 0 ? kids[1].textContent : "";
+    return [heading, next || (status.status === "open" ? "" : kids[1].textContent)].join(" ");
+  }
+
+  /** Say `text` through the live region; `again` says it even when it is what was said last
+      (a second entry sent, the same error twice): a changed no-break space makes it new. */
+  function announce(text, again) {
+    text = text.trim();
+    if (text === lastSaid.replace(/\u00a0$/, "") && !again) return;
+    lastSaid = text === lastSaid ? text + "\u00a0" : text;
+    say.textContent = lastSaid;
   }
 
   // -- the event stream ------------------------------------------------------------------
@@ -376,5 +469,6 @@
   window.addEventListener("online", start);
   window.addEventListener("pageshow", function (ev) { if (ev.persisted) start(); });
 
+  readableToggle();
   start();
 })();

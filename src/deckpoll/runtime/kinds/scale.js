@@ -5,9 +5,13 @@
   window.deckpollKinds.define('scale', {
     phone: {
       form: function (poll, ui) {
+        /* The ends' words belong to the end steps ("1 – Not at all"); the row under the
+           steps shows them to the eye and is hidden from screen readers. */
         var values = [];
-        for (var v = poll.min; v <= poll.max; v++) values.push([String(v), String(v)]);
-        var ends = poll.min_label || poll.max_label ? [ui.h('div', { className: 'jp-ends' }, [
+        for (var v = poll.min; v <= poll.max; v++) {
+          values.push([String(v), String(v), v === poll.min ? poll.min_label : v === poll.max ? poll.max_label : '']);
+        }
+        var ends = poll.min_label || poll.max_label ? [ui.h('div', { className: 'jp-ends', 'aria-hidden': 'true' }, [
           ui.h('span', { text: poll.min_label || '' }), ui.h('span', { text: poll.max_label || '' })])] : [];
         return ui.choiceForm(poll, {
           type: 'radio',

@@ -50,8 +50,13 @@
       results: function (res, ui) {
         const words = res.words || [];
         const top = words.length ? words[0].count : 1;
+        /* Size shows frequency to the eye; the count is written out too (small to the eye,
+           "mod, 3 answers" to a screen reader), so frequency does not rest on size alone. */
         return [ui.h('ul', { className: 'jp-words' }, words.slice(0, PHONE_MAX).map(function (w) {
-          return ui.h('li', { text: w.text, style: 'font-size:' + (0.9 + 1.1 * w.count / top).toFixed(2) + 'rem' });
+          return ui.h('li', { style: 'font-size:' + (0.9 + 1.1 * w.count / top).toFixed(2) + 'rem' }, [
+            ui.h('span', { text: w.text }),
+            ui.h('span', { className: 'jp-n', 'aria-hidden': 'true', text: String(w.count) }),
+            ui.h('span', { className: 'jp-sr', text: ', ' + ui.t('answers', w.count) })]);
         }))];
       }
     },
