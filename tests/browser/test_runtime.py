@@ -222,6 +222,30 @@ def test_overview_keys_and_click(page, deck_html):
     assert page.locator('#dp-deck > [data-dp-index="4"]').is_hidden()
 
 
+def test_overview_thumbnails_have_a_readable_caption(page, deck_html):
+    """The zoomed thumbnails' own text is ~8 px; each carries its number and title at 15 px."""
+    open_deck(page, deck_html)
+    page.keyboard.press("o")
+    captions = page.evaluate(
+        """() => [...document.querySelectorAll('#dp-deck > .dp-slide')].map(s => {
+          const after = getComputedStyle(s, '::after'), h = s.querySelector('h1,h2,h3');
+          return {n: s.dataset.dpIndex, caption: s.dataset.dpCaption,
+                  title: h && h.textContent.trim(),
+                  px: parseFloat(after.fontSize) * parseFloat(getComputedStyle(s).zoom),
+                  shown: after.content};
+        })"""
+    )
+    assert captions and all(c["caption"].startswith(c["n"]) for c in captions), captions
+    for c in captions:
+        assert c["px"] >= 14, c
+        assert c["shown"] == f'"{c["caption"]}" / ""', c  # drawn, and silent to screen readers
+        if c["title"]:
+            assert c["caption"] == f"{c['n']} · {c['title']}"
+    artifacts = Path(__file__).resolve().parents[1] / "artifacts"
+    artifacts.mkdir(exist_ok=True)
+    page.screenshot(path=artifacts / "overview.png")
+
+
 def test_scale_to_fit_with_letterbox(context, deck_html):
     page = context.new_page()
     for width, height in ((1280, 720), (1000, 1000), (390, 844), (3840, 2160)):

@@ -14,13 +14,20 @@ dp.ov = dp.use(class Overview {
   if (on === this.open) return;
   html.classList.toggle('dp-overview', this.open = on);
   /* Scrollable while open, so it takes keyboard focus. */
-  if (on) { this.layout(); dp.deck.tabIndex = 0; } else { dp.deck.removeAttribute('tabindex'); dp.deck.scrollTop = 0; }
+  if (on) { this.layout(); this.caption(); dp.deck.tabIndex = 0; } else { dp.deck.removeAttribute('tabindex'); dp.deck.scrollTop = 0; }
   this.select(on ? dp.state().index : 0);
  }
  layout() {
   const w = dp.deck.clientWidth, cols = this.cols = Math.max(2, Math.min(8, Math.round(w / 300)));
   dp.deck.style.setProperty('--dp-cols', cols);
   dp.deck.style.setProperty('--dp-thumb', Math.floor((w - 16 * (cols + 1)) / cols) / dp.width);
+ }
+ /** "3 · Title" on each thumbnail (40-overview.css draws it), read when opened. */
+ caption() {
+  for (let i = 1; i <= dp.count; i++) {
+   const s = dp.slide(i), h = s && s.querySelector('h1,h2,h3');
+   if (s) s.dataset.dpCaption = i + (h ? ' · ' + h.textContent.trim() : '');
+  }
  }
  select(i) {
   const old = dp.slide(this.sel), s = dp.slide(i);
