@@ -55,7 +55,7 @@ def test_a_german_deck_speaks_german_on_screen_and_on_the_phone(browser, server)
         phone = phone_context.new_page()
         phone.goto(f"{server}/4711")
         expect(phone.locator("html")).to_have_attribute("lang", "de-AT")
-        phone.get_by_label("Kaffee").check()
+        phone.get_by_role("radio", name="Kaffee").check()
         phone.get_by_role("button", name="Senden").click()
         expect(phone.locator(".jp-thanks")).to_have_text("Vielen Dank für Ihre Antwort!")
         expect(count).to_have_text("1 teilnehmende Person · 1 Antwort")  # plural forms for one
