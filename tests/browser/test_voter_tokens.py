@@ -50,8 +50,8 @@ def test_tokens_are_kept_on_reload_and_differ_between_decks(browser, tmp_path: P
                     headers={"Authorization": f"Bearer {KEY}"},
                 )
                 phone.goto(f"{base}/4711")
-                phone.get_by_label("Yes").check()
-                phone.get_by_role("button").click()
+                phone.get_by_role("radio", name="Yes").check()
+                phone.get_by_role("button", name="Send").click()
                 expect(phone.locator(".jp-thanks")).to_be_visible()
                 tokens = _tokens(phone)
                 phone.reload()  # a phone that reconnects keeps its token and its answer
