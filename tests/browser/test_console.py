@@ -13,7 +13,6 @@ import pytest
 from playwright.sync_api import expect
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
-from test_polls_a11y import axe_js as axe_js  # noqa: E402 - a fixture
 from test_polls_a11y import violations  # noqa: E402
 
 from deckpoll.build import compile_deck  # noqa: E402
