@@ -42,7 +42,7 @@ def test_overrides_are_isolated_on_slide_and_phone(browser, tmp_path: Path) -> N
             phone = context.new_page()
             phone.goto(f"{base}/4711")
             phone.locator("textarea").fill("mine")
-            phone.get_by_role("button").first.click()
+            phone.get_by_role("button", name="Send").click()
             item = phone.locator(".jp-wall li").first
             expect(item).to_be_visible()
             expect(item).to_have_css("unicode-bidi", "isolate")
