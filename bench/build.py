@@ -1,10 +1,17 @@
-"""Benchmark: build wall time and peak memory of `deckpoll build` for 20, 1,000 and 5,000 slides.
+"""Benchmark: `deckpoll build` against a bare markdown-it-py + Pygments pass, as ratios.
 
 Each deck has headings, a `*` list (fragments), a code block, an image, speaker notes and a
-poll every 20 slides. Every build is a fresh process (what a user waits for), run several
-times; the script prints min / median / max wall time and the peak resident memory.
+poll every 20 slides. Every build is a fresh process (what a user waits for). The build and
+the bare pass (bench/bare_pass.py) run turn by turn, so both see the same machine; the
+figures are the CPU time of the child (user + sys, from os.wait4), which a busy shared
+machine disturbs far less than wall time, the wall time, and the peak resident memory.
+Printed per size: the median of the per-turn ratios build / bare.
 
-    python bench/build.py [--runs 5] [--sizes 20,1000,5000]
+    python bench/build.py [--runs 5] [--sizes 20,1000,5000] [--jobs 1] [--incremental]
+
+`--jobs` is passed to `deckpoll build` (1: one process, the CPU target; auto: the wall
+target with a free second core). `--incremental` also times a rebuild after a one-slide
+edit with the persistent cache (.deckpoll/cache) against the clean build of the same run.
 """
 
 from __future__ import annotations
@@ -12,11 +19,13 @@ from __future__ import annotations
 import argparse
 import base64
 import os
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 # A 1x1 PNG: the image every slide shows (copied once however often it is used).
@@ -52,14 +61,17 @@ options: [Yes, No, Not sure]
 """
 
 
-def generate_deck(folder: Path, slides: int) -> Path:
+def generate_deck(folder: Path, slides: int, polls: bool = True) -> Path:
     """Write a benchmark deck of `slides` slides into `folder`; returns the folder."""
     (folder / "img").mkdir(parents=True, exist_ok=True)
     (folder / "img" / "pixel.png").write_bytes(PIXEL)
     (folder / "deck.yaml").write_text(
         f'title: Benchmark deck ({slides} slides)\nlang: en\npolls:\n  code: "123456"\n', "utf-8"
     )
-    parts = [POLL.format(n=n) if n % 20 == 0 else SLIDE.format(n=n) for n in range(1, slides + 1)]
+    parts = [
+        POLL.format(n=n) if polls and n % 20 == 0 else SLIDE.format(n=n)
+        for n in range(1, slides + 1)
+    ]
     (folder / "slides.md").write_text("\n---\n\n".join(parts), "utf-8")
     return folder
 
@@ -67,51 +79,117 @@ def generate_deck(folder: Path, slides: int) -> Path:
 BARE_PASS = Path(__file__).with_name("bare_pass.py")
 
 
-def run_once(command: list[str]) -> tuple[float, float]:
-    """One whole process: (wall seconds, peak RSS in MiB)."""
+@dataclass(frozen=True)
+class Run:
+    cpu: float  # user + sys seconds of the child (and its children it waited for)
+    wall: float
+    peak_mib: float
+
+
+def run_once(command: list[str]) -> Run:
+    """One whole process, its CPU time, wall time and peak resident memory."""
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"failed: {' '.join(command)}")
-    return elapsed, usage.ru_maxrss / 1024
+    return Run(usage.ru_utime + usage.ru_stime, elapsed, usage.ru_maxrss / 1024)
+
+
+def cpu_with_workers(command: list[str]) -> Run:
+    """As run_once, but the CPU time also counts grandchildren (a parallel build's
+    workers, which the build waits for): RUSAGE_CHILDREN before and after."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    run = run_once(command)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Run(max(cpu, run.cpu), run.wall, run.peak_mib)
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def measure(size: int, tmp: Path, runs: int, jobs: str, incremental: bool) -> dict[str, float]:
+    deck = generate_deck(tmp / f"deck{size}", size)
+    out = tmp / f"out{size}"
+    build = [sys.executable, "-m", "deckpoll", "build", str(deck), "-o", str(out)]
+    build += ["--jobs", jobs]
+    bare = [sys.executable, str(BARE_PASS), str(deck), str(tmp / "bare.html")]
+    cpu_ratios, wall_ratios, peaks, builds, bares, edits, edit_ratios = [], [], [], [], [], [], []
+    for turn in range(runs):
+        first, second = (build, bare) if turn % 2 == 0 else (bare, build)
+        a, b = cpu_with_workers(first), cpu_with_workers(second)
+        mine, ref = (a, b) if first is build else (b, a)
+        cpu_ratios.append(mine.cpu / ref.cpu)
+        wall_ratios.append(mine.wall / ref.wall)
+        peaks.append(mine.peak_mib)
+        builds.append(mine.cpu)
+        bares.append(ref.cpu)
+        if incremental:
+            edits.append(_edit_rebuild(deck, out, turn, jobs))
+            edit_ratios.append(edits[-1] / mine.cpu)
+    return {
+        "cpu": median(builds),
+        "bare": median(bares),
+        "ratio": median(cpu_ratios),
+        "wall_ratio": median(wall_ratios),
+        "peak": max(peaks),
+        "edit": median(edits) if edits else 0.0,
+        "edit_ratio": median(edit_ratios) if edit_ratios else 0.0,
+    }
+
+
+def _edit_rebuild(deck: Path, out: Path, turn: int, jobs: str) -> float:
+    """CPU seconds of a cached rebuild after one slide changed (the cache warmed first)."""
+    cached = [sys.executable, "-m", "deckpoll", "build", str(deck), "-o", str(out)]
+    cached += ["--jobs", jobs]
+    shutil.rmtree(deck / ".deckpoll", ignore_errors=True)
+    run_once(cached)
+    source = deck / "slides.md"
+    text = source.read_text("utf-8")
+    source.write_text(text.replace("Second point", f"Edited point {turn}", 1), "utf-8")
+    try:
+        return cpu_with_workers(cached).cpu
+    finally:
+        source.write_text(text, "utf-8")
+        shutil.rmtree(deck / ".deckpoll", ignore_errors=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--sizes", default="20,1000,5000")
+    parser.add_argument("--jobs", default="1", help="passed to `deckpoll build --jobs`")
+    parser.add_argument("--incremental", action="store_true")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     print(
-        "deckpoll build, whole process; 'bare' is a markdown-it-py + Pygments pass writing "
-        "one HTML file (bench/bare_pass.py), run alternately for a ratio on the same machine"
+        f"deckpoll build --jobs {args.jobs} vs a bare markdown-it-py + Pygments pass "
+        f"(bench/bare_pass.py), turn by turn, median of {args.runs}; CPU = user+sys of the "
+        f"process and its workers; load average {os.getloadavg()[0]:.1f}"
     )
-    print(
-        f"{'slides':>7} {'min s':>7} {'median s':>9} {'max s':>7} {'peak MiB':>9} "
-        f"{'out KiB':>8} {'bare s':>7} {'ratio':>6}"
+    header = (
+        f"{'slides':>7} {'cpu s':>7} {'bare s':>7} {'CPU ratio':>9} {'wall ratio':>10} "
+        f"{'peak MiB':>9}"
     )
+    if args.incremental:
+        header += f" {'edit cpu s':>10} {'edit/clean':>10}"
+    print(header)
     with tempfile.TemporaryDirectory() as tmp:
         for size in sizes:
-            deck = generate_deck(Path(tmp) / f"deck{size}", size)
-            out = Path(tmp) / f"out{size}"
-            build = [sys.executable, "-m", "deckpoll", "build", str(deck), "-o", str(out)]
-            bare = [sys.executable, str(BARE_PASS), str(deck), str(Path(tmp) / "bare.html")]
-            times, peaks, bare_times, ratios = [], [], [], []
-            for _ in range(args.runs):
-                elapsed, peak = run_once(build)
-                reference, _ = run_once(bare)
-                times.append(elapsed)
-                peaks.append(peak)
-                bare_times.append(reference)
-                ratios.append(elapsed / reference)
-            size_kib = sum(f.stat().st_size for f in out.rglob("*") if f.is_file()) / 1024
-            print(
-                f"{size:>7} {min(times):>7.3f} {statistics.median(times):>9.3f} "
-                f"{max(times):>7.3f} {max(peaks):>9.1f} {size_kib:>8.0f} "
-                f"{statistics.median(bare_times):>7.3f} {statistics.median(ratios):>6.2f}"
+            r = measure(size, Path(tmp), args.runs, args.jobs, args.incremental)
+            line = (
+                f"{size:>7} {r['cpu']:>7.3f} {r['bare']:>7.3f} {r['ratio']:>8.2f}x "
+                f"{r['wall_ratio']:>9.2f}x {r['peak']:>9.1f}"
             )
+            if args.incremental:
+                line += f" {r['edit']:>10.3f} {r['edit_ratio']:>9.2f}x"
+            print(line, flush=True)
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

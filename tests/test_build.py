@@ -193,3 +193,31 @@ def test_slide_size_is_on_the_root_element_before_any_script_runs(tmp_path: Path
     (tmp_path / "slides.md").write_text("# T\n", "utf-8")
     html = compile_deck(tmp_path).html
     assert '<html lang="en" class="dp-nojs" style="--dp-width:960px;--dp-height:720px;' in html
+
+
+def test_jobs_auto_goes_parallel_only_for_large_decks_and_free_cores(monkeypatch) -> None:
+    from deckpoll import compose
+
+    monkeypatch.setattr(compose, "free_cores", lambda: 2)
+    assert compose.processes(0, 1000) == 1  # measured slower in two processes
+    assert compose.processes(0, 5000) == 2
+    monkeypatch.setattr(compose, "free_cores", lambda: 1)
+    assert compose.processes(0, 5000) == 1  # the other core is busy
+    assert compose.processes(1, 5000) == 1  # the switch that turns it off
+    assert compose.processes(4, 1000) == 4
+    assert compose.processes(4, 300) == 2  # at least BATCH_MIN_SLIDES a process
+    assert compose.processes(2, 20) == 1
+
+
+def test_free_cores_subtracts_the_load_but_never_goes_below_one(monkeypatch) -> None:
+    import os
+
+    from deckpoll import compose
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.2, 0, 0))
+    assert compose.free_cores() == 2  # the load is this process
+    monkeypatch.setattr(os, "getloadavg", lambda: (2.0, 0, 0))
+    assert compose.free_cores() == 1
+    monkeypatch.setattr(os, "getloadavg", lambda: (12.0, 0, 0))
+    assert compose.free_cores() == 1

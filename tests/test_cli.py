@@ -143,3 +143,26 @@ def test_every_command_shares_one_error_path(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["new", str(taken)])
     assert result.exit_code == 1
     assert result.output.startswith("error: ") and "not empty" in result.output
+
+
+def test_build_jobs_takes_a_count_or_auto_and_names_a_bad_value(
+    tmp_path: Path, monkeypatch
+) -> None:
+    import deckpoll.build
+
+    seen = []
+    real = deckpoll.build.build_compiled
+    monkeypatch.setattr(
+        deckpoll.build, "build_compiled", lambda *a, **kw: seen.append(kw["jobs"]) or real(*a, **kw)
+    )
+    runner = CliRunner()
+    assert runner.invoke(main, ["new", str(tmp_path / "t")]).exit_code == 0
+    for value, jobs in (("1", 1), ("3", 3), ("auto", 0), ("AUTO", 0)):
+        result = runner.invoke(
+            main, ["build", str(tmp_path / "t"), "-o", str(tmp_path / "o"), "-j", value]
+        )
+        assert result.exit_code == 0, result.output
+        assert seen[-1] == jobs
+    result = runner.invoke(main, ["build", str(tmp_path / "t"), "--jobs", "two"])
+    assert result.exit_code == 2
+    assert "'two': give a number from 1 to 64, or auto" in result.output

@@ -34,8 +34,8 @@ def compile_deck(
 ) -> Compiled:
     """Compile the deck at `deck_path`; raises DeckError with every problem found.
 
-    `jobs` > 1 (or 0 for one per core) compiles a large deck's slides in forked processes;
-    `cache` reuses what an earlier build of the same deck compiled (see incremental.py)."""
+    `jobs` > 1 (or 0: auto, see compose.processes) compiles a large deck's slides in forked
+    processes; `cache` reuses what an earlier build of the same deck compiled (incremental.py)."""
     reporter = Reporter(strict=strict)
     source = locate(Path(deck_path))
     config, doc = _config(source, reporter)

@@ -69,11 +69,22 @@ def main() -> None:
 @click.option("--single-file", is_flag=True, help="Inline images too: one file, nothing beside it.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--pdf", is_flag=True, help="Also write deck.pdf (needs Chromium installed).")
-def build(deck: Path, out: Path | None, single_file: bool, strict: bool, pdf: bool) -> None:
+@click.option(
+    "-j",
+    "--jobs",
+    default="auto",
+    show_default=True,
+    callback=lambda ctx, param, value: _jobs(value),
+    help="Processes compiling slides: a number (1: no parallel build), or auto: the free "
+    "cores, for decks of 2,000 slides or more.",
+)
+def build(
+    deck: Path, out: Path | None, single_file: bool, strict: bool, pdf: bool, jobs: int
+) -> None:
     """Write OUT/index.html and OUT/deckpoll.json."""
     from deckpoll.build import build_compiled
 
-    folder, compiled = build_compiled(deck, out, single_file=single_file, strict=strict, jobs=0)
+    folder, compiled = build_compiled(deck, out, single_file=single_file, strict=strict, jobs=jobs)
     _summary(compiled, f"built {folder / 'index.html'}")
     if pdf:
         from deckpoll.pdf import write_pdf
@@ -91,6 +102,19 @@ def check(deck: Path, strict: bool) -> None:
 
     compiled = compile_deck(deck, strict=strict)
     _summary(compiled, "ok")
+
+
+def _jobs(value: str) -> int:
+    """`--jobs` as compile_deck takes it: 0 for auto, else a count of at least 1."""
+    if value.strip().lower() == "auto":
+        return 0
+    try:
+        count = int(value)
+    except ValueError:
+        count = 0
+    if not 1 <= count <= 64:
+        raise click.BadParameter(f"{value!r}: give a number from 1 to 64, or auto")
+    return count
 
 
 def _summary(compiled, what: str) -> None:

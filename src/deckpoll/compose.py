@@ -26,8 +26,11 @@ from deckpoll.markdown.slides import (
 from deckpoll.model import LAYOUTS, DeckConfig, Slide
 from deckpoll.render import PollRenderer
 
-# Below this many slides, starting a second process costs more than it saves.
-PARALLEL_MIN_SLIDES = 300
+# Fewer slides than this per process and forking costs more than it saves.
+BATCH_MIN_SLIDES = 150
+# `--jobs auto` goes parallel only from this many slides: measured with bench/build.py on
+# 2 cores, 1,000 slides in two processes took longer than in one and 11-24% more CPU.
+AUTO_MIN_SLIDES = 2000
 
 
 @dataclass(frozen=True)
@@ -139,11 +142,10 @@ def _default_layout(index: int, part: SlideParts) -> str:
 
 
 def compile_slides(chunks: list[Chunk], compiler: SlideCompiler, jobs: int = 1) -> list[Slide]:
-    """Every chunk compiled, in order. With jobs > 1 (0: one per core) and a large deck, the
+    """Every chunk compiled, in order. With more than one process (see `processes`) the
     slides are split into contiguous batches compiled by forked processes; their
     diagnostics and assets are merged back so the result is the same as with jobs=1."""
-    jobs = jobs or os.cpu_count() or 1
-    jobs = min(jobs, len(chunks) // (PARALLEL_MIN_SLIDES // 2) or 1)
+    jobs = processes(jobs, len(chunks))
     if jobs <= 1 or compiler.cache or threading.active_count() > 1 or os.name != "posix":
         return [compiler(chunk, index) for index, chunk in enumerate(chunks, 1)]
     from concurrent.futures import ProcessPoolExecutor
@@ -165,6 +167,28 @@ def compile_slides(chunks: list[Chunk], compiler: SlideCompiler, jobs: int = 1) 
     finally:
         _JOB = None
     return slides
+
+
+def processes(jobs: int, slides: int) -> int:
+    """How many processes compile `slides` slides. `jobs` >= 1 asks for that many; 0 (auto)
+    asks for one per core that is free now (usable cores minus the load average, this
+    process counted as free) and only for decks large enough to pay for the forks. Either
+    way every process gets at least BATCH_MIN_SLIDES slides."""
+    if jobs == 0:
+        if slides < AUTO_MIN_SLIDES:
+            return 1
+        jobs = free_cores()
+    return max(1, min(jobs, slides // BATCH_MIN_SLIDES))
+
+
+def free_cores() -> int:
+    """Cores this process may use that nothing else keeps busy (at least 1)."""
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    try:
+        busy = round(os.getloadavg()[0]) - 1  # the load counts this process too
+    except OSError:  # no load average on this system
+        busy = 0
+    return max(1, (usable or 1) - max(busy, 0))
 
 
 _JOB: tuple[SlideCompiler, list[Chunk]] | None = None
