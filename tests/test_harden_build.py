@@ -349,3 +349,28 @@ def test_preview_refuses_outside_files_too(tmp_path: Path, outside: Path) -> Non
     (deck / "link.png").symlink_to(outside)
     with pytest.raises(DeckError):
         compile_deck(deck, cache=BuildCache())
+
+
+def test_code_inside_a_style_element_of_raw_html_is_still_checked(tmp_path: Path) -> None:
+    # The check sets highlighted code aside (only escaped text in <span class>), except on
+    # slides with raw HTML, which can leave a <style> or an attribute open around it.
+    slides = (
+        "# T\n\nText <style>\n\n```text\n.a { background: url(https://evil.example/a.png) }\n```"
+        "\n\n</style>\n"
+    )
+    found = problems(write_deck(tmp_path / "deck", slides))
+    assert any("url(https://evil.example/a.png)" in p for p in found), found
+
+
+def test_setting_code_aside_renders_the_same_html() -> None:
+    from deckpoll.markdown.parser import markdown, put_back, render, set_aside
+
+    source = (
+        "# T\n\n```python\nx = '<b>'  # \x00 1 \x00\n```\n\n    indented <i>\n\n"
+        "```\nplain & more\n```\n"
+    )
+    tokens = markdown().parse(source, {})
+    env = set_aside({})
+    marked = render(tokens, env)
+    assert "<b>" not in marked and len(env["dp_code_blocks"]) == 3
+    assert put_back(marked, env) == render(tokens, {})

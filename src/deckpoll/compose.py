@@ -12,12 +12,13 @@ from pathlib import Path
 from deckpoll.assets import Assets
 from deckpoll.errors import Diagnostic, Location, Reporter
 from deckpoll.incremental import BuildCache, CachedSlide
-from deckpoll.markdown.parser import markdown, render
+from deckpoll.markdown.parser import markdown, put_back, render, set_aside
 from deckpoll.markdown.references import References, definitions, still_valid
 from deckpoll.markdown.slides import (
     SlideParts,
     SourceContext,
     background_css,
+    has_raw_html,
     process,
     report_external,
     shift,
@@ -112,11 +113,16 @@ class SlideCompiler:
             background = background_css(
                 part.options["background"], ctx, part.options.get("background_at") or chunk.location
             )
-        html = render(part.body, self.env)
+        env = set_aside(self.env)
+        html = render(part.body, env)
         align = part.options.get("align") or self.config.align
-        notes_html = render(part.notes, self.env) if part.notes else ""
+        notes_html = render(part.notes, env) if part.notes else ""
+        if has_raw_html(part.body) or has_raw_html(part.notes):
+            # Raw HTML could leave a tag or <style> open around code: check all of it.
+            html, notes_html = put_back(html, env), put_back(notes_html, env)
         end = chunk.start + chunk.text.count("\n") + 1
         report_external(html + notes_html, ctx, chunk.start, end)
+        html, notes_html = put_back(html, env), put_back(notes_html, env)
         return Slide(
             index=index,
             id=part.options.get("id") or f"s{index}",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import os
+import re
 from collections.abc import Sequence
 from html import escape
 
@@ -92,15 +94,40 @@ def _fence(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: E
         return render_code(token, fence_language(token))
     if "mathml" in token.meta:  # a ```math block, converted by the math pass
         return f'<div class="dp-math">{token.meta["mathml"]}</div>\n'
-    return _code(token.content, fence_language(token))
+    return _code(token.content, fence_language(token), env)
 
 
 def _code_block(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
-    return _code(tokens[idx].content, "")
+    return _code(tokens[idx].content, "", env)
 
 
-def _code(code: str, lang: str) -> str:
+def _code(code: str, lang: str, env: EnvType) -> str:
     from deckpoll.markdown.highlight import highlight_code  # Pygments only for decks with code
 
     attr = f' data-dp-lang="{escape(lang)}"' if lang else ""
-    return f'<pre class="dp-code"{attr}><code>{highlight_code(code, lang)}</code></pre>\n'
+    highlighted = highlight_code(code, lang)
+    kept = env.get(CODE_BLOCKS)
+    if kept is not None:  # see set_aside
+        kept.append(highlighted)
+        highlighted = f"{CODE_MARK}{len(kept) - 1}{CODE_MARK}"
+    return f'<pre class="dp-code"{attr}><code>{highlighted}</code></pre>\n'
+
+
+# Highlighted code is escaped text in <span class> elements: nothing in it can load from
+# another host, yet it holds most of a slide's tags. `render(tokens, set_aside(env))` leaves
+# a mark where it goes, so the external-host check parses the rest; `put_back` fills it in.
+# The mark has a NUL (Markdown turns those into U+FFFD) and differs per process.
+CODE_BLOCKS = "dp_code_blocks"
+CODE_MARK = f"\x00{os.urandom(6).hex()}\x00"
+_CODE_MARKED = re.compile(re.escape(CODE_MARK) + r"(\d+)" + re.escape(CODE_MARK))
+
+
+def set_aside(env: EnvType) -> EnvType:
+    """`env` for rendering with code blocks' contents set aside (see CODE_MARK)."""
+    return {**env, CODE_BLOCKS: []}
+
+
+def put_back(html: str, env: EnvType) -> str:
+    """`html` rendered with `env` from set_aside, its code blocks filled in."""
+    kept = env[CODE_BLOCKS]
+    return _CODE_MARKED.sub(lambda m: kept[int(m.group(1))], html) if kept else html

@@ -164,6 +164,15 @@ def _raw_html(token: Token) -> list[tuple[Token, int]]:
     return found
 
 
+def has_raw_html(tokens: list[Token]) -> bool:
+    """Whether any of the tokens is or holds raw HTML."""
+    return any(
+        token.type == "html_block"
+        or (token.children and any(c.type == "html_inline" for c in token.children))
+        for token in tokens
+    )
+
+
 def report_external(html: str, ctx: SourceContext, start: int, end: int) -> None:
     """Report what in a slide's rendered HTML would load from another host, at the source
     line that names it (searched for in the slide's lines), else at the slide's start."""
