@@ -117,7 +117,7 @@ def measure(size: int, tmp: Path, runs: int, jobs: str, incremental: bool) -> di
     deck = generate_deck(tmp / f"deck{size}", size)
     out = tmp / f"out{size}"
     build = [sys.executable, "-m", "deckpoll", "build", str(deck), "-o", str(out)]
-    build += ["--jobs", jobs]
+    build += ["--jobs", jobs, "--no-cache"]
     bare = [sys.executable, str(BARE_PASS), str(deck), str(tmp / "bare.html")]
     cpu_ratios, wall_ratios, peaks, builds, bares, edits, edit_ratios = [], [], [], [], [], [], []
     for turn in range(runs):

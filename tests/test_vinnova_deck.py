@@ -201,7 +201,7 @@ def test_no_placeholders_and_no_mentimeter(built: Built) -> None:
     assert "menti.com" not in built.html.lower()
     assert "mentimeter" not in text.lower()
     assert "deckpoll" in built.body_text(built.slide("gruppovning"))
-    for source in DECK.iterdir():
+    for source in (p for p in DECK.iterdir() if p.is_file()):  # not the build's .deckpoll/
         assert "XXX" not in source.read_text("utf-8"), source.name
 
 

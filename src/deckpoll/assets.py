@@ -23,6 +23,9 @@ class Assets:
         self.roots = roots
         self.files: dict[str, bytes] = {}
         self._names: dict[Path, str] = {}
+        # (path, name) of each file asked for while a list is here (incremental.py: what a
+        # cached slide must find again under the same name to be reused).
+        self.used: list[tuple[Path, str]] | None = None
 
     def outside(self, path: Path) -> bool:
         """Whether `path` lies outside the folders this build may read (after symlinks)."""
@@ -31,6 +34,12 @@ class Assets:
     def name(self, path: Path) -> str | None:
         """The stored name of the file at `path` (`assets/x.<hash>.png`), or None if it is
         missing or lies outside the deck (`outside()` tells which)."""
+        found = self._name(path)
+        if found is not None and self.used is not None:
+            self.used.append((path, found))
+        return found
+
+    def _name(self, path: Path) -> str | None:
         cached = self._names.get(path)
         if cached is not None:
             return cached

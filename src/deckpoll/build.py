@@ -11,7 +11,7 @@ from deckpoll import schema
 from deckpoll.assets import Assets
 from deckpoll.compose import SlideCompiler, chunks_of, compile_slides
 from deckpoll.errors import Location, Reporter
-from deckpoll.incremental import BuildCache
+from deckpoll.incremental import BuildCache, load_cache, save_cache
 from deckpoll.load import DeckSource, locate, slide_files
 from deckpoll.model import Compiled, Deck, DeckConfig
 from deckpoll.render import Join, PollRenderer, render_page
@@ -31,13 +31,17 @@ def compile_deck(
     strict: bool = False,
     jobs: int = 1,
     cache: BuildCache | None = None,
+    persist: bool = False,
 ) -> Compiled:
     """Compile the deck at `deck_path`; raises DeckError with every problem found.
 
     `jobs` > 1 (or 0: auto, see compose.processes) compiles a large deck's slides in forked
-    processes; `cache` reuses what an earlier build of the same deck compiled (incremental.py)."""
+    processes; `cache` reuses what an earlier build of the same deck compiled (incremental.py);
+    `persist` loads it from the deck's .deckpoll/cache and saves it there after a good build."""
     reporter = Reporter(strict=strict)
     source = locate(Path(deck_path))
+    if persist and cache is None:
+        cache = load_cache(source.root)
     config, doc = _config(source, reporter)
     assets = cache.assets_for(single_file) if cache else Assets(single_file=single_file)
     assets.roots = source.roots
@@ -51,13 +55,16 @@ def compile_deck(
     join = Join(config.polls.code, join_url or config.polls.join_url or _join_from(config))
     if cache is not None:
         cache.use(
-            (config, join, single_file, strict, theme.name, theme.css, theme.folders, theme.layouts)
+            (config, join, single_file, strict, theme.name, theme.css, theme.folders)
+            + (theme.layouts, _template_stamps(theme.folders))
         )
     deck = _deck(source, config, doc, reporter, assets, theme, join, jobs, cache)
     reporter.raise_if_errors()
     page = render_page(
         deck, theme, join, poll_url, assets.stylesheet(), cache.sections if cache else None
     )
+    if persist and cache is not None:
+        save_cache(cache, source.root)
     manifest = build_manifest(deck, join, page.html)
     return Compiled(
         page.html,
@@ -86,6 +93,17 @@ def build_compiled(
     out = Path(out_dir) if out_dir is not None else Path("dist") / compiled.manifest["id"]
     write_output(compiled, out)
     return out, compiled
+
+
+def _template_stamps(folders: tuple[Path, ...]) -> tuple:
+    """(name, mtime, size) of a theme's own templates: a cached slide's HTML came from them
+    (deckpoll's built-in templates count as its code: see incremental._code_stamp)."""
+    stamps = []
+    for folder in folders:
+        for path in sorted(folder.glob("*.html")):
+            stat = path.stat()
+            stamps.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return tuple(stamps)
 
 
 def _join_from(config: DeckConfig) -> str | None:

@@ -78,13 +78,26 @@ def main() -> None:
     help="Processes compiling slides: a number (1: no parallel build), or auto: the free "
     "cores, for decks of 2,000 slides or more.",
 )
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Compile every slide again; neither read nor write DECK/.deckpoll/cache.",
+)
 def build(
-    deck: Path, out: Path | None, single_file: bool, strict: bool, pdf: bool, jobs: int
+    deck: Path,
+    out: Path | None,
+    single_file: bool,
+    strict: bool,
+    pdf: bool,
+    jobs: int,
+    no_cache: bool,
 ) -> None:
     """Write OUT/index.html and OUT/deckpoll.json."""
     from deckpoll.build import build_compiled
 
-    folder, compiled = build_compiled(deck, out, single_file=single_file, strict=strict, jobs=jobs)
+    folder, compiled = build_compiled(
+        deck, out, single_file=single_file, strict=strict, jobs=jobs, persist=not no_cache
+    )
     _summary(compiled, f"built {folder / 'index.html'}")
     if pdf:
         from deckpoll.pdf import write_pdf

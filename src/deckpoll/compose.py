@@ -78,19 +78,28 @@ class SlideCompiler:
     def __call__(self, chunk: Chunk, index: int) -> Slide:
         if self.cache is None:
             return self.compile(chunk, index)
-        key = (chunk.path, chunk.start, chunk.text, index)
+        key = cache_key(chunk, index)
         self.keys.add(key)
         cached = self.cache.slides.get(key)
-        if cached is not None and still_valid(cached.references, chunk.references):
+        if (
+            cached is not None
+            and still_valid(cached.references, chunk.references)
+            and all(self.assets.name(path) == name for path, name in cached.assets)
+        ):
             self.cache.hits += 1
             self.reporter.diagnostics.extend(cached.diagnostics)
             return cached.slide
         self.cache.misses += 1
         before = len(self.reporter.diagnostics)
         references = References(chunk.references)
-        slide = self.compile(chunk, index, references)
+        self.assets.used = []
+        try:
+            slide = self.compile(chunk, index, references)
+            used = tuple(dict.fromkeys(self.assets.used))
+        finally:
+            self.assets.used = None
         self.cache.slides[key] = CachedSlide(
-            slide, tuple(self.reporter.diagnostics[before:]), references.dependencies()
+            slide, tuple(self.reporter.diagnostics[before:]), references.dependencies(), used
         )
         return slide
 
@@ -141,6 +150,11 @@ class SlideCompiler:
         )
 
 
+def cache_key(chunk: Chunk, index: int) -> tuple:
+    """What a slide's cache entry is found by: its text, where it stands, its position."""
+    return (chunk.path, chunk.start, chunk.text, index)
+
+
 def _default_layout(index: int, part: SlideParts) -> str:
     if part.poll is not None:
         return "poll"
@@ -152,7 +166,7 @@ def compile_slides(chunks: list[Chunk], compiler: SlideCompiler, jobs: int = 1) 
     slides are split into contiguous batches compiled by forked processes; their
     diagnostics and assets are merged back so the result is the same as with jobs=1."""
     jobs = processes(jobs, len(chunks))
-    if jobs <= 1 or compiler.cache or threading.active_count() > 1 or os.name != "posix":
+    if jobs <= 1 or threading.active_count() > 1 or os.name != "posix":
         return [compiler(chunk, index) for index, chunk in enumerate(chunks, 1)]
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
@@ -166,10 +180,14 @@ def compile_slides(chunks: list[Chunk], compiler: SlideCompiler, jobs: int = 1) 
             futures = [pool.submit(_batch, b) for b in bounds[1:]]
             slides = _batch(bounds[0], fresh=False)[0]
             for future in futures:
-                batch, diagnostics, files, urls = future.result()
+                batch, diagnostics, files, urls, entries = future.result()
                 slides.extend(batch)
                 compiler.reporter.diagnostics.extend(diagnostics)
                 compiler.assets.merge(files, urls)
+                for index, entry in entries:  # what the worker added to its copy of the cache
+                    key = cache_key(chunks[index - 1], index)
+                    compiler.cache.slides[key] = entry  # type: ignore[union-attr]
+                    compiler.keys.add(key)
     finally:
         _JOB = None
     return slides
@@ -201,13 +219,19 @@ _JOB: tuple[SlideCompiler, list[Chunk]] | None = None
 
 
 def _batch(
-    bounds: tuple[int, int],
-    fresh: bool = True,
-) -> tuple[list[Slide], list[Diagnostic], dict[str, bytes], dict[Path, str]]:
+    bounds: tuple[int, int], fresh: bool = True
+) -> tuple[
+    list[Slide], list[Diagnostic], dict[str, bytes], dict[Path, str], list[tuple[int, CachedSlide]]
+]:
     compiler, chunks = _JOB  # type: ignore[misc]
     if fresh:  # in a forked worker: collect only what this batch adds
         compiler.reporter = Reporter(compiler.reporter.strict)
         compiler.assets = Assets(compiler.assets.single_file, compiler.assets.roots)
     start, end = bounds
     slides = [compiler(chunks[i], i + 1) for i in range(start, end)]
-    return slides, compiler.reporter.diagnostics, compiler.assets.files, compiler.assets.names
+    entries = []
+    if fresh and compiler.cache is not None:
+        found = (compiler.cache.slides.get(cache_key(chunks[i], i + 1)) for i in range(start, end))
+        entries = [(i, entry) for i, entry in enumerate(found, start + 1) if entry is not None]
+    assets = compiler.assets
+    return slides, compiler.reporter.diagnostics, assets.files, assets.names, entries
