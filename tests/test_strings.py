@@ -165,3 +165,16 @@ def test_a_translation_may_put_its_placeholders_in_any_order() -> None:
         ("literal", "deckpoll serve"),
         ("text", "."),
     ]
+
+
+def test_tables_read_the_same_with_the_fast_and_the_pure_python_loader() -> None:
+    from importlib.resources import files
+
+    import yaml
+
+    from deckpoll import strings
+
+    assert strings._LOADER is getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    for lang in strings.languages():
+        text = files("deckpoll.strings").joinpath(f"{lang}.yaml").read_text("utf-8")
+        assert yaml.load(text, Loader=strings._LOADER) == yaml.safe_load(text)
