@@ -374,3 +374,21 @@ def test_setting_code_aside_renders_the_same_html() -> None:
     marked = render(tokens, env)
     assert "<b>" not in marked and len(env["dp_code_blocks"]) == 3
     assert put_back(marked, env) == render(tokens, {})
+
+
+def test_generated_html_skips_the_parse_only_when_nothing_in_it_can_load() -> None:
+    from deckpoll.offline import SRCSET_ATTRS, URL_ATTRS, may_load_external
+
+    plain = (
+        '<h2>T</h2>\n<ul>\n<li class="dp-fragment" data-dp-fragment="1">a <a href="#/5">link</a>'
+        '</li>\n</ul>\n<p><img src="assets/pixel.497790947d.png" alt="A pixel" /></p>\n'
+    )
+    assert not may_load_external(plain)
+    for name in sorted(URL_ATTRS | SRCSET_ATTRS | {"style", "srcdoc"}):
+        assert may_load_external(f'<p><img {name}="https://evil.example/a.png"></p>'), name
+        assert may_load_external(f"<p><img/{name.upper()} = x></p>"), name
+    assert may_load_external('<svg><image href="https://evil.example/i.png"/></svg>')
+    assert may_load_external('<a title="x" href="https://e.example/">a</a> <link href="x">')
+    assert may_load_external('<img src="https://evil.example/assets/a.png">')
+    assert may_load_external("<style>a{}</style>")
+    assert may_load_external('<meta http-equiv="refresh" content="0; url=https://e.x/">')

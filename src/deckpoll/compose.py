@@ -25,6 +25,7 @@ from deckpoll.markdown.slides import (
     split,
 )
 from deckpoll.model import LAYOUTS, DeckConfig, Slide
+from deckpoll.offline import may_load_external
 from deckpoll.render import PollRenderer
 
 # Fewer slides than this per process and forking costs more than it saves.
@@ -126,11 +127,12 @@ class SlideCompiler:
         html = render(part.body, env)
         align = part.options.get("align") or self.config.align
         notes_html = render(part.notes, env) if part.notes else ""
-        if has_raw_html(part.body) or has_raw_html(part.notes):
-            # Raw HTML could leave a tag or <style> open around code: check all of it.
+        raw = has_raw_html(part.body) or has_raw_html(part.notes)
+        if raw:  # raw HTML could leave a tag or <style> open around code: check all of it
             html, notes_html = put_back(html, env), put_back(notes_html, env)
-        end = chunk.start + chunk.text.count("\n") + 1
-        report_external(html + notes_html, ctx, chunk.start, end)
+        if raw or may_load_external(html + notes_html):
+            end = chunk.start + chunk.text.count("\n") + 1
+            report_external(html + notes_html, ctx, chunk.start, end)
         html, notes_html = put_back(html, env), put_back(notes_html, env)
         return Slide(
             index=index,

@@ -90,6 +90,26 @@ def srcset_urls(value: str) -> list[str]:
     return [part.split()[0] for part in value.split(",") if part.split()]
 
 
+# What markup that deckpoll generated (no raw HTML in the slide) may hold without a parse:
+# links (`<a href>` is followed, not loaded) and images it copied (`src="assets/..."`, a
+# relative path whatever the tag). Anything else that names an attribute which loads, or
+# a <style> element, sends the HTML through the parser.
+_GENERATED_SAFE = re.compile(r'<a href="|(?<=\s)src="assets/')
+_MAY_LOAD = re.compile(
+    r"(?<![\w-])(?:"
+    + "|".join(sorted(URL_ATTRS | SRCSET_ATTRS | {"href", "style", "srcdoc", "content"}))
+    + r")\s*=|<style",
+    re.IGNORECASE,
+)
+
+
+def may_load_external(generated_html: str) -> bool:
+    """False when HTML made by deckpoll's renderers (not raw HTML from the slide, which can
+    put a tag anywhere) cannot load anything: then external_refs need not parse it. Text
+    in such HTML is escaped, so every `<` found is a tag of deckpoll's."""
+    return _MAY_LOAD.search(_GENERATED_SAFE.sub("", generated_html)) is not None
+
+
 def external_refs(html: str) -> list[str]:
     """What in `html` would make a browser load from another host: each as the attribute
     or CSS text that names it (decoded), in document order."""
