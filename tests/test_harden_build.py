@@ -387,6 +387,7 @@ def test_generated_html_skips_the_parse_only_when_nothing_in_it_can_load() -> No
     for name in sorted(URL_ATTRS | SRCSET_ATTRS | {"style", "srcdoc"}):
         assert may_load_external(f'<p><img {name}="https://evil.example/a.png"></p>'), name
         assert may_load_external(f"<p><img/{name.upper()} = x></p>"), name
+        assert may_load_external(f'<p><img alt="a"{name}="x"></p>'), name
     assert may_load_external('<svg><image href="https://evil.example/i.png"/></svg>')
     assert may_load_external('<a title="x" href="https://e.example/">a</a> <link href="x">')
     assert may_load_external('<img src="https://evil.example/assets/a.png">')
