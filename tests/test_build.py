@@ -221,3 +221,25 @@ def test_free_cores_subtracts_the_load_but_never_goes_below_one(monkeypatch) -> 
     assert compose.free_cores() == 1
     monkeypatch.setattr(os, "getloadavg", lambda: (12.0, 0, 0))
     assert compose.free_cores() == 1
+
+
+def test_a_large_page_is_hashed_and_written_in_pieces_with_the_same_bytes(tmp_path: Path) -> None:
+    import hashlib
+
+    from deckpoll.build import build_manifest
+    from deckpoll.render import Join
+    from deckpoll.write import _atomic_write
+
+    page = "a" * ((1 << 20) - 1) + "åäö€" * 1000  # multi-byte characters across a piece edge
+    _atomic_write(tmp_path / "index.html", page)
+    assert (tmp_path / "index.html").read_bytes() == page.encode("utf-8")
+    folder = tmp_path / "deck"
+    folder.mkdir()
+    (folder / "deck.yaml").write_text("title: T\n", "utf-8")
+    (folder / "slides.md").write_text("# T\n", "utf-8")
+    compiled = compile_deck(folder)
+    manifest = build_manifest(compiled.deck, Join(None, None), page)
+    rest = {key: value for key, value in manifest.items() if key not in ("slides", "hash")}
+    whole = hashlib.sha256(json.dumps(rest, sort_keys=True, ensure_ascii=False).encode())
+    whole.update(page.encode())
+    assert manifest["hash"] == "sha256:" + whole.hexdigest()

@@ -213,6 +213,7 @@ def build_manifest(deck: Deck, join: Join, html: str) -> dict:
     # the rest of the manifest covers everything without serialising 5,000 slide entries.
     rest = {key: value for key, value in manifest.items() if key != "slides"}
     digest = hashlib.sha256(json.dumps(rest, sort_keys=True, ensure_ascii=False).encode())
-    digest.update(html.encode())
+    for start in range(0, len(html), 1 << 20):  # in pieces: no second copy of a large page
+        digest.update(html[start : start + (1 << 20)].encode())
     manifest["hash"] = "sha256:" + digest.hexdigest()
     return manifest

@@ -24,15 +24,21 @@ def write_output(compiled: Compiled, out: Path) -> None:
         _atomic_write(target, data)
     manifest = json.dumps(compiled.manifest, ensure_ascii=False, indent=2) + "\n"
     _atomic_write(out / "deckpoll.json", manifest.encode("utf-8"))
-    _atomic_write(out / "index.html", compiled.html.encode("utf-8"))
+    _atomic_write(out / "index.html", compiled.html)
 
 
-def _atomic_write(target: Path, data: bytes) -> None:
+def _atomic_write(target: Path, data: bytes | str) -> None:
+    """Write `data` (text as UTF-8, encoded a piece at a time: a 5,000-slide page is not
+    copied whole) to a temporary file beside `target`, then rename it over `target`."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            if isinstance(data, bytes):
+                handle.write(data)
+            else:
+                for start in range(0, len(data), 1 << 20):
+                    handle.write(data[start : start + (1 << 20)].encode("utf-8"))
         os.chmod(tmp, 0o666 & ~_UMASK)
         os.replace(tmp, target)
     except BaseException:
