@@ -145,7 +145,7 @@ def test_hiding_a_word_in_the_console_removes_it_everywhere_within_a_second(brow
         expect(console.locator(".dp-con-list > li")).to_have_count(1)
         console.get_by_role("button", name="Dölj: Kultur").click()
         hidden_at = time.monotonic()
-        on_slide.locator(".dp-poll-word", has_text="Kultur").wait_for(state="detached", timeout=1000)
+        deck.locator(".dp-poll-word", has_text="Kultur").wait_for(state="detached", timeout=1000)
         for phone in pages:
             phone.locator(".jp-words li", has_text="Kultur").wait_for(
                 state="detached", timeout=1000
@@ -215,7 +215,8 @@ def test_hiding_a_word_moves_no_other_word(browser, served):
         on_slide.locator(".dp-poll-word", has_text="Kultur").wait_for(timeout=3000)
         before = word_centres(deck, cloud)
         presenter_call(base, f"polls/fokus/answers/{ids['Kultur']}/hide")
-        on_slide.locator(".dp-poll-word", has_text="Kultur").wait_for(state="detached", timeout=1000)
+        kultur = on_slide.locator(".dp-poll-word", has_text="Kultur")
+        kultur.wait_for(state="detached", timeout=1000)
         after = word_centres(deck, cloud)
     finally:
         context.close()
