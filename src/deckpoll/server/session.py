@@ -85,6 +85,7 @@ class Session:
         self._dirty: set[str] = set()
         self._presence_dirty = False
         self._wake = asyncio.Event()
+        self._stopping = False
         self._task: asyncio.Task | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -135,6 +136,10 @@ class Session:
             self._loop.call_soon_threadsafe(self.broadcaster.close_all)
 
     async def stop(self) -> None:
+        # The flag, not only cancel(): on Python 3.11 a cancel that meets the wake-up inside
+        # asyncio.wait_for is swallowed, and the pusher would loop on (stop hung for good).
+        self._stopping = True
+        self._wake.set()
         for task in (self._task, self._follower):
             if task is not None:
                 task.cancel()
@@ -409,7 +414,7 @@ class Session:
 
     async def _pusher(self) -> None:
         told = time.monotonic()
-        while True:
+        while not self._stopping:
             if self.shared:
                 # Wake at least every PRESENCE_SECONDS: the others forget a silent server.
                 with contextlib.suppress(TimeoutError):
