@@ -494,3 +494,31 @@ def test_a_change_seen_twice_counts_once():
         await session.stop()
 
     run(go())
+
+
+def test_stop_ends_a_shared_pusher_even_when_its_cancel_is_swallowed(monkeypatch):
+    """Python 3.11's asyncio.wait_for can swallow a cancel that meets the wake-up it waits
+    for; the pusher of a shared deck waits that way, so stop() must not rely on cancel()
+    alone (it hung about one run in ten in the two-server tests)."""
+    import deckpoll.server.session as session_module
+
+    real_wait_for = asyncio.wait_for
+
+    async def swallowing_wait_for(awaitable, timeout):
+        try:
+            return await real_wait_for(awaitable, timeout)
+        except asyncio.CancelledError:
+            return None  # the race: the wake-up won, the cancel is lost
+
+    monkeypatch.setattr(session_module.asyncio, "wait_for", swallowing_wait_for)
+
+    async def go():
+        session = Session(manifest(), open_store("memory://"), push_interval=0.01)
+        session.shared = True  # the pusher's shared path, without a Redis server
+        pusher = session._task = asyncio.create_task(session._pusher())
+        await asyncio.sleep(0.05)
+        stopping = asyncio.create_task(session.stop())
+        await asyncio.wait({stopping}, timeout=5)
+        assert stopping.done() and pusher.done()
+
+    run(go())
