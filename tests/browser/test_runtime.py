@@ -308,6 +308,27 @@ def test_blackout_help_and_live_region(page, deck_html):
     assert page.evaluate("window.__fs") == 1
 
 
+def test_a_key_from_a_dialog_that_just_closed_still_works(page, deck_html):
+    # Chromium moves focus out of a closed dialog only at the next frame, so the
+    # key right after Esc arrives from inside it; it must not be swallowed.
+    open_deck(page, deck_html)
+    page.keyboard.press("?")
+    page.locator("dialog.dp-help button").focus()
+    fired = page.evaluate(
+        """() => { window.__fs = 0;
+                   document.documentElement.requestFullscreen = async () => { window.__fs++; };
+                   const dlg = document.querySelector('dialog.dp-help'), b = dlg.querySelector('button');
+                   dlg.close();
+                   b.dispatchEvent(new KeyboardEvent('keydown', { key: 'f', bubbles: true, cancelable: true }));
+                   return window.__fs; }"""
+    )
+    assert fired == 1
+    page.keyboard.press("?")
+    page.locator("dialog.dp-help button").focus()
+    page.keyboard.press("f")  # an open dialog still owns its keys
+    assert page.evaluate("window.__fs") == 1
+
+
 def test_deck_starts_even_if_a_later_runtime_file_throws(context, deck_html, tmp_path):
     html = deck_html.read_text(encoding="utf-8")
     start = "window.deckpoll?.start()"

@@ -23,8 +23,11 @@ dp.use(class Input {
  key(e) {
   const t = e.target, k = e.key.length === 1 ? e.key.toLowerCase() : e.key;
   if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || e.isComposing) return;
-  if (t.isContentEditable || t.closest?.('input,textarea,select,dialog')) return;
-  const own = t.closest?.('a,button,summary');
+  /* Focus can sit in a dialog that just closed until the next frame's focus fix-up:
+     such a dialog owns no keys, or the first key after Esc would be lost. */
+  const closed = t.closest?.('dialog:not([open])');
+  if (!closed && (t.isContentEditable || t.closest?.('input,textarea,select,dialog'))) return;
+  const own = !closed && t.closest?.('a,button,summary');
   let act = k === ' ' ? !own && (e.shiftKey ? 'prev' : 'next') : KEYS[k];
   if (/^\d$/.test(k) && !ov()) act = 'jump';
   if (ov() && !(own && k === 'Enter') && dp.ov.key(k)) act = null;
