@@ -238,6 +238,26 @@ def test_meta_round_trip(store):
     run(go())
 
 
+def test_setdefault_meta_keeps_the_first_value(store):
+    async def go():
+        assert await store.setdefault_meta("secret", "first") == "first"
+        assert await store.setdefault_meta("secret", "second") == "first"
+        assert await store.get_meta("secret") == "first"
+        await store.set_meta("secret", "third")  # a rotation replaces it
+        assert await store.setdefault_meta("secret", "fourth") == "third"
+
+    run(go())
+
+
+def test_setdefault_meta_from_many_at_once_agrees_on_one(store):
+    async def go():
+        values = await asyncio.gather(*(store.setdefault_meta("race", f"v{n}") for n in range(20)))
+        assert len(set(values)) == 1
+        assert await store.get_meta("race") == values[0]
+
+    run(go())
+
+
 def test_namespaces_do_not_mix(store_url):
     if store_url.startswith("memory"):
         pytest.skip("each MemoryStore is its own namespace")

@@ -106,6 +106,11 @@ class Store(Protocol):
 
     async def set_meta(self, name: str, value: str) -> None: ...
 
+    async def setdefault_meta(self, name: str, value: str) -> str:
+        """Store `value` under `name` unless a value is there already; return the one that
+        is there now, atomically (two servers starting at once agree on one secret)."""
+        ...
+
     async def polls(self) -> dict[str, PollState]: ...
 
     async def set_status(

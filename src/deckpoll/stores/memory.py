@@ -34,6 +34,9 @@ class MemoryStore:
     async def set_meta(self, name: str, value: str) -> None:
         self._meta[name] = value
 
+    async def setdefault_meta(self, name: str, value: str) -> str:
+        return self._meta.setdefault(name, value)
+
     async def polls(self) -> dict[str, PollState]:
         return dict(self._polls)
 

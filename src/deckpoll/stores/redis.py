@@ -119,6 +119,17 @@ redis.call('PUBLISH', ARGV[4], cjson.encode({t = 'hide', o = ARGV[5], poll = ARG
 return raw
 """
 
+# Set a meta value unless one is there (HSETNX), publishing it when set; the value now there.
+# KEYS: meta hash; ARGV: name, value, channel, origin.
+SETDEFAULT_META = """
+if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 then
+  redis.call('PUBLISH', ARGV[3], cjson.encode({t = 'meta', o = ARGV[4], name = ARGV[1],
+                                               value = ARGV[2]}))
+  return ARGV[2]
+end
+return redis.call('HGET', KEYS[1], ARGV[1])
+"""
+
 
 def _encode_state(state: PollState) -> str:
     return json.dumps(
@@ -280,6 +291,7 @@ class RedisStore:
         self._add = self._redis.register_script(ADD_ANSWER)
         self._set_poll = self._redis.register_script(SET_POLL)
         self._flag_script = self._redis.register_script(FLAG_ANSWER)
+        self._setdefault = self._redis.register_script(SETDEFAULT_META)
         self._errors: tuple[type[BaseException], ...] = (RedisError, OSError, TimeoutError)
         try:
             await self._redis.ping()
@@ -326,6 +338,11 @@ class RedisStore:
                 await pipe.execute()
 
         await self._run(work)
+
+    async def setdefault_meta(self, name: str, value: str) -> str:
+        keys = [self._key("meta")]
+        args = [name, value, self.channel, self.origin]
+        return await self._run(lambda: self._setdefault(keys=keys, args=args))
 
     async def polls(self) -> dict[str, PollState]:
         rows = await self._run(lambda: self._redis.hgetall(self._key("polls")))

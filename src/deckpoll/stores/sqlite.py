@@ -225,6 +225,19 @@ class SQLiteStore:
 
         await self._call(op, write=True)
 
+    async def setdefault_meta(self, name: str, value: str) -> str:
+        def op(conn: sqlite3.Connection) -> str:
+            conn.execute(
+                "INSERT INTO meta (ns, name, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                (self.namespace, name, value),
+            )
+            row = conn.execute(
+                "SELECT value FROM meta WHERE ns=? AND name=?", (self.namespace, name)
+            ).fetchone()
+            return row[0]
+
+        return await self._call(op, write=True)
+
     def _poll(self, conn: sqlite3.Connection, poll: str) -> PollState:
         row = conn.execute(
             "SELECT status, revealed, opened_at, closed_at FROM polls WHERE ns=? AND id=?",
