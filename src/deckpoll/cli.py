@@ -14,6 +14,7 @@ from deckpoll.errors import DeckError, DeckpollError, Diagnostic
 
 # Kept here (not imported from the server) so that `deckpoll --help` stays fast.
 DEFAULT_VOTERS_PER_MINUTE = 600
+STORE_WAIT = 30.0  # as server/run.py's (tests/test_cli.py checks they agree)
 
 DECK = click.argument("deck", type=click.Path(path_type=Path), default=".", required=False)
 
@@ -230,6 +231,27 @@ def preview(
     show_default=True,
     help="New voter tokens one address may get per minute (a room behind one NAT shares one).",
 )
+@click.option(
+    "--key-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="The talk's presenter key: read from this file, or written to it when made here "
+    "(default: $DECKPOLL_PRESENTER_KEY, else DECK/.deckpoll/presenter-key). Give every "
+    "server of one talk the same key.",
+)
+@click.option(
+    "--new-key",
+    is_flag=True,
+    help="Replace the talk's presenter key: the earlier presenter links stop working on "
+    "every server of the talk.",
+)
+@click.option(
+    "--store-wait",
+    type=click.FloatRange(0, 86_400),
+    default=STORE_WAIT,
+    show_default=True,
+    help="Seconds to wait for an unreachable store (Redis) at start before giving up.",
+)
 def serve(
     deck: Path,
     host: str,
@@ -239,6 +261,9 @@ def serve(
     workers: int,
     fresh: bool,
     voters_per_minute: int,
+    key_file: Path | None,
+    new_key: bool,
+    store_wait: float,
 ) -> None:
     """Present with live polls: prints the presenter link (with its key) and the join link."""
     from deckpoll.server.run import serve as serve_deck
@@ -252,6 +277,9 @@ def serve(
         workers=workers,
         fresh=fresh,
         voters_per_minute=voters_per_minute,
+        key_file=key_file,
+        new_key=new_key,
+        store_wait=store_wait,
     )
 
 

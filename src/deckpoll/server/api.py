@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import bisect
 import functools
-import hmac
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -97,8 +96,7 @@ def is_presenter(request: Request, *, required: bool) -> bool:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Invalid(401, "no_key", "presenter calls need Authorization: Bearer <key>")
-    key: str = request.app.state.presenter_key
-    if not hmac.compare_digest(token.strip().encode(), key.encode()):
+    if not request.app.state.presenter.matches(token.strip()):
         raise Invalid(403, "bad_key", "the presenter key is wrong")
     return True
 

@@ -25,6 +25,7 @@ from deckpoll.model import Compiled
 from deckpoll.server.api import ROUTES, error
 from deckpoll.server.events import Broadcaster
 from deckpoll.server.guards import HostCheck, NoSniff
+from deckpoll.server.keys import PresenterKey, follow
 from deckpoll.server.moderation import ROUTES as MODERATION_ROUTES
 from deckpoll.server.session import Session
 from deckpoll.server.site import Site, deck_policy, join_page
@@ -85,7 +86,7 @@ def create_app(
     compiled: Compiled | None,
     store: Store,
     *,
-    presenter_key: str,
+    presenter_key: str | PresenterKey,
     join_url: str | None = None,
     allowed_origins: list[str] | tuple[str, ...] = (),
     join_code: str | None = None,
@@ -93,6 +94,7 @@ def create_app(
     parts: Sequence[Part] = (),
     allowed_hosts: Iterable[str] | None = None,
     voters_per_minute: int = DEFAULT_PER_MINUTE,
+    follow_talk: bool = False,
 ) -> DeckApp:
     """Serve one compiled deck with live polls kept in `store` (closed at shutdown).
 
@@ -101,14 +103,19 @@ def create_app(
     until a part puts a site and a session into `app.state` (a preview of a broken deck).
     `allowed_hosts`: the only Host names answered (guards.allowed_hosts); None: any.
     `voters_per_minute`: new voter tokens per client address and minute (voters.py).
+    `presenter_key`: the key, or only its hash (keys.PresenterKey) when another server made
+    it. `follow_talk`: take the store's key hash and voter secret whenever another server
+    of the talk replaces them (`serve`; keys.follow).
     """
-    if not presenter_key or len(presenter_key) < 16:
+    if isinstance(presenter_key, str) and len(presenter_key) < 16:
         raise ValueError("presenter_key must be at least 16 characters")
     origins = list(allowed_origins)
     if any(o.strip() in ("*", "") for o in origins):
         raise ValueError("allowed_origins takes exact origins; '*' is refused")
     state = _initial_state(compiled, store, presenter_key, join_url, join_code, push_interval)
     state.voters_per_minute = voters_per_minute
+    if isinstance(presenter_key, str):
+        state.presenter_key = presenter_key
     middleware = [Middleware(NoSniff)]
     if allowed_hosts is not None:
         middleware.insert(0, Middleware(HostCheck, hosts=allowed_hosts))
@@ -139,18 +146,20 @@ def create_app(
         ],
         middleware=middleware,
         exception_handlers={HTTPException: http_error},
-        lifespan=_lifespan(store, parts),
+        lifespan=_lifespan(store, parts, follow_talk),
     )
 
 
 def _initial_state(
     compiled: Compiled | None,
     store: Store,
-    presenter_key: str,
+    presenter_key: str | PresenterKey,
     join_url: str | None,
     join_code: str | None,
     push_interval: float | None,
 ) -> ServerState:
+    if isinstance(presenter_key, str):
+        presenter_key = PresenterKey.of(presenter_key)
     if compiled is None:
         site = Site("", None, {}, code=None, join_url=None)
         return ServerState(presenter_key, site, None, join_url=join_url, join_code=join_code)
@@ -175,7 +184,7 @@ def _initial_state(
 
 
 def _lifespan(
-    store: Store, parts: Sequence[Part]
+    store: Store, parts: Sequence[Part], follow_talk: bool
 ) -> Callable[[DeckApp], AbstractAsyncContextManager[None]]:
     """Start the session, then the parts' lifespans; stop them in reverse, then the store."""
 
@@ -185,6 +194,10 @@ def _lifespan(
         if app.state.session is not None:
             await app.state.session.start()
             await ensure_voters(app.state)
+        following = None
+        if follow_talk:
+            state = app.state
+            following = asyncio.create_task(follow(store, state.presenter, lambda: state.voters))
         try:
             async with contextlib.AsyncExitStack() as stack:
                 for part in parts:
@@ -192,6 +205,10 @@ def _lifespan(
                         await stack.enter_async_context(part.lifespan(app))
                 yield
         finally:
+            if following is not None:
+                following.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await following
             for stream in app.streams:
                 stream.stop()
             if app.state.session is not None:

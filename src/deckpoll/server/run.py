@@ -12,13 +12,18 @@ import threading
 import time
 import webbrowser
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from deckpoll.errors import DeckpollError
+from deckpoll.server.keys import ENV, KeySource
 from deckpoll.stores.base import STATE_DIR, STORE_FILE
 
 RESPAWN_SECONDS = 1.0  # a worker that died is started again after this pause
+STORE_WAIT = 30.0  # seconds `serve` waits for an unreachable store (Redis) at start
+STORE_RETRY = 1.0  # seconds between two attempts to reach it
 
 
 def lan_address() -> str:
@@ -90,6 +95,41 @@ async def join_code(store, configured: str | None) -> str:
     code = f"{secrets.randbelow(900_000) + 100_000}"
     await store.set_meta("join_code", code)
     return code
+
+
+def store_name(url: str) -> str:
+    """`Redis at host:port` for a Redis URL (no password), else the URL's scheme."""
+    parts = urlsplit(url)
+    if parts.scheme in ("redis", "rediss"):
+        return f"Redis at {parts.hostname or 'localhost'}:{parts.port or 6379}"
+    if parts.scheme == "unix":
+        return f"Redis at {parts.path}"
+    return f"the {parts.scheme}:// store"
+
+
+def open_waiting(url: str, namespace: str, wait: float = STORE_WAIT) -> Any:
+    """Open the store, waiting up to `wait` seconds for it to be reachable: one line per
+    attempt on stderr ("waiting for Redis at host:port (attempt 3)"), no traceback; then a
+    DeckpollError that says what to do. Redis started after deckpoll (a reboot, a
+    container starting in parallel) is the common case; a wrong address is the other."""
+    from deckpoll.stores.base import StoreUnavailable, open_store
+
+    name, started, attempt = store_name(url), time.monotonic(), 0
+    while True:
+        attempt += 1
+        try:
+            return open_store(url, namespace=namespace)
+        except StoreUnavailable as exc:
+            reason = str(exc).removeprefix(f"{name}: ").rstrip(".")
+            waited = time.monotonic() - started
+            if waited + STORE_RETRY > wait:
+                raise DeckpollError(
+                    f"gave up waiting for {name} after {attempt} attempts in {waited:.0f} s "
+                    f"({reason}): start it, check --store, or wait longer with --store-wait"
+                ) from None
+            sys.stderr.write(f"deckpoll: waiting for {name} (attempt {attempt}): {reason}\n")
+            sys.stderr.flush()
+            time.sleep(STORE_RETRY)
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
@@ -172,6 +212,9 @@ def _worker(make_app: Callable[[], Any], sock: socket.socket) -> int:
     try:
         app = make_app()
         run_server(app, sock, Connections(capacity(raise_open_files())))
+    except DeckpollError as exc:  # the store stayed unreachable: one line, no traceback
+        sys.stderr.write(f"deckpoll: worker {os.getpid()}: {exc}\n")
+        return 1
     except BaseException:  # noqa: BLE001 - a worker reports and exits, never returns
         import traceback
 
@@ -232,6 +275,62 @@ def run_workers(workers: int, make_app: Callable[[], Any], sock: socket.socket) 
             signal.signal(sig, handler)
 
 
+@dataclass(frozen=True)
+class Talk:
+    """What `serve` settles with the store before serving: shared by every server of it."""
+
+    code: str
+    shared: bool  # the store is shared live (workers, machines)
+    found: Any  # answers left from an earlier run (archive.leftovers)
+    archived: Path | None
+    key: str | None  # the presenter key, when known here
+    key_digest: str
+
+
+def settle(
+    url: str,
+    namespace: str,
+    manifest: dict,
+    root: Path,
+    *,
+    fresh: bool,
+    new_key: bool,
+    keys: KeySource,
+    wait: float,
+) -> Talk:
+    """Open the store (waiting for it), archive with --fresh, and agree with the other
+    servers of the talk on its voter secret, presenter key and join code."""
+    import asyncio
+
+    from deckpoll.archive import leftovers, start_fresh
+    from deckpoll.server.keys import talk_key
+    from deckpoll.server.voters import talk_secret
+    from deckpoll.stores.base import StoreError, has_feed
+
+    store = open_waiting(url, namespace, wait)
+
+    async def run() -> Talk:
+        # A store's connections may belong to the event loop that opened them: this one is
+        # used here and closed; the server opens its own inside uvicorn's loop. No server
+        # of ours writes to the store yet, so what --fresh archives is all there is.
+        try:
+            archived = await start_fresh(store, manifest, root) if fresh else None
+            # made once here, before any worker could race for it; --fresh: a new talk
+            await talk_secret(store, renew=fresh)
+            key, key_digest = await talk_key(store, keys, new=new_key)
+            found = await leftovers(store, manifest)
+            config = manifest.get("polls_config") or {}
+            code = await join_code(store, config.get("code"))
+            return Talk(code, has_feed(store), found, archived, key, key_digest)
+        finally:
+            await store.close()
+
+    try:
+        return asyncio.run(run())
+    except (ValueError, StoreError, OSError) as exc:
+        raise DeckpollError(f"cannot open the store {url}: {exc}") from None
+
+
 def serve(
     deck: Path,
     host: str = "127.0.0.1",
@@ -243,6 +342,9 @@ def serve(
     workers: int = 1,
     fresh: bool = False,
     voters_per_minute: int | None = None,
+    key_file: Path | None = None,
+    new_key: bool = False,
+    store_wait: float = STORE_WAIT,
 ) -> None:
     """Serve the deck and its poll backend on one port until interrupted.
 
@@ -253,16 +355,18 @@ def serve(
     them (a `redis://` store), each worker opening its own connection to it.
     `fresh`: archive the answers already stored for this deck in DECK/results/, then start
     empty (without it, such answers are kept and a warning says so).
+    `key_file`, `new_key`: the talk's presenter key (keys.py): read from (or, when made
+    here, written to) this file, else $DECKPOLL_PRESENTER_KEY, else DECK/.deckpoll/;
+    `new_key` replaces the talk's key on every server. `store_wait`: seconds to wait for an
+    unreachable store at start.
     """
-    import asyncio
-
-    from deckpoll.archive import leftovers, start_fresh, warning
     from deckpoll.build import compile_deck
     from deckpoll.server.app import create_app
     from deckpoll.server.guards import allowed_hosts
+    from deckpoll.server.keys import PresenterKey
     from deckpoll.server.limits import Connections, capacity, raise_open_files
-    from deckpoll.server.voters import DEFAULT_PER_MINUTE, talk_secret
-    from deckpoll.stores.base import StoreError, has_feed, open_store
+    from deckpoll.server.voters import DEFAULT_PER_MINUTE
+    from deckpoll.stores.base import StoreError
 
     if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
         raise DeckpollError(f"--workers must be a whole number of at least 1, not {workers!r}")
@@ -272,29 +376,21 @@ def serve(
     first = compile_deck(deck)
     url = store_url or default_store_url(deck)
     namespace = str(first.manifest.get("id") or "")
-    config = first.manifest.get("polls_config") or {}
-
     root = deck if deck.is_dir() else deck.parent
-
-    async def prepare() -> tuple[str, bool, Any, Path | None]:
-        # A store's connections may belong to the event loop that opened them: this one is
-        # used here and closed; the server opens its own inside uvicorn's loop. No server
-        # of ours writes to the store yet, so what --fresh archives is all there is.
-        store = open_store(url, namespace=namespace)
-        try:
-            archived = await start_fresh(store, first.manifest, root) if fresh else None
-            # made once here, before any worker could race for it; --fresh: a new talk
-            await talk_secret(store, renew=fresh)
-            found = await leftovers(store, first.manifest)
-            return await join_code(store, config.get("code")), has_feed(store), found, archived
-        finally:
-            await store.close()
-
-    try:
-        code, shared, found, archived = asyncio.run(prepare())
-    except (ValueError, StoreError, OSError) as exc:
-        raise DeckpollError(f"cannot open the store {url}: {exc}") from None
-    if workers > 1 and not shared:
+    keys = KeySource.find(deck, key_file, dict(os.environ))
+    talk = settle(
+        url,
+        namespace,
+        first.manifest,
+        root,
+        fresh=fresh,
+        new_key=new_key,
+        keys=keys,
+        wait=store_wait,
+    )
+    if talk.key is not None:
+        keys.keep(talk.key)
+    if workers > 1 and not talk.shared:
         scheme = url.partition("://")[0]
         raise DeckpollError(
             f"--workers {workers} needs a store the workers share live; {scheme}:// is one "
@@ -306,10 +402,9 @@ def serve(
     # Behind a proxy or load balancer the room joins at a public address: deck.yaml's
     # `polls.join_url` names it; otherwise this machine's address and port.
     public = first.deck.config.polls.join_url if first.deck is not None else None
-    join_url = public or f"{base}/{code}"
+    join_url = public or f"{base}/{talk.code}"
     # poll_url "": this server is the backend, whatever polls.url names (same origin).
     compiled = compile_deck(deck, join_url=join_url, poll_url="")
-    key = secrets.token_urlsafe(24)
     if allowed_origins is None:
         env = os.environ.get("DECKPOLL_ALLOWED_ORIGINS", "")
         allowed_origins = [o.strip() for o in env.split(",") if o.strip()]
@@ -319,32 +414,33 @@ def serve(
 
     def make_app(store_now: Any = None) -> Any:
         """The app on a store opened here (in the process that will serve it)."""
-        store = store_now or open_store(url, namespace=namespace)
+        store = store_now or open_waiting(url, namespace, store_wait)
         return create_app(
             compiled,
             store,
-            presenter_key=key,
+            presenter_key=PresenterKey(talk.key_digest),
             join_url=join_url,
-            join_code=code,
+            join_code=talk.code,
             allowed_origins=origins,
             allowed_hosts=hosts,
             voters_per_minute=voters_per_minute or DEFAULT_PER_MINUTE,
+            follow_talk=True,
         )
 
     try:
         # Checked here, before any worker starts (a worker cannot report it to the user).
-        app = make_app(open_store("memory://") if workers > 1 else None)
+        app = make_app(open_store_now(url, namespace, workers, store_wait))
     except (ValueError, StoreError, OSError) as exc:
         sock.close()
         raise DeckpollError(str(exc)) from None
     local = "127.0.0.1" if host in ("0.0.0.0", "", "::") else _url_host(host)
-    presenter_url = f"http://{local}:{port}/?key={key}"
+    presenter_url = f"http://{local}:{port}/?key={talk.key}" if talk.key else None
     title = compiled.manifest.get("title") or deck.name
     out = sys.stdout
     out.write(f"deckpoll: presenting {title!r} (answers in {url})\n")
-    out.write(f"  Presenter: {presenter_url}\n")
+    out.write(f"  Presenter: {presenter_url or PRESENTER_ELSEWHERE}\n")
     out.write(f"  Audience:  {join_url}\n")
-    out.write(f"  Join code: {code}\n")
+    out.write(f"  Join code: {talk.code}\n")
     if workers > 1:
         out.write(f"  Workers:   {workers} processes sharing the port\n")
     loop, http = engine()
@@ -358,15 +454,8 @@ def serve(
         + (f" per worker, {workers} workers" if workers > 1 else "")
         + ")\n"
     )
-    if archived is not None:
-        out.write(f"  Fresh start: the earlier answers are archived in {archived}\n")
-    elif fresh:
-        out.write("  Fresh start: there were no earlier answers\n")
-    out.flush()
-    if found.total:
-        sys.stderr.write(warning(found, deck))
-        sys.stderr.flush()
-    if open_browser:
+    _say_talk(out, deck, talk, keys, public, fresh=fresh, new_key=new_key)
+    if open_browser and presenter_url:
         threading.Timer(0.8, webbrowser.open, [presenter_url]).start()
 
     try:
@@ -376,3 +465,46 @@ def serve(
             run_workers(workers, make_app, sock)
     finally:
         sock.close()
+
+
+PRESENTER_ELSEWHERE = (
+    "the link printed by the server that made this talk's key works here too; "
+    f"to print it here, give the key with --key-file or {ENV}"
+)
+
+
+def open_store_now(url: str, namespace: str, workers: int, wait: float) -> Any:
+    """The store of a single-process server (None: each worker opens its own later)."""
+    from deckpoll.stores.base import open_store
+
+    return open_store("memory://") if workers > 1 else open_waiting(url, namespace, wait)
+
+
+def _say_talk(
+    out: Any,
+    deck: Path,
+    talk: Talk,
+    keys: KeySource,
+    public: str | None,
+    *,
+    fresh: bool,
+    new_key: bool,
+) -> None:
+    """The lines after the links: the shared key, a fresh start, answers left over."""
+    from deckpoll.archive import warning
+
+    if talk.key and public:
+        parts = urlsplit(public)
+        out.write(f"  Public:    {parts.scheme}://{parts.netloc}/?key={talk.key}\n")
+    if talk.key and keys.origin != ENV:
+        out.write(f"  Key file:  {keys.file} (the same key on every server of this talk)\n")
+    if new_key:
+        out.write("  New key:   the talk's earlier presenter links no longer work\n")
+    if talk.archived is not None:
+        out.write(f"  Fresh start: the earlier answers are archived in {talk.archived}\n")
+    elif fresh:
+        out.write("  Fresh start: there were no earlier answers\n")
+    out.flush()
+    if talk.found.total:
+        sys.stderr.write(warning(talk.found, deck))
+        sys.stderr.flush()

@@ -6,6 +6,7 @@ import asyncio
 from dataclasses import dataclass, field
 
 from deckpoll.server.api import RateLimit
+from deckpoll.server.keys import PresenterKey
 from deckpoll.server.session import Session
 from deckpoll.server.site import Site
 from deckpoll.server.voters import DEFAULT_PER_MINUTE, VoterTokens
@@ -16,7 +17,8 @@ class ServerState:
     """`app.state` of the deckpoll app (in place of Starlette's untyped State). A field
     that handlers need is added here; slots make a misspelt attribute an error."""
 
-    presenter_key: str
+    # The key's hash (keys.py): the key itself may be known only to another server.
+    presenter: PresenterKey
     site: Site
     # None while nothing has built yet (a preview of a broken deck): the API answers 503.
     session: Session | None
@@ -27,3 +29,5 @@ class ServerState:
     voters: VoterTokens | None = None
     voters_per_minute: int = DEFAULT_PER_MINUTE
     voters_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # The key when this server knows it (the preview puts it into its page); else None.
+    presenter_key: str | None = None

@@ -46,13 +46,13 @@ def _b64(data: bytes) -> str:
 
 
 async def talk_secret(store, *, renew: bool = False) -> bytes:
-    """The talk's secret from the store, made (or, with `renew`, replaced) if needed."""
-    saved = None if renew else await store.get_meta(SECRET_META)
-    if saved:
-        return bytes.fromhex(saved)
+    """The talk's secret from the store, made (or, with `renew`, replaced) if needed. Made
+    with `setdefault_meta`: servers of one talk starting at once agree on one secret."""
     secret = secrets.token_bytes(32)
-    await store.set_meta(SECRET_META, secret.hex())
-    return secret
+    if renew:
+        await store.set_meta(SECRET_META, secret.hex())
+        return secret
+    return bytes.fromhex(await store.setdefault_meta(SECRET_META, secret.hex()))
 
 
 @dataclass
@@ -82,13 +82,22 @@ class VoterTokens:
 
     def __init__(self, deck_id: str, secret: bytes, per_minute: int = DEFAULT_PER_MINUTE):
         self.deck_id = deck_id
-        self._key = secret
-        # Public: names the talk in the phone's storage key (derived, never the secret).
-        self.talk = _b64(hmac.new(secret, b"talk", hashlib.sha256).digest()[:9])
+        self._rekey(secret)
         self.minting = AddressLimit(per_minute)
         self._answered: dict[str, float] = {}
         self._warned = float("-inf")
         self._pruned = float("-inf")
+
+    def _rekey(self, secret: bytes) -> None:
+        self._key = secret
+        # Public: names the talk in the phone's storage key (derived, never the secret).
+        self.talk = _b64(hmac.new(secret, b"talk", hashlib.sha256).digest()[:9])
+
+    async def follow(self, store) -> None:
+        """Take the store's secret if another server replaced it (`--fresh`: a new talk)."""
+        saved = await store.get_meta(SECRET_META)
+        if saved and saved != self._key.hex():
+            self._rekey(bytes.fromhex(saved))
 
     def _mac(self, ident: str) -> str:
         message = f"{self.deck_id}\x00{ident}".encode()

@@ -1,0 +1,294 @@
+"""Several machines for one talk: two `deckpoll serve` processes on two ports of this machine
+(each with its own copy of the deck folder, as two machines have) on one real redis-server."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+from server_fixtures import minted, redis_url, sse_events  # noqa: F401 - a fixture
+
+DECK_YAML = "title: Machines\nlang: en\nslides: [s.md]\npolls:\n  auto_open: false\n"
+SLIDES = "# Hi\n\n---\n\n```poll\nid: q\nkind: single\nquestion: Yes?\noptions: [Yes, No]\n```\n"
+SRC = str(Path(__file__).parents[1] / "src")
+
+
+def talk_decks(tmp_path: Path, machines: int = 2) -> list[Path]:
+    """One deck folder per machine, the same talk (the deck id is the folder's name)."""
+    name = f"talk{time.monotonic_ns()}"
+    decks = []
+    for n in range(machines):
+        deck = tmp_path / f"machine{n}" / name
+        deck.mkdir(parents=True)
+        (deck / "deck.yaml").write_text(DECK_YAML)
+        (deck / "s.md").write_text(SLIDES)
+        decks.append(deck)
+    return decks
+
+
+class Machine:
+    """A running `deckpoll serve` subprocess and what it printed."""
+
+    def __init__(self, proc: subprocess.Popen) -> None:
+        self.proc = proc
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            self.lines.append(line)
+
+    @property
+    def text(self) -> str:
+        return "".join(self.lines)
+
+    def wait_up(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            found = re.search(r"Audience:  (http://127\.0\.0\.1:\d+)/", self.text)
+            if found and _up(found.group(1)):
+                self.base = found.group(1)
+                key = re.search(r"Presenter: http://127\.0\.0\.1:\d+/\?key=(\S+)", self.text)
+                self.key = key.group(1) if key else None
+                return
+            assert self.proc.poll() is None, f"serve ended:\n{self.text}"
+            assert time.monotonic() < deadline, f"serve did not start:\n{self.text}"
+            time.sleep(0.1)
+
+    def stop(self, sig: int = signal.SIGTERM) -> str:
+        if self.proc.poll() is None:
+            os.kill(self.proc.pid, sig)
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.kill(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=5)
+        self._reader.join(timeout=5)
+        self.proc.stdout.close()
+        return self.text
+
+
+def serve_command(deck: Path, store: str, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "deckpoll", "serve", str(deck), "--port", "0"] + [
+        "--store",
+        store,
+        *extra,
+    ]
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "DECKPOLL_PRESENTER_KEY"}
+    return {**env, "PYTHONPATH": SRC, **extra}
+
+
+@contextmanager
+def machines(*commands: tuple[list[str], dict[str, str]]) -> Iterator[list[Machine]]:
+    """Start each `serve` in turn (the first one first: it makes the talk's key); stop all."""
+    started: list[Machine] = []
+    try:
+        for command, env in commands:
+            machine = Machine(
+                subprocess.Popen(
+                    command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+                )
+            )
+            started.append(machine)
+            machine.wait_up()
+        yield started
+    finally:
+        for machine in started:
+            rest = machine.stop()
+            assert "Traceback" not in rest, rest
+
+
+def _up(base: str) -> bool:
+    try:
+        return httpx.get(f"{base}/api/v1/deck", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+def answer(base: str, token: str, choice: str = "yes") -> int:
+    reply = httpx.post(
+        f"{base}/api/v1/polls/q/answers",
+        json={"choice": choice},
+        headers={"X-Deckpoll-Voter": token},
+        timeout=5,
+    )
+    return reply.status_code
+
+
+def stored_meta(url: str, deck: Path) -> dict[str, str]:
+    import redis
+
+    client = redis.Redis.from_url(url, decode_responses=True)
+    try:
+        return client.hgetall(f"deckpoll:{{{deck.name}}}:meta")
+    finally:
+        client.close()
+
+
+def test_the_second_server_takes_the_first_ones_presenter_key_and_voter_tokens(
+    tmp_path,
+    redis_url,  # noqa: F811
+):
+    first, second = talk_decks(tmp_path)
+    nowhere = tmp_path / "no-key-here"  # the second machine has no copy of the key
+    with machines(
+        (serve_command(first, redis_url), clean_env()),
+        (serve_command(second, redis_url, "--key-file", str(nowhere)), clean_env()),
+    ) as (a, b):
+        assert a.key is not None and b.key is None, b.text
+        assert "the link printed by the server that made this talk's key" in b.text
+        assert not nowhere.exists()  # nothing to write: it did not make the key
+        # the first machine's presenter link works on the second
+        assert httpx.post(f"{b.base}/api/v1/polls/q/open", headers=bearer(a.key)).status_code == 200
+        wrong = bearer("x" * 32)
+        assert httpx.post(f"{b.base}/api/v1/polls/q/close", headers=wrong).status_code == 403
+        assert httpx.get(f"{b.base}/api/v1/notes", headers=bearer(a.key)).status_code == 200
+        # voter tokens minted on one are accepted by the other, both ways
+        assert answer(b.base, minted(a.base)) == 200
+        assert answer(a.base, minted(b.base), "no") == 200
+        assert answer(a.base, "A" * 38) == 401  # made up: refused on both
+        assert answer(b.base, "A" * 38) == 401
+        # the store holds the key's hash, never the key
+        meta = stored_meta(redis_url, first)
+        assert meta["presenter_key_sha256"] == hashlib.sha256(a.key.encode()).hexdigest()
+        assert not any(a.key in value for value in meta.values())
+        key_file = first / ".deckpoll" / "presenter-key"
+        assert key_file.read_text().strip() == a.key
+        assert key_file.stat().st_mode & 0o777 == 0o600
+        # a third machine given the key file prints the same presenter link
+        with machines(
+            (serve_command(second, redis_url, "--key-file", str(key_file)), clean_env()),
+        ) as (c,):
+            assert c.key == a.key, c.text
+        # and so does one given the key in the environment
+        with machines(
+            (serve_command(second, redis_url), clean_env(DECKPOLL_PRESENTER_KEY=a.key)),
+        ) as (d,):
+            assert d.key == a.key, d.text
+
+
+def test_a_new_key_stops_the_old_links_on_every_server(tmp_path, redis_url):  # noqa: F811
+    first, second = talk_decks(tmp_path)
+    with machines((serve_command(first, redis_url), clean_env())) as (a,):
+        old = a.key
+        assert httpx.get(f"{a.base}/api/v1/notes", headers=bearer(old)).status_code == 200
+        with machines((serve_command(second, redis_url, "--new-key"), clean_env())) as (b,):
+            assert b.key and b.key != old
+            assert "earlier presenter links no longer work" in b.text
+            assert httpx.get(f"{b.base}/api/v1/notes", headers=bearer(old)).status_code == 403
+            # the first server follows the store's key within a few seconds
+            deadline = time.monotonic() + 10
+            while httpx.get(f"{a.base}/api/v1/notes", headers=bearer(old)).status_code != 403:
+                assert time.monotonic() < deadline, "the old key still works on the first server"
+                time.sleep(0.2)
+            assert httpx.get(f"{a.base}/api/v1/notes", headers=bearer(b.key)).status_code == 200
+            assert (second / ".deckpoll" / "presenter-key").read_text().strip() == b.key
+
+
+def test_a_key_that_is_not_the_talks_is_refused_at_start(tmp_path, redis_url):  # noqa: F811
+    first, second = talk_decks(tmp_path)
+    with machines((serve_command(first, redis_url), clean_env())):
+        other = clean_env(DECKPOLL_PRESENTER_KEY="another-key-0123456789")
+        proc = subprocess.run(
+            serve_command(second, redis_url), capture_output=True, text=True, timeout=60, env=other
+        )
+        assert proc.returncode == 1
+        assert "DECKPOLL_PRESENTER_KEY is not this talk's key" in proc.stderr, proc.stderr
+        assert "--new-key" in proc.stderr and "Traceback" not in proc.stderr
+        bad = clean_env(DECKPOLL_PRESENTER_KEY="short")
+        proc = subprocess.run(
+            serve_command(second, redis_url), capture_output=True, text=True, timeout=60, env=bad
+        )
+        assert proc.returncode == 1
+        assert "DECKPOLL_PRESENTER_KEY: a presenter key is 16 to 256 characters" in proc.stderr
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_starting_with_redis_down_waits_without_a_traceback_then_gives_up(tmp_path):
+    (deck,) = talk_decks(tmp_path, 1)
+    port = free_port()  # nothing listens there
+    started = time.monotonic()
+    proc = subprocess.run(
+        serve_command(deck, f"redis://127.0.0.1:{port}/0", "--store-wait", "4"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=clean_env(),
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert f"deckpoll: waiting for Redis at 127.0.0.1:{port} (attempt 2)" in proc.stderr
+    gave_up = rf"error: gave up waiting for Redis at 127\.0\.0\.1:{port} after \d+ attempts"
+    assert re.search(gave_up, proc.stderr) and "--store-wait" in proc.stderr, proc.stderr
+    assert time.monotonic() - started < 30
+
+
+def test_a_server_started_before_redis_serves_once_redis_is_up(tmp_path):
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server is not installed")
+    (deck,) = talk_decks(tmp_path, 1)
+    port = free_port()
+    store = f"redis://127.0.0.1:{port}/0"
+    server = Machine(
+        subprocess.Popen(
+            serve_command(deck, store, "--workers", "2"),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=clean_env(),
+        )
+    )
+    redis_proc = None
+    try:
+        deadline = time.monotonic() + 20
+        while "(attempt 2)" not in server.text:
+            assert time.monotonic() < deadline and server.proc.poll() is None, server.text
+            time.sleep(0.05)
+        redis_proc = subprocess.Popen(
+            [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", ""],
+            stdout=subprocess.DEVNULL,
+        )
+        server.wait_up()
+        assert server.key and answer(server.base, minted(server.base)) == 409  # not open yet
+    finally:
+        text = server.stop()
+        if redis_proc is not None:
+            redis_proc.terminate()
+            redis_proc.wait(timeout=10)
+    assert "Traceback" not in text, text
+    assert f"waiting for Redis at 127.0.0.1:{port} (attempt 1)" in text
+
+
+def test_the_cli_and_the_server_agree_on_the_store_wait():
+    from deckpoll import cli
+    from deckpoll.server import run
+
+    assert cli.STORE_WAIT == run.STORE_WAIT
