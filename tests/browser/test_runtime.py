@@ -317,9 +317,11 @@ def test_a_key_from_a_dialog_that_just_closed_still_works(page, deck_html):
     fired = page.evaluate(
         """() => { window.__fs = 0;
                    document.documentElement.requestFullscreen = async () => { window.__fs++; };
-                   const dlg = document.querySelector('dialog.dp-help'), b = dlg.querySelector('button');
+                   const dlg = document.querySelector('dialog.dp-help');
+                   const b = dlg.querySelector('button');
                    dlg.close();
-                   b.dispatchEvent(new KeyboardEvent('keydown', { key: 'f', bubbles: true, cancelable: true }));
+                   b.dispatchEvent(new KeyboardEvent('keydown',
+                                   { key: 'f', bubbles: true, cancelable: true }));
                    return window.__fs; }"""
     )
     assert fired == 1
