@@ -1,7 +1,8 @@
 """Loop time of a big word cloud: 100,000 answers over 7,300 distinct words, in-process.
 
 Measures, on one event loop with the memory store: what an answer plus its push costs the
-loop (apply + the results views for phones and presenter + encoding), and how long the
+loop (the store's commit, the feed, applying it to the tally, then the results views for
+phones and presenter + encoding), and how long the
 presenter's slide change takes while 100 answers a second arrive. Prints figures and the
 same with a full re-tally per push (what the server did before incremental tallies), as a
 reference measured in the same run. Usage: python bench/cloud.py [answers] [distinct]
@@ -15,10 +16,10 @@ import statistics
 import sys
 import time
 
-from deckpoll.polls import tally
+from deckpoll.polls import check_answer, tally
 from deckpoll.server.events import sse
 from deckpoll.server.session import Session
-from deckpoll.stores.base import OPEN, Answer
+from deckpoll.stores.base import OPEN
 from deckpoll.stores.memory import MemoryStore
 
 POLL = {
@@ -38,11 +39,10 @@ MANIFEST = {
 }
 
 
-def commit(session: Session, n: int, voter: str, text: str) -> None:
-    """What the session does once the store committed an answer (the store's own cost is
-    left out: this measures the loop work per answer, not the disk)."""
-    answer = Answer(n, "w", voter, {"text": text}, text.casefold())
-    session._apply_answer(answer, ())
+async def commit(session: Session, voter: str, text: str) -> None:
+    """An answer the way the API sends it: the store commits it, its feed brings it back,
+    the follower applies it (the memory store: no disk, only the loop's work)."""
+    await session.answer("w", voter, check_answer(POLL, {"text": text}))
 
 
 def pct(values: list[float], q: float) -> float:
@@ -59,17 +59,15 @@ async def main(total: int, distinct: int) -> None:
     for n in range(total):
         popular = min(distinct - 1, int(rng.paretovariate(1.2)))
         text = words[popular if n % 2 else (n // 2) % distinct]
-        commit(session, n + 1, f"voter-{n:012d}-bench", text)
+        await commit(session, f"voter-{n:012d}-bench", text)
     await session.flush()
-    next_id = total + 1
 
     # an answer plus its push, as the loop runs them
     costs = []
     for n in range(300):
         text = words[rng.randrange(distinct)]
         started = time.perf_counter()
-        commit(session, next_id, f"extra-{n:012d}-bench", text)
-        next_id += 1
+        await commit(session, f"extra-{n:012d}-bench", text)
         await session.flush()
         costs.append(time.perf_counter() - started)
     phone = len(sse("results", session.results_view("w", False)))
@@ -88,9 +86,9 @@ async def main(total: int, distinct: int) -> None:
     stop = asyncio.Event()
 
     async def audience() -> None:
-        n = next_id
+        n = 0
         while not stop.is_set():
-            commit(session, n, f"live-{n:012d}-bench", words[rng.randrange(distinct)])
+            await commit(session, f"live-{n:012d}-bench", words[rng.randrange(distinct)])
             n += 1
             await asyncio.sleep(0.01)
 

@@ -478,7 +478,10 @@ def test_a_slow_client_is_never_cut_because_of_results_and_gets_the_newest():
 
 def test_a_change_seen_twice_counts_once():
     """A change committed between subscribing and loading is both loaded and in the feed:
-    applying it again leaves the tallies as they were."""
+    the follower skips a change numbered up to what it has, and applying one again leaves
+    the tallies as they were."""
+    from dataclasses import replace
+
     from deckpoll.stores.base import Change
 
     async def go():
@@ -487,7 +490,10 @@ def test_a_change_seen_twice_counts_once():
         receipt = await session.answer(
             "words", "v" * 16, check_answer(session.polls["words"], {"text": "Mod"})
         )
-        session.apply(Change("answer", poll="words", answer=receipt.answer))
+        change = Change("answer", poll="words", answer=receipt.answer, seq=receipt.seq)
+        assert session.follower.applied == receipt.seq  # acknowledged = in the state
+        assert session.follower.apply([change])  # numbered as applied: skipped
+        session.mirror.apply(replace(change, seq=0))  # applied again: no effect
         cloud = session.tallies["words"]
         assert (cloud.voters, cloud.answers) == (1, 1)
         assert session.results_view("words", True)["words"][0]["count"] == 1
@@ -496,11 +502,43 @@ def test_a_change_seen_twice_counts_once():
     run(go())
 
 
-def test_stop_ends_a_shared_pusher_even_when_its_cancel_is_swallowed(monkeypatch):
+def test_a_missing_change_makes_the_follower_reload():
+    """A jump in the changes' numbers means one was missed: the follower does not apply
+    past it, subscribes again, reloads from the store and the clients get snapshots."""
+    from deckpoll.stores.base import Change
+
+    async def go():
+        store = open_store("memory://")
+        session = Session(manifest(), store, push_interval=0.01)
+        await session.start()
+        await session.set_status("words", OPEN)
+        receipt = await session.answer(
+            "words", "v" * 16, check_answer(session.polls["words"], {"text": "Mod"})
+        )
+        # a change from the future (number head + 2): the one before it never came
+        ghost = Change("answer", poll="words", answer=receipt.answer, seq=receipt.seq + 2)
+        ahead = session.follower.apply([ghost])
+        assert not ahead and session.follower.applied == receipt.seq
+        # the same through the feed: the follower resyncs from the store
+        session.follower._feed.deliver([ghost])
+        for _ in range(100):
+            if session.resyncs:
+                break
+            await asyncio.sleep(0.02)
+        assert session.resyncs == 1 and session.follower.gaps == 1
+        assert session.tallies["words"].answers == 1
+        await session.answer("words", "w" * 16, check_answer(session.polls["words"], {"text": "x"}))
+        assert session.tallies["words"].answers == 2  # the new feed is followed
+        await session.stop()
+
+    run(go())
+
+
+def test_stop_ends_the_pusher_even_when_its_cancel_is_swallowed(monkeypatch):
     """Python 3.11's asyncio.wait_for can swallow a cancel that meets the wake-up it waits
-    for; the pusher of a shared deck waits that way, so stop() must not rely on cancel()
-    alone (it hung about one run in ten in the two-server tests)."""
-    import deckpoll.server.session as session_module
+    for; the pusher waits that way (it tells the other servers its count every few
+    seconds), so stop() must not rely on cancel() alone (it hung about one run in ten)."""
+    import deckpoll.server.pusher as pusher_module
 
     real_wait_for = asyncio.wait_for
 
@@ -510,12 +548,12 @@ def test_stop_ends_a_shared_pusher_even_when_its_cancel_is_swallowed(monkeypatch
         except asyncio.CancelledError:
             return None  # the race: the wake-up won, the cancel is lost
 
-    monkeypatch.setattr(session_module.asyncio, "wait_for", swallowing_wait_for)
+    monkeypatch.setattr(pusher_module.asyncio, "wait_for", swallowing_wait_for)
 
     async def go():
         session = Session(manifest(), open_store("memory://"), push_interval=0.01)
-        session.shared = True  # the pusher's shared path, without a Redis server
-        pusher = session._task = asyncio.create_task(session._pusher())
+        session.pusher.start()
+        pusher = session.pusher._task
         await asyncio.sleep(0.05)
         stopping = asyncio.create_task(session.stop())
         await asyncio.wait({stopping}, timeout=5)

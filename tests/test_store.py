@@ -258,6 +258,92 @@ def test_setdefault_meta_from_many_at_once_agrees_on_one(store):
     run(go())
 
 
+def test_the_feed_numbers_every_change_in_commit_order(store):
+    """Every store's feed: each committed change, numbered head+1, head+2, ... with no gap,
+    in commit order, the same sequence for every subscriber; nothing for a refused or
+    duplicate write; receipts carry their change's number; notes come unnumbered."""
+
+    async def go():
+        start = await store.head()
+        first_feed, second_feed = await store.subscribe(), await store.subscribe()
+        await store.set_status("p", OPEN)
+        one = await store.add_answer("p", "v1", {"choice": "x"}, key="", replace=True, limit=1)
+        again = await store.add_answer("p", "v1", {"choice": "x"}, key="", replace=True, limit=1)
+        await store.set_status("p", OPEN, only_from=(NEW,))  # refused: changes nothing
+        two = await store.add_answer("p", "v1", {"choice": "y"}, key="", replace=True, limit=1)
+        await store.hide_answer("p", two.answer.id, True)
+        assert await store.hide_answer("p", 999_999, True) is None  # nothing to change
+        await store.approve_answer("p", two.answer.id)
+        await store.reset_poll("p")
+        await store.set_meta("state", '{"slide": 2, "fragment": 0}')
+        await store.setdefault_meta("code", "1")
+        await store.setdefault_meta("code", "2")  # there already: changes nothing
+        await store.publish({"audience": 3})
+        assert again.duplicate and again.seq == 0
+        assert await store.head() == start + 8
+        got = []
+        while len(got) < 9:
+            got += await asyncio.wait_for(first_feed.batch(), 5)
+        seen = [await asyncio.wait_for(second_feed.get(), 5) for _ in range(9)]
+        await first_feed.close()
+        await second_feed.close()
+        return start, one, two, got, seen
+
+    start, one, two, got, seen = run(go())
+    assert seen == got
+    kinds = ["poll", "answer", "answer", "hide", "hide", "poll", "meta", "meta", "note"]
+    assert [c.kind for c in got] == kinds
+    assert [c.seq for c in got] == [start + n for n in range(1, 9)] + [0]
+    assert {c.origin for c in got} == {store.origin}
+    assert got[1].answer == one.answer and got[1].seq == one.seq
+    assert got[2].answer == two.answer and got[2].removed == (one.answer.id,)
+    assert got[2].seq == two.seq
+    assert got[3].answer.hidden and got[3].answer.id == two.answer.id
+    assert not got[4].answer.pending
+    assert got[5].reset and got[5].state.status == OPEN
+    assert (got[6].name, got[6].value) == ("state", '{"slide": 2, "fragment": 0}')
+    assert (got[7].name, got[7].value) == ("code", "1")
+    assert got[8].data == {"audience": 3}
+
+
+def test_concurrent_writes_come_through_the_feed_without_gaps(store):
+    """Writes committed together (SQLite's group commit, Redis from many connections) are
+    still numbered one by one, in the order the feed hands them out."""
+
+    async def go():
+        await store.set_status("p", OPEN)
+        start = await store.head()
+        feed = await store.subscribe()
+        receipts = await asyncio.gather(
+            *(
+                store.add_answer("p", f"v{n}", {"choice": "a"}, key="", replace=True, limit=1)
+                for n in range(40)
+            )
+        )
+        got = []
+        while len(got) < 40:
+            got += await asyncio.wait_for(feed.batch(), 5)
+        await feed.close()
+        return start, receipts, got
+
+    start, receipts, got = run(go())
+    assert [c.seq for c in got] == list(range(start + 1, start + 41))
+    assert sorted(r.seq for r in receipts) == [c.seq for c in got]
+    assert {r.seq: r.answer for r in receipts} == {c.seq: c.answer for c in got}
+
+
+def test_a_closed_feed_gets_nothing_and_others_go_on(store):
+    async def go():
+        closed, open_feed = await store.subscribe(), await store.subscribe()
+        await closed.close()
+        await store.set_meta("code", "1")
+        change = await asyncio.wait_for(open_feed.get(), 5)
+        await open_feed.close()
+        return change
+
+    assert run(go()).name == "code"
+
+
 def test_namespaces_do_not_mix(store_url):
     if store_url.startswith("memory"):
         pytest.skip("each MemoryStore is its own namespace")

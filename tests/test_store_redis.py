@@ -329,10 +329,8 @@ def test_a_hung_redis_fails_within_the_socket_timeout(own_server, namespace):
 
 
 def test_the_feed_brings_every_change_in_commit_order(shared_server, namespace):
-    from deckpoll.stores.base import FeedStore, has_feed
-
     with opened(shared_server.url, namespace) as a, opened(shared_server.url, namespace) as b:
-        assert has_feed(b) and isinstance(b, FeedStore) and a.origin != b.origin
+        assert a.shared and b.shared and a.origin != b.origin
 
         async def go():
             feed = await b.subscribe()

@@ -136,6 +136,7 @@ async def deck(request: Request) -> Response:
     presenter = is_presenter(request, required=False)
     manifest = session.manifest
     config = manifest.get("polls_config") or {}
+    await session.settle()
     body = {
         "deckpoll": manifest.get("deckpoll", 1),
         "id": manifest.get("id"),
@@ -217,6 +218,7 @@ async def my_answers(request: Request) -> Response:
     pid = _poll(request)
     voter = check_voter(request.headers.get("x-deckpoll-voter"))
     await voters.check(request, voter)
+    await session.settle()  # an answer acknowledged by another worker is included
     mine = await session.voter_answers(pid, voter)
     poll = session.polls[pid]
     limit = kind_of(poll).limit(poll)
@@ -234,6 +236,9 @@ async def results(request: Request) -> Response:
     session = _session(request)
     pid = _poll(request)
     presenter = is_presenter(request, required=False)
+    # Read your writes: every answer acknowledged before this request (by this worker or
+    # another) is in the state before the view is made.
+    await session.settle()
     if not presenter and not session.visible(pid):
         raise Invalid(403, "results_hidden", "the results of this poll are not shown yet")
     return JSONResponse(session.results_view(pid, presenter), headers={"Cache-Control": "no-store"})
@@ -251,6 +256,7 @@ async def group_answers(request: Request) -> Response:
     is_presenter(request, required=True)
     session = _session(request)
     pid = _poll(request)
+    await session.settle()
     ids = session.tallies[pid].group(request.path_params["group"])
     if ids is None:
         raise Invalid(404, "unknown_group", "no such group in this poll's results")

@@ -52,6 +52,7 @@ async def answer_list(request: Request) -> Response:
     pid = _poll(request)
     after = _number(request, "after", 0, 2**63 - 1)
     limit = _number(request, "limit", PAGE, MAX_PAGE) or PAGE
+    await session.settle()
     mirror = session.answers.get(pid, {})
     ids = sorted(i for i in mirror if i > after)
     page = [answer_row(mirror[i]) for i in ids[:limit]]

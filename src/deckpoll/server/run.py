@@ -305,7 +305,7 @@ def settle(
     from deckpoll.archive import leftovers, start_fresh
     from deckpoll.server.keys import talk_key
     from deckpoll.server.voters import talk_secret
-    from deckpoll.stores.base import StoreError, has_feed
+    from deckpoll.stores.base import StoreError
 
     store = open_waiting(url, namespace, wait)
 
@@ -321,7 +321,8 @@ def settle(
             found = await leftovers(store, manifest)
             config = manifest.get("polls_config") or {}
             code = await join_code(store, config.get("code"))
-            return Talk(code, has_feed(store), found, archived, key, key_digest)
+            shared = bool(getattr(store, "shared", False))
+            return Talk(code, shared, found, archived, key, key_digest)
         finally:
             await store.close()
 

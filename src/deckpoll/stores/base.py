@@ -90,6 +90,7 @@ class Receipt:
     replaced: bool = False
     duplicate: bool = False
     removed: tuple[int, ...] = ()  # ids of the answers the new one replaced
+    seq: int = 0  # the change's number in the feed (0: nothing was committed)
 
 
 @runtime_checkable
@@ -100,7 +101,21 @@ class Store(Protocol):
     one answer per voter for choice polls (`replace=True`: a new choice replaces the old),
     at most `limit` distinct entries per voter for text polls (`key` identifies an entry;
     an entry with the same key is a duplicate and stores nothing new).
+
+    The change feed: every committed change is numbered (`Change.seq`: 1, 2, 3, ... in
+    commit order, no gaps) and handed to every feed from `subscribe` before the write
+    returns. `head` is the number of the last change committed; `publish` sends a note to
+    every subscriber (unnumbered). `shared`: other processes see the changes too (Redis).
     """
+
+    origin: str  # names this store instance (the worker) in the changes it makes
+    shared: bool
+
+    async def head(self) -> int: ...
+
+    async def subscribe(self) -> Feed: ...
+
+    async def publish(self, data: dict[str, Any]) -> None: ...
 
     async def get_meta(self, name: str) -> str | None: ...
 
@@ -154,7 +169,8 @@ class Change:
     kind `answer` (poll, answer, removed), `hide` (poll, answer: its hidden or pending flag
     changed), `poll` (state; reset: the
     poll's answers were deleted too), `meta` (name, value), `note` (data: what a server
-    sent with `publish`). `origin` names the store instance (the worker) that made it.
+    sent with `publish`). `origin` names the store instance (the worker) that made it;
+    `seq` is its number in commit order (0 for a note).
     """
 
     kind: str
@@ -167,34 +183,21 @@ class Change:
     name: str = ""
     value: str = ""
     data: dict[str, Any] = field(default_factory=dict)
+    seq: int = 0
 
 
 @runtime_checkable
 class Feed(Protocol):
     """A live subscription to a store's changes: every change committed after `subscribe`
-    returned arrives through `get`, in commit order. `get` raises `StoreUnavailable` once the
-    subscription is lost (changes may have been missed: subscribe again and reload)."""
+    returned arrives, in commit order. `get` returns one change, `batch` every change
+    waiting (at least one). Both raise `StoreUnavailable` once the subscription is lost
+    (changes may have been missed: subscribe again and reload)."""
 
     async def get(self) -> Change: ...
 
+    async def batch(self) -> list[Change]: ...
+
     async def close(self) -> None: ...
-
-
-@runtime_checkable
-class FeedStore(Store, Protocol):
-    """A store several servers can share live (the Redis store): it publishes every change
-    it commits, in commit order, to every subscriber, and relays notes between servers."""
-
-    origin: str
-
-    async def subscribe(self) -> Feed: ...
-
-    async def publish(self, data: dict[str, Any]) -> None: ...
-
-
-def has_feed(store: Store) -> bool:
-    """Whether several servers can share this store live (it offers a change feed)."""
-    return callable(getattr(store, "subscribe", None)) and callable(getattr(store, "publish", None))
 
 
 def next_state(current: PollState, status: str, now: float) -> PollState:

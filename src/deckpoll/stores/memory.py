@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace as replaced
 from typing import Any
 
 from deckpoll.stores.base import (
     OPEN,
     Answer,
     AnswerLimit,
+    Change,
     PollClosed,
     PollState,
     Receipt,
     after_reset,
     next_state,
 )
+from deckpoll.stores.feed import ChangeHub, QueueFeed
 
 
 class MemoryStore:
-    """A Store in process memory. Methods never await inside, so each one is atomic."""
+    """A Store in process memory. Methods never await inside, so each one is atomic; each
+    change goes to the feed (`ChangeHub`) as it is made, before the method returns."""
+
+    shared = False
 
     def __init__(self, url: str = "memory://", *, namespace: str = "") -> None:
         self.url = url
@@ -26,16 +32,37 @@ class MemoryStore:
         self._meta: dict[str, str] = {}
         self._polls: dict[str, PollState] = {}
         self._answers: dict[str, dict[int, Answer]] = {}
+        # poll -> voter -> that voter's answer ids: an answer looks at its voter's only
+        self._voters: dict[str, dict[str, list[int]]] = {}
         self._next_id = 1
+        self._hub = ChangeHub()
+        self.origin = self._hub.origin
+
+    # -- the change feed -------------------------------------------------------------------
+
+    async def head(self) -> int:
+        return self._hub.head
+
+    async def subscribe(self) -> QueueFeed:
+        return self._hub.subscribe()
+
+    async def publish(self, data: dict[str, Any]) -> None:
+        self._hub.note(data)
+
+    # -- the Store protocol ----------------------------------------------------------------
 
     async def get_meta(self, name: str) -> str | None:
         return self._meta.get(name)
 
     async def set_meta(self, name: str, value: str) -> None:
         self._meta[name] = value
+        self._hub.commit([Change("meta", name=name, value=value)])
 
     async def setdefault_meta(self, name: str, value: str) -> str:
-        return self._meta.setdefault(name, value)
+        if name in self._meta:
+            return self._meta[name]
+        await self.set_meta(name, value)
+        return value
 
     async def polls(self) -> dict[str, PollState]:
         return dict(self._polls)
@@ -43,27 +70,28 @@ class MemoryStore:
     def _poll(self, poll: str) -> PollState:
         return self._polls.get(poll) or PollState(poll)
 
+    def _save_poll(self, state: PollState, reset: bool = False) -> PollState:
+        self._polls[state.id] = state
+        self._hub.commit([Change("poll", poll=state.id, state=state, reset=reset)])
+        return state
+
     async def set_status(
         self, poll: str, status: str, *, only_from: tuple[str, ...] | None = None
     ) -> PollState:
         current = self._poll(poll)
         if only_from is not None and current.status not in only_from:
             return current
-        state = next_state(current, status, time.time())
-        self._polls[poll] = state
-        return state
+        return self._save_poll(next_state(current, status, time.time()))
 
     async def set_revealed(self, poll: str, revealed: bool) -> PollState:
         current = self._poll(poll)
         state = PollState(poll, current.status, revealed, current.opened_at, current.closed_at)
-        self._polls[poll] = state
-        return state
+        return self._save_poll(state)
 
     async def reset_poll(self, poll: str) -> PollState:
-        state = after_reset(self._poll(poll))
-        self._polls[poll] = state
         self._answers.pop(poll, None)
-        return state
+        self._voters.pop(poll, None)
+        return self._save_poll(after_reset(self._poll(poll)), reset=True)
 
     async def add_answer(
         self,
@@ -79,37 +107,29 @@ class MemoryStore:
         if self._poll(poll).status != OPEN:
             raise PollClosed(poll)
         rows = self._answers.setdefault(poll, {})
-        mine = [a for a in rows.values() if a.voter == voter]
-        now = time.time()
+        ids = self._voters.setdefault(poll, {}).setdefault(voter, [])
+        mine = [rows[i] for i in ids]
         if replace:
             for old in mine:
                 if old.value == value:
                     return Receipt(old, duplicate=True)
             for old in mine:
                 del rows[old.id]
-            answer = self._insert(rows, poll, voter, value, key, now, pending)
-            return Receipt(answer, replaced=bool(mine), removed=tuple(a.id for a in mine))
-        for old in mine:
-            if old.key == key:
-                return Receipt(old, duplicate=True)
-        if len(mine) >= limit:
-            raise AnswerLimit(poll)
-        return Receipt(self._insert(rows, poll, voter, value, key, now, pending))
-
-    def _insert(
-        self,
-        rows: dict[int, Answer],
-        poll: str,
-        voter: str,
-        value: dict,
-        key: str,
-        now: float,
-        pending: bool,
-    ) -> Answer:
-        answer = Answer(self._next_id, poll, voter, dict(value), key, now, False, pending)
+            ids.clear()
+        else:
+            for old in mine:
+                if old.key == key:
+                    return Receipt(old, duplicate=True)
+            if len(mine) >= limit:
+                raise AnswerLimit(poll)
+        answer = Answer(self._next_id, poll, voter, dict(value), key, time.time(), False, pending)
         self._next_id += 1
         rows[answer.id] = answer
-        return answer
+        ids.append(answer.id)
+        removed = tuple(a.id for a in mine) if replace else ()
+        receipt = Receipt(answer, replaced=bool(removed), removed=removed)
+        seq = self._hub.commit([Change("answer", poll=poll, answer=answer, removed=removed)])
+        return replaced(receipt, seq=seq)
 
     async def hide_answer(self, poll: str, answer_id: int, hidden: bool = True) -> Answer | None:
         return self._flag(poll, answer_id, hidden=hidden)
@@ -123,10 +143,11 @@ class MemoryStore:
         if old is None:
             return None
         rows[answer_id] = new = old.flagged(**flags)
+        self._hub.commit([Change("hide", poll=poll, answer=new)])
         return new
 
     async def answers(self, poll: str) -> list[Answer]:
         return sorted(self._answers.get(poll, {}).values(), key=lambda a: a.id)
 
     async def close(self) -> None:
-        return None
+        self._hub.lose()

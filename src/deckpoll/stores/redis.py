@@ -23,6 +23,7 @@ from deckpoll.stores.base import (
     after_reset,
     next_state,
 )
+from deckpoll.stores.feed import LOST, QueueFeed
 
 CONNECT_TIMEOUT = 2.0  # seconds to open a connection; `?socket_connect_timeout=` overrides
 SOCKET_TIMEOUT = 5.0  # seconds to wait for a reply; `?socket_timeout=` overrides
@@ -35,10 +36,12 @@ SCHEMES = ("redis", "rediss", "unix")
 # One answer, decided and written in one atomic step on the Redis server.
 FEED_BATCH = 500  # changes handed to the subscriber's loop in one call at most
 
-# Every script that commits a change also PUBLISHes it on the deck's channel, inside the same
-# atomic step: subscribers receive changes exactly in commit order.
+# Every script that commits a change also numbers it (INCR of the `head` key: 1, 2, 3, ...)
+# and PUBLISHes it on the deck's channel, inside the same atomic step: subscribers receive
+# changes exactly in commit order, and a missing number shows a change was missed.
 
-# KEYS: polls hash, answers hash (id -> record), voters hash (voter -> JSON list of ids), seq
+# KEYS: polls hash, answers hash (id -> record), voters hash (voter -> JSON list of ids), seq,
+# head
 # ARGV: poll, voter, value, key, replace ('1'/'0'), limit, channel, origin, pending ('1'/'0');
 # voter/value/key are ASCII JSON.
 # Records are built here with cjson from strings only (cjson would round floats: the time
@@ -87,26 +90,38 @@ else
   table.insert(ids, id)
 end
 redis.call('HSET', KEYS[3], ARGV[2], cjson.encode(ids))
+local seq = redis.call('INCR', KEYS[5])
 redis.call('PUBLISH', ARGV[7], cjson.encode({t = 'answer', o = ARGV[8], poll = ARGV[1],
                                              id = tostring(id), record = record,
-                                             removed = removed}))
-return {'ok', tostring(id), record, removed}
+                                             removed = removed, s = seq}))
+return {'ok', tostring(id), record, removed, seq}
 """
 
-# Compare-and-set of one poll's state; on success also delete KEYS[2..] (reset's answers).
-# ARGV: poll, the state the caller read ('' for none), the new state, channel, origin.
+# Compare-and-set of one poll's state; on success also delete KEYS[3..] (reset's answers).
+# KEYS: polls hash, head, ...; ARGV: poll, the state the caller read ('' for none), the new
+# state, channel, origin.
 SET_POLL = """
 local current = redis.call('HGET', KEYS[1], ARGV[1]) or ''
 if current ~= ARGV[2] then return {0, current} end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
-for i = 2, #KEYS do redis.call('DEL', KEYS[i]) end
+for i = 3, #KEYS do redis.call('DEL', KEYS[i]) end
+local seq = redis.call('INCR', KEYS[2])
 redis.call('PUBLISH', ARGV[4], cjson.encode({t = 'poll', o = ARGV[5], poll = ARGV[1],
-                                             state = ARGV[3], reset = #KEYS > 1}))
+                                             state = ARGV[3], reset = #KEYS > 2, s = seq}))
 return {1, ARGV[3]}
 """
 
-# KEYS: answers hash; ARGV: answer id, '1' or '0', poll, channel, origin, the flag ('hidden' or
-# 'pending'). Nothing for a missing id.
+# KEYS: meta hash, head; ARGV: name, value, channel, origin.
+SET_META = """
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+local seq = redis.call('INCR', KEYS[2])
+redis.call('PUBLISH', ARGV[3], cjson.encode({t = 'meta', o = ARGV[4], name = ARGV[1],
+                                             value = ARGV[2], s = seq}))
+return seq
+"""
+
+# KEYS: answers hash, head; ARGV: answer id, '1' or '0', poll, channel, origin, the flag
+# ('hidden' or 'pending'). Nothing for a missing id.
 FLAG_ANSWER = """
 local raw = redis.call('HGET', KEYS[1], ARGV[1])
 if not raw then return false end
@@ -114,17 +129,19 @@ local record = cjson.decode(raw)
 record[ARGV[6]] = ARGV[2] == '1'
 raw = cjson.encode(record)
 redis.call('HSET', KEYS[1], ARGV[1], raw)
+local seq = redis.call('INCR', KEYS[2])
 redis.call('PUBLISH', ARGV[4], cjson.encode({t = 'hide', o = ARGV[5], poll = ARGV[3],
-                                             id = ARGV[1], record = raw}))
+                                             id = ARGV[1], record = raw, s = seq}))
 return raw
 """
 
 # Set a meta value unless one is there (HSETNX), publishing it when set; the value now there.
-# KEYS: meta hash; ARGV: name, value, channel, origin.
+# KEYS: meta hash, head; ARGV: name, value, channel, origin.
 SETDEFAULT_META = """
 if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 then
+  local seq = redis.call('INCR', KEYS[2])
   redis.call('PUBLISH', ARGV[3], cjson.encode({t = 'meta', o = ARGV[4], name = ARGV[1],
-                                               value = ARGV[2]}))
+                                               value = ARGV[2], s = seq}))
   return ARGV[2]
 end
 return redis.call('HGET', KEYS[1], ARGV[1])
@@ -170,26 +187,24 @@ def _change(raw: str) -> Change | None:
     """A change as published on the channel (None for a message this version does not know)."""
     try:
         m = json.loads(raw)
-        kind, origin = m["t"], str(m.get("o") or "")
+        kind, origin, seq = m["t"], str(m.get("o") or ""), int(m.get("s") or 0)
         if kind == "answer":
             removed = tuple(int(i) for i in str(m["removed"]).split())
             answer = _answer(m["poll"], m["id"], m["record"])
-            return Change(kind, origin, m["poll"], answer=answer, removed=removed)
+            return Change(kind, origin, m["poll"], answer=answer, removed=removed, seq=seq)
         if kind == "hide":
-            return Change(kind, origin, m["poll"], answer=_answer(m["poll"], m["id"], m["record"]))
+            answer = _answer(m["poll"], m["id"], m["record"])
+            return Change(kind, origin, m["poll"], answer=answer, seq=seq)
         if kind == "poll":
             state = _decode_state(m["poll"], m["state"])
-            return Change(kind, origin, m["poll"], state=state, reset=bool(m["reset"]))
+            return Change(kind, origin, m["poll"], state=state, reset=bool(m["reset"]), seq=seq)
         if kind == "meta":
-            return Change(kind, origin, name=str(m["name"]), value=str(m["value"]))
+            return Change(kind, origin, name=str(m["name"]), value=str(m["value"]), seq=seq)
         if kind == "note" and isinstance(m["data"], dict):
             return Change(kind, origin, data=m["data"])
     except (ValueError, KeyError, TypeError):
         pass
     return None
-
-
-_LOST = object()
 
 
 def _settle(future: asyncio.Future, error: BaseException | None) -> None:
@@ -198,32 +213,6 @@ def _settle(future: asyncio.Future, error: BaseException | None) -> None:
             future.set_result(None)
         else:
             future.set_exception(error)
-
-
-class RedisFeed:
-    """A subscription to one deck's channel. Redis delivers to the store's loop; changes are
-    handed to the subscriber's loop in batches."""
-
-    def __init__(self) -> None:
-        self._queue: asyncio.Queue = asyncio.Queue()
-        self._task: Any = None  # the listener (a concurrent future on the store's loop)
-        self.closed = False
-
-    def _deliver(self, items: list[Any]) -> None:
-        for item in items:
-            self._queue.put_nowait(item)
-
-    async def get(self) -> Change:
-        item = await self._queue.get()
-        if item is _LOST:
-            self._queue.put_nowait(_LOST)  # every later call fails too
-            raise StoreUnavailable("the Redis subscription was lost; changes may be missed")
-        return item
-
-    async def close(self) -> None:
-        self.closed = True
-        if self._task is not None:
-            self._task.cancel()
 
 
 class RedisStore:
@@ -238,10 +227,12 @@ class RedisStore:
     store works from any event loop (uvicorn's, `asyncio.run` in the CLI, tests) the way the
     SQLite store's writer thread does. Any Redis failure is a `StoreUnavailable` (503).
 
-    A change feed (`subscribe`, `publish`): every committed change is published on
-    `deckpoll:{namespace}:events` by the script that commits it, so several servers on one
-    deck apply each other's changes in commit order. `origin` tells this store's own apart.
+    A change feed (`subscribe`, `publish`): every committed change is numbered and published
+    on `deckpoll:{namespace}:events` by the script that commits it, so several servers on
+    one deck apply each other's changes in commit order. `origin` tells this store's own apart.
     """
+
+    shared = True  # every process on this Redis deck sees every change
 
     def __init__(self, url: str, *, namespace: str = "") -> None:
         scheme = urlsplit(url).scheme.lower()
@@ -292,6 +283,7 @@ class RedisStore:
         self._set_poll = self._redis.register_script(SET_POLL)
         self._flag_script = self._redis.register_script(FLAG_ANSWER)
         self._setdefault = self._redis.register_script(SETDEFAULT_META)
+        self._set_meta = self._redis.register_script(SET_META)
         self._errors: tuple[type[BaseException], ...] = (RedisError, OSError, TimeoutError)
         try:
             await self._redis.ping()
@@ -329,18 +321,12 @@ class RedisStore:
         return await self._run(lambda: self._redis.hget(self._key("meta"), name))
 
     async def set_meta(self, name: str, value: str) -> None:
-        change = json.dumps({"t": "meta", "o": self.origin, "name": name, "value": value})
-
-        async def work() -> None:
-            async with self._redis.pipeline(transaction=True) as pipe:
-                pipe.hset(self._key("meta"), name, value)
-                pipe.publish(self.channel, change)
-                await pipe.execute()
-
-        await self._run(work)
+        keys = [self._key("meta"), self._key("head")]
+        args = [name, value, self.channel, self.origin]
+        await self._run(lambda: self._set_meta(keys=keys, args=args))
 
     async def setdefault_meta(self, name: str, value: str) -> str:
-        keys = [self._key("meta")]
+        keys = [self._key("meta"), self._key("head")]
         args = [name, value, self.channel, self.origin]
         return await self._run(lambda: self._setdefault(keys=keys, args=args))
 
@@ -362,7 +348,7 @@ class RedisStore:
                 if new is None:
                     return current
                 done, raw = await self._set_poll(
-                    keys=[polls, *drop],
+                    keys=[polls, self._key("head"), *drop],
                     args=[poll, raw, _encode_state(new), self.channel, self.origin],
                 )
                 if int(done):
@@ -422,6 +408,7 @@ class RedisStore:
             self._key("answers", poll),
             self._key("voters", poll),
             self._key("seq"),
+            self._key("head"),
         ]
         reply = await self._run(lambda: self._add(keys=keys, args=args))
         outcome = reply[0]
@@ -433,7 +420,7 @@ class RedisStore:
         if outcome == "duplicate":
             return Receipt(answer, duplicate=True)
         removed = tuple(int(i) for i in reply[3].split())
-        return Receipt(answer, replaced=bool(removed), removed=removed)
+        return Receipt(answer, replaced=bool(removed), removed=removed, seq=int(reply[4]))
 
     async def hide_answer(self, poll: str, answer_id: int, hidden: bool = True) -> Answer | None:
         return await self._flag(poll, answer_id, "hidden", hidden)
@@ -442,7 +429,7 @@ class RedisStore:
         return await self._flag(poll, answer_id, "pending", False)
 
     async def _flag(self, poll: str, answer_id: int, flag: str, on: bool) -> Answer | None:
-        keys = [self._key("answers", poll)]
+        keys = [self._key("answers", poll), self._key("head")]
         args = [str(int(answer_id)), "1" if on else "0", poll, self.channel, self.origin, flag]
         raw = await self._run(lambda: self._flag_script(keys=keys, args=args))
         return None if raw is None else _answer(poll, answer_id, raw)
@@ -454,29 +441,34 @@ class RedisStore:
 
     # -- the change feed -------------------------------------------------------------------
 
+    async def head(self) -> int:
+        """The number of the last change committed (by any server on this deck)."""
+        return int(await self._run(lambda: self._redis.get(self._key("head"))) or 0)
+
     async def publish(self, data: dict[str, Any]) -> None:
         """Send a note to every subscriber (this store's included)."""
         note = json.dumps({"t": "note", "o": self.origin, "data": data})
         await self._run(lambda: self._redis.publish(self.channel, note))
 
-    async def subscribe(self) -> RedisFeed:
+    async def subscribe(self) -> QueueFeed:
         """Subscribe to this deck's changes; returns once Redis confirmed the subscription,
         so that every change committed afterwards arrives through the feed."""
         if self._closed:
             raise StoreUnavailable("store is closed")
         loop = asyncio.get_running_loop()
         ready = loop.create_future()
-        feed = RedisFeed()
-        feed._task = asyncio.run_coroutine_threadsafe(self._listen(feed, loop, ready), self._loop)
+        feed = QueueFeed(loop)
+        task = asyncio.run_coroutine_threadsafe(self._listen(feed, loop, ready), self._loop)
+        feed.on_close = task.cancel
         try:
             await ready
         except BaseException:
-            feed._task.cancel()
+            task.cancel()
             raise
         return feed
 
     async def _listen(
-        self, feed: RedisFeed, loop: asyncio.AbstractEventLoop, ready: asyncio.Future
+        self, feed: QueueFeed, loop: asyncio.AbstractEventLoop, ready: asyncio.Future
     ) -> None:
         """On the store's loop: read the channel until the feed closes or the link drops."""
 
@@ -507,11 +499,11 @@ class RedisStore:
                         break
                     message = await pubsub.get_message(timeout=0)
                 if batch:
-                    hand(feed._deliver, batch)
+                    hand(feed.deliver, batch)
         except self._errors as exc:
             lost = StoreUnavailable(f"Redis at {self._where()}: {exc}")
             hand(_settle, ready, lost)
-            hand(feed._deliver, [_LOST])
+            hand(feed.deliver, [LOST])
         finally:
             with contextlib.suppress(Exception):
                 await pubsub.aclose()

@@ -10,6 +10,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace as replaced
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from deckpoll.stores.base import (
     OPEN,
     Answer,
     AnswerLimit,
+    Change,
     PollClosed,
     PollState,
     Receipt,
@@ -24,6 +26,7 @@ from deckpoll.stores.base import (
     after_reset,
     next_state,
 )
+from deckpoll.stores.feed import ChangeHub, QueueFeed
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -48,6 +51,8 @@ BATCH_LIMIT = 512  # operations committed together at most
 CHECKPOINT_EVERY = 1.0  # seconds between background WAL checkpoints while writing
 
 Op = Callable[[sqlite3.Connection], Any]
+Describe = Callable[[Any], Change | None]  # an op's result -> the change it committed
+Job = tuple[Op, concurrent.futures.Future, bool, Describe | None]
 
 
 def path_from_url(url: str) -> Path:
@@ -63,7 +68,10 @@ def path_from_url(url: str) -> Path:
 class SQLiteStore:
     """A Store in one SQLite file. Calls queue up for a single writer thread, which runs
     everything waiting at that moment in one `BEGIN IMMEDIATE` transaction (each call in
-    its own savepoint), commits, and only then resolves the callers' futures."""
+    its own savepoint), commits, hands the batch's changes to the feed (`ChangeHub`, one
+    delivery per commit) and only then resolves the callers' futures."""
+
+    shared = False  # one process writes the file: its changes feed this process only
 
     def __init__(self, url: str, *, namespace: str = "") -> None:
         self.url = url
@@ -81,9 +89,9 @@ class SQLiteStore:
         self._conn.execute("PRAGMA wal_autocheckpoint=0")
         self._conn.executescript(SCHEMA)
         self._add_columns()
-        self._queue: queue.SimpleQueue[tuple[Op, concurrent.futures.Future, bool] | None] = (
-            queue.SimpleQueue()
-        )
+        self._queue: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
+        self._hub = ChangeHub()
+        self.origin = self._hub.origin
         self._closed = False
         self._wrote = False
         self._reader = concurrent.futures.ThreadPoolExecutor(1, "deckpoll-sqlite-read")
@@ -143,13 +151,14 @@ class SQLiteStore:
         except sqlite3.Error:
             pass  # a reader holds the WAL; the next checkpoint catches up
 
-    def _run_batch(self, conn: sqlite3.Connection, batch: list) -> bool:
+    def _run_batch(self, conn: sqlite3.Connection, batch: list[Job]) -> bool:
         """Run a batch in one transaction; True if it wrote anything."""
-        writes = any(write for _, _, write in batch)
+        writes = any(job[2] for job in batch)
         outcomes: list[tuple[concurrent.futures.Future, Any, BaseException | None]] = []
+        changes: list[tuple[int, Change]] = []  # (index in outcomes, change)
         try:
             conn.execute("BEGIN IMMEDIATE" if writes else "BEGIN")
-            for op, future, _ in batch:
+            for op, future, _, describe in batch:
                 conn.execute("SAVEPOINT op")
                 try:
                     result = op(conn)
@@ -159,16 +168,20 @@ class SQLiteStore:
                     outcomes.append((future, None, exc))
                 else:
                     conn.execute("RELEASE op")
+                    change = describe(result) if describe is not None else None
+                    if change is not None:
+                        changes.append((len(outcomes), change))
                     outcomes.append((future, result, None))
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             failure = StoreUnavailable(f"SQLite: {exc}")
-            for _, future, _ in batch:
+            for _, future, _, _ in batch:
                 if future.set_running_or_notify_cancel():
                     future.set_exception(failure)
             return False
+        self._announce(outcomes, changes)
         for future, result, exc in outcomes:
             if not future.set_running_or_notify_cancel():
                 continue
@@ -177,6 +190,18 @@ class SQLiteStore:
             else:
                 future.set_exception(exc)
         return writes
+
+    def _announce(self, outcomes: list, changes: list[tuple[int, Change]]) -> None:
+        """Hand the committed changes to the feed (before any caller hears back), and give
+        each receipt its change's number."""
+        if not changes:
+            return
+        last = self._hub.commit([change for _, change in changes])
+        first = last - len(changes) + 1
+        for seq, (index, _) in enumerate(changes, first):
+            future, result, exc = outcomes[index]
+            if isinstance(result, Receipt):
+                outcomes[index] = (future, replaced(result, seq=seq), exc)
 
     def _read(self, op: Op) -> asyncio.Future:
         """Reads run on their own connection and thread: WAL lets them see every committed
@@ -197,12 +222,25 @@ class SQLiteStore:
 
         return asyncio.wrap_future(self._reader.submit(run))
 
-    def _call(self, op: Op, *, write: bool) -> asyncio.Future:
+    def _call(self, op: Op, *, write: bool, change: Describe | None = None) -> asyncio.Future:
         if self._closed:
             raise StoreUnavailable("store is closed")
         future: concurrent.futures.Future = concurrent.futures.Future()
-        self._queue.put((op, future, write))
+        self._queue.put((op, future, write, change))
         return asyncio.wrap_future(future)
+
+    # -- the change feed -------------------------------------------------------------------
+
+    async def head(self) -> int:
+        return self._hub.head
+
+    async def subscribe(self) -> QueueFeed:
+        if self._closed:
+            raise StoreUnavailable("store is closed")
+        return self._hub.subscribe()
+
+    async def publish(self, data: dict[str, Any]) -> None:
+        self._hub.note(data)
 
     # -- the Store protocol --------------------------------------------------------------
 
@@ -223,20 +261,24 @@ class SQLiteStore:
                 (self.namespace, name, value),
             )
 
-        await self._call(op, write=True)
+        await self._call(op, write=True, change=lambda _: Change("meta", name=name, value=value))
 
     async def setdefault_meta(self, name: str, value: str) -> str:
-        def op(conn: sqlite3.Connection) -> str:
-            conn.execute(
+        def op(conn: sqlite3.Connection) -> tuple[str, bool]:
+            cursor = conn.execute(
                 "INSERT INTO meta (ns, name, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                 (self.namespace, name, value),
             )
             row = conn.execute(
                 "SELECT value FROM meta WHERE ns=? AND name=?", (self.namespace, name)
             ).fetchone()
-            return row[0]
+            return row[0], cursor.rowcount == 1
 
-        return await self._call(op, write=True)
+        def change(result: tuple[str, bool]) -> Change | None:
+            return Change("meta", name=name, value=value) if result[1] else None
+
+        found, _ = await self._call(op, write=True, change=change)
+        return found
 
     def _poll(self, conn: sqlite3.Connection, poll: str) -> PollState:
         row = conn.execute(
@@ -276,24 +318,26 @@ class SQLiteStore:
     async def set_status(
         self, poll: str, status: str, *, only_from: tuple[str, ...] | None = None
     ) -> PollState:
-        def op(conn: sqlite3.Connection) -> PollState:
+        def op(conn: sqlite3.Connection) -> tuple[PollState, bool]:
             current = self._poll(conn, poll)
             if only_from is not None and current.status not in only_from:
-                return current
+                return current, False
             state = next_state(current, status, time.time())
             self._save_poll(conn, state)
-            return state
+            return state, True
 
-        return await self._call(op, write=True)
+        state, _ = await self._call(op, write=True, change=_poll_change)
+        return state
 
     async def set_revealed(self, poll: str, revealed: bool) -> PollState:
-        def op(conn: sqlite3.Connection) -> PollState:
+        def op(conn: sqlite3.Connection) -> tuple[PollState, bool]:
             cur = self._poll(conn, poll)
             state = PollState(poll, cur.status, revealed, cur.opened_at, cur.closed_at)
             self._save_poll(conn, state)
-            return state
+            return state, True
 
-        return await self._call(op, write=True)
+        state, _ = await self._call(op, write=True, change=_poll_change)
+        return state
 
     async def reset_poll(self, poll: str) -> PollState:
         def op(conn: sqlite3.Connection) -> PollState:
@@ -302,7 +346,10 @@ class SQLiteStore:
             conn.execute("DELETE FROM answers WHERE ns=? AND poll=?", (self.namespace, poll))
             return state
 
-        return await self._call(op, write=True)
+        def change(state: PollState) -> Change:
+            return Change("poll", poll=poll, state=state, reset=True)
+
+        return await self._call(op, write=True, change=change)
 
     async def add_answer(
         self,
@@ -342,7 +389,7 @@ class SQLiteStore:
                 raise AnswerLimit(poll)
             return Receipt(self._insert(conn, poll, voter, key, encoded, now, pending))
 
-        return await self._call(op, write=True)
+        return await self._call(op, write=True, change=_answer_change)
 
     def _insert(
         self,
@@ -385,7 +432,10 @@ class SQLiteStore:
             cursor.fetchall()
             return None if row is None else self._row(poll, row[6], row[:6])
 
-        return await self._call(op, write=True)
+        def change(answer: Answer | None) -> Change | None:
+            return None if answer is None else Change("hide", poll=poll, answer=answer)
+
+        return await self._call(op, write=True, change=change)
 
     async def answers(self, poll: str) -> list[Answer]:
         def op(conn: sqlite3.Connection) -> list[Answer]:
@@ -403,6 +453,7 @@ class SQLiteStore:
         self._closed = True
         self._queue.put(None)
         await asyncio.to_thread(self._thread.join)
+        self._hub.lose()
         await asyncio.to_thread(self._reader.submit(self._close_reader).result)
         self._reader.shutdown(wait=False)
 
@@ -410,3 +461,15 @@ class SQLiteStore:
         if self._reader_conn is not None:
             self._reader_conn.close()
             self._reader_conn = None
+
+
+def _poll_change(result: tuple[PollState, bool]) -> Change | None:
+    state, changed = result
+    return Change("poll", poll=state.id, state=state) if changed else None
+
+
+def _answer_change(receipt: Receipt) -> Change | None:
+    if receipt.duplicate:
+        return None
+    answer = receipt.answer
+    return Change("answer", poll=answer.poll, answer=answer, removed=receipt.removed)
