@@ -180,3 +180,14 @@ def test_two_builds_at_once_both_succeed_and_leave_a_good_cache(tmp_path) -> Non
     assert misses(src) == 0
     cached, clean = cached_and_clean(src, tmp_path, "final")
     assert cached == clean
+
+
+def test_the_state_folder_a_build_makes_is_ignored_by_git(tmp_path) -> None:
+    # The deck folder is the speaker's repository: `git add .` must not take the cache.
+    src = deck(tmp_path / "deck")
+    subprocess.run(["git", "init", "-q", str(src)], check=True)
+    build_compiled(src, tmp_path / "out", persist=True)
+    cached = next((src / CACHE_FOLDER).glob("*.pickle"))
+    check = subprocess.run(["git", "-C", str(src), "check-ignore", "-q", str(cached)])
+    assert check.returncode == 0
+    assert (src / ".deckpoll").stat().st_mode & 0o777 == 0o700

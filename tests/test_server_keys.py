@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import socket
+import subprocess
 
 import pytest
 
@@ -34,6 +35,17 @@ def test_the_first_server_makes_the_key_and_the_store_keeps_only_its_hash(tmp_pa
     (tmp_path / "other").mkdir()
     elsewhere = KeySource.find(tmp_path / "other", None, {})
     assert run(talk_key(store, elsewhere)) == (None, digest)
+
+
+def test_the_kept_key_is_ignored_by_git_even_with_another_store(tmp_path):
+    # With --store redis://… no SQLite file makes the folder first: the key alone must
+    # still never be committed with the deck.
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    keys = KeySource.find(tmp_path, None, {})
+    key, _ = run(talk_key(open_store("memory://"), keys))
+    keys.keep(key)
+    check = subprocess.run(["git", "-C", str(tmp_path), "check-ignore", "-q", str(keys.file)])
+    assert check.returncode == 0
 
 
 def test_key_file_beats_the_environment_and_a_wrong_key_is_refused(tmp_path):

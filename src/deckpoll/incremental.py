@@ -28,6 +28,7 @@ from deckpoll import __version__
 from deckpoll.assets import Assets
 from deckpoll.errors import Diagnostic
 from deckpoll.model import Slide
+from deckpoll.statedir import STATE_DIR, state_dir
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ class BuildCache:
 
 # -- persisted between processes: `deckpoll build` keeps its BuildCache in .deckpoll/cache --
 
-CACHE_FOLDER = Path(".deckpoll") / "cache"
+CACHE_FOLDER = Path(STATE_DIR) / "cache"
 CACHE_FORMAT = 1
 # Files kept in the cache folder (one per deck settings: --single-file, theme, ...) and
 # their total size; the least recently used go first.
@@ -130,6 +131,7 @@ def save_cache(cache: BuildCache, root: Path) -> None:
     path = _cache_file(root)
     try:
         body = pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL)
+        state_dir(root)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         try:

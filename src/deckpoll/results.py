@@ -222,7 +222,8 @@ def export(deck_path: Path, fmt: str, store_url: str | None) -> str:
         raise DeckpollError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     manifest = load_manifest(Path(deck_path))
     if store_url is None:
-        from deckpoll.stores.base import STATE_DIR, STORE_FILE
+        from deckpoll.statedir import STATE_DIR
+        from deckpoll.stores.base import STORE_FILE
 
         root = Path(deck_path) if Path(deck_path).is_dir() else Path(deck_path).parent
         path = (root / STATE_DIR / STORE_FILE).resolve()

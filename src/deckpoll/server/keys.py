@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from deckpoll.errors import DeckpollError
-from deckpoll.stores.base import STATE_DIR, Store, StoreError
+from deckpoll.statedir import STATE_DIR, state_dir
+from deckpoll.stores.base import Store, StoreError
 
 KEY_META = "presenter_key_sha256"
 KEY_FILE = "presenter-key"  # in the deck's STATE_DIR, next to the default SQLite store
@@ -91,7 +92,10 @@ class KeySource:
         """Write a key made here to the key file (0600), unless it came from the environment."""
         if self.origin == ENV or self.given == key:
             return
-        self.file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if self.file.parent.name == STATE_DIR:
+            state_dir(self.file.parent.parent)  # git-ignored: a key must never be committed
+        else:
+            self.file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         temporary = self.file.with_name(self.file.name + ".new")
         fd = os.open(temporary, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as out:

@@ -19,7 +19,8 @@ from urllib.parse import urlsplit
 
 from deckpoll.errors import DeckpollError
 from deckpoll.server.keys import ENV, KeySource
-from deckpoll.stores.base import STATE_DIR, STORE_FILE
+from deckpoll.statedir import state_dir
+from deckpoll.stores.base import STORE_FILE
 
 RESPAWN_SECONDS = 1.0  # a worker that died is started again after this pause
 STORE_WAIT = 30.0  # seconds `serve` waits for an unreachable store (Redis) at start
@@ -67,13 +68,10 @@ def public_host(host: str) -> str:
 def default_store_url(deck: Path) -> str:
     """sqlite:////abs/deck/.deckpoll/answers.sqlite3, with a .gitignore keeping it out of git."""
     root = deck if deck.is_dir() else deck.parent
-    state = (root / STATE_DIR).resolve()
-    # The audience's answers are nobody else's business on a shared machine.
-    state.mkdir(mode=0o700, parents=True, exist_ok=True)
+    state = state_dir(root.resolve())
+    # The audience's answers are nobody else's business on a shared machine, even when a
+    # build made the folder first.
     state.chmod(0o700)
-    ignore = state / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("# deckpoll state (answers, presenter position): not for git\n*\n")
     private_file(state / STORE_FILE)
     return "sqlite:///" + str(state / STORE_FILE)
 

@@ -8,6 +8,8 @@ from importlib import import_module
 from importlib.metadata import entry_points
 from typing import Any, Protocol, runtime_checkable
 
+from deckpoll.statedir import STATE_DIR  # noqa: F401  (the default store lives in it)
+
 ENTRY_POINT_GROUP = "deckpoll.stores"
 
 # Used only when the package is not installed (running from a source tree without
@@ -21,7 +23,6 @@ _BUILTIN = {
 }
 
 # Where a deck's own answers live by default: DECK/.deckpoll/answers.sqlite3 (git-ignored).
-STATE_DIR = ".deckpoll"
 STORE_FILE = "answers.sqlite3"
 
 NEW, OPEN, CLOSED = "new", "open", "closed"
