@@ -7,7 +7,7 @@ import json
 import re
 from pathlib import Path
 
-from deckpoll import schema
+from deckpoll import fonts, schema
 from deckpoll.assets import Assets
 from deckpoll.compose import SlideCompiler, chunks_of, compile_slides
 from deckpoll.errors import Location, Reporter
@@ -61,7 +61,13 @@ def compile_deck(
     deck = _deck(source, config, doc, reporter, assets, theme, join, jobs, cache)
     reporter.raise_if_errors()
     page = render_page(
-        deck, theme, join, poll_url, assets.stylesheet(), cache.sections if cache else None
+        deck,
+        theme,
+        join,
+        poll_url,
+        assets.stylesheet(),
+        cache.sections if cache else None,
+        fonts.for_deck(deck, cache.fonts if cache else None),
     )
     if persist and cache is not None:
         save_cache(cache, source.root)

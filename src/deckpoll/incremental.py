@@ -50,6 +50,9 @@ class BuildCache:
     slides: dict[Hashable, CachedSlide] = field(default_factory=dict)
     sections: dict[tuple[Slide, int], str] = field(default_factory=dict)
     assets: Assets | None = None
+    # The bundled font cut down to a deck's characters ((family, file, text) -> base64):
+    # subsetting costs ~0.5 s, and most edits bring no new character.
+    fonts: dict[tuple, str] = field(default_factory=dict)
     hits: int = 0
     misses: int = 0
 
@@ -86,7 +89,7 @@ class BuildCache:
 # -- persisted between processes: `deckpoll build` keeps its BuildCache in .deckpoll/cache --
 
 CACHE_FOLDER = Path(STATE_DIR) / "cache"
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 # Files kept in the cache folder (one per deck settings: --single-file, theme, ...) and
 # their total size; the least recently used go first.
 CACHE_MAX_FILES = 8
@@ -110,10 +113,11 @@ def load_cache(root: Path) -> BuildCache:
     except Exception:  # missing, half-written by a crashed build, of an older format
         return cache
     if isinstance(stored, dict) and stored.get("format") == CACHE_FORMAT:
-        cache.settings, cache.slides, cache.sections = (
+        cache.settings, cache.slides, cache.sections, cache.fonts = (
             stored["settings"],
             stored["slides"],
             stored["sections"],
+            stored["fonts"],
         )
     return cache
 
@@ -127,6 +131,7 @@ def save_cache(cache: BuildCache, root: Path) -> None:
         "settings": cache.settings,
         "slides": cache.slides,
         "sections": cache.sections,
+        "fonts": cache.fonts,
     }
     path = _cache_file(root)
     try:

@@ -83,6 +83,7 @@ class DeckConfig:
     progress: bool = True
     slide_number: bool = True
     align: str = "top"  # the slides' default vertical alignment: top or center
+    font: str = "system"  # a bundled family (fonts.FAMILIES) inlined in the page, or system
 
     @property
     def size(self) -> tuple[int, int]:

@@ -111,6 +111,7 @@ def render_page(
     poll_url: str | None,
     asset_css: str = "",
     section_cache: dict[tuple[Slide, int], str] | None = None,
+    font_css: str = "",
 ) -> Page:
     env = environment(theme.folders)
     config = deck.config
@@ -177,6 +178,7 @@ def render_page(
         theme_css=Markup(theme.css),
         runtime_css=Markup(css),
         asset_css=Markup(asset_css),
+        font_css=Markup(font_css),
         runtime_js=Markup(js),
         width=width,
         height=height,

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from deckpoll import fonts
 from deckpoll import polls as kinds
 from deckpoll.errors import Reporter, did_you_mean
 from deckpoll.model import (
@@ -32,6 +33,7 @@ DECK_KEYS = (
     "progress",
     "slide_number",
     "align",
+    "font",
 )
 # `align: center` centres a sparse slide's content vertically (a slide option or the deck's
 # default); `top` is the theme's usual flow
@@ -199,6 +201,7 @@ def deck_config(doc: YamlDoc, reporter: Reporter, default_title: str) -> DeckCon
         progress=f.bool("progress", True),
         slide_number=f.bool("slide_number", True),
         align=f.choice("align", ALIGNS, "top") or "top",
+        font=f.choice("font", fonts.CHOICES, fonts.SYSTEM) or fonts.SYSTEM,
     )
 
 

@@ -517,14 +517,19 @@ def axe_js() -> str:
     pytest.skip("axe-core not found (npm install --no-save axe-core, or set AXE_CORE_JS)")
 
 
-@pytest.mark.parametrize("theme", ["default", "dark"])
-def test_vinnova_deck_passes_axe(page, axe_js, theme, tmp_path):
+@pytest.mark.parametrize(
+    ("theme", "font"),
+    [("default", "system"), ("dark", "system"), ("default", "inter"), ("dark", "inter")],
+)
+def test_vinnova_deck_passes_axe(page, axe_js, theme, font, tmp_path):
+    """Both themes, and the bundled font (its metrics decide what counts as large text)."""
     source = tmp_path / "deck"
     shutil.copytree(VINNOVA, source)
     config = source / "deck.yaml"
     text = config.read_text(encoding="utf-8")
     text, changed = re.subn(r"(?m)^theme:.*$", f"theme: {theme}", text)
-    config.write_text(text if changed else text + f"\ntheme: {theme}\n", encoding="utf-8")
+    text = (text if changed else text + f"\ntheme: {theme}\n") + f"font: {font}\n"
+    config.write_text(text, encoding="utf-8")
     html = build(source, tmp_path / "out") / "index.html"
 
     def check(where: str) -> None:
