@@ -65,6 +65,31 @@ def test_a_broken_save_keeps_the_last_good_deck_and_reports_where(tmp_path: Path
     assert preview.errors == []
 
 
+def test_a_broken_save_names_the_slide_that_holds_its_first_error(tmp_path: Path) -> None:
+    """The browsers go to that slide; an error outside the slides names none."""
+    bad = "```poll\nid: q\nkind: bogus\nquestion: Q\n```\n"
+    preview = Preview(write_deck(tmp_path, SLIDES))
+    preview.rebuild()
+    write_deck(tmp_path, [*SLIDES[:2], "## Three\n\n" + bad, SLIDES[3]])
+    name, data = preview.rebuild([tmp_path / "slides.md"])
+    assert (name, data["slide"], preview.error_slide) == ("errors", 3, 3)
+    write_deck(tmp_path, [*SLIDES, bad])  # a slide the broken save added
+    assert preview.rebuild([tmp_path / "slides.md"])[1]["slide"] == 5
+    # in the second of two files: counted after the first file's slides
+    (tmp_path / "a.md").write_text("# A\n\n---\n\n## B\n", "utf-8")
+    (tmp_path / "deck.yaml").write_text("title: T\nslides: [a.md, slides.md]\n", "utf-8")
+    assert preview.rebuild([tmp_path / "deck.yaml"])[1]["slide"] == 2 + 5
+    # deck.yaml: no slide to show
+    write_deck(tmp_path, SLIDES, deck_yaml="title: T\naspect: 5:4\n")
+    assert preview.rebuild([tmp_path / "deck.yaml"]) == (
+        "errors",
+        {"errors": preview.errors, "slide": None},
+    )
+    write_deck(tmp_path, SLIDES)
+    preview.rebuild([tmp_path / "deck.yaml"])
+    assert preview.error_slide is None
+
+
 def test_deck_settings_or_slide_count_reload_the_page(tmp_path: Path) -> None:
     preview = Preview(write_deck(tmp_path, SLIDES))
     preview.rebuild()
@@ -102,7 +127,7 @@ def test_event_stream_starts_with_a_snapshot_then_sends_published_changes(
 
     retry, first, second = asyncio.run(scenario())
     assert retry.startswith(b"retry: ")
-    assert first == b'event: snapshot\ndata: {"epoch":1,"errors":[]}\n\n'
+    assert first == b'event: snapshot\ndata: {"epoch":1,"errors":[],"slide":null}\n\n'
     assert second == b'event: update\ndata: {"epoch":2,"changes":[]}\n\n'
     assert preview.stream.clients == set()
 

@@ -101,6 +101,25 @@ def build_compiled(
     return out, compiled
 
 
+def slide_of(deck_path: Path | str, where: Location) -> int | None:
+    """The number of the slide whose source holds `where`, or None when it lies outside
+    every slide (deck.yaml, a theme file): the preview shows the slide with an error. The
+    deck's files are split as a build splits them, so a slide added by the broken save
+    counts too."""
+    reporter = Reporter()
+    source = locate(Path(deck_path))
+    config, _ = _config(source, reporter)
+    target = Path(where.path).resolve()
+    number, found = 0, None
+    for file in slide_files(source, config.slides, reporter, source.config_origin):
+        chunks = chunks_of(file.path, file.text)
+        if Path(file.path).resolve() == target:
+            before = [i for i, chunk in enumerate(chunks, 1) if chunk.start < where.line]
+            found = number + before[-1] if before else None
+        number += len(chunks)
+    return found
+
+
 def _template_stamps(folders: tuple[Path, ...]) -> tuple:
     """(name, mtime, size) of a theme's own templates: a cached slide's HTML came from them
     (deckpoll's built-in templates count as its code: see incremental._code_stamp)."""

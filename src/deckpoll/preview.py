@@ -27,8 +27,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from deckpoll.build import compile_deck
-from deckpoll.errors import DeckError, DeckpollError
+from deckpoll.build import compile_deck, slide_of
+from deckpoll.errors import DeckError, DeckpollError, Location
 from deckpoll.incremental import BuildCache
 from deckpoll.load import locate
 from deckpoll.model import Compiled
@@ -61,11 +61,18 @@ class Preview:
     cache: BuildCache = field(default_factory=BuildCache)
     good: Compiled | None = None
     errors: list[str] = field(default_factory=list)
+    # The slide that holds the first error (None: deck.yaml, a theme, or nothing to show):
+    # the browsers go there while the overlay is up.
+    error_slide: int | None = None
     epoch: int = 0
     stream: Broadcaster = field(init=False)
 
     def __post_init__(self) -> None:
-        self.stream = Broadcaster(lambda presenter: {"epoch": self.epoch, "errors": self.errors})
+        self.stream = Broadcaster(self.snapshot)
+
+    def snapshot(self, presenter: bool = False) -> dict:
+        """What a browser hears first on every (re)connect."""
+        return {"epoch": self.epoch, "errors": self.errors, "slide": self.error_slide}
 
     def rebuild(self, changed: Iterable[Path] = ()) -> tuple[str, dict]:
         """Build again; returns the event (name, data) that tells browsers what changed."""
@@ -75,12 +82,13 @@ class Preview:
         try:
             compiled = compile_deck(self.deck, cache=self.cache)
         except DeckError as error:
-            self.errors = [str(d) for d in error.diagnostics if d.severity == "error"]
-            return self._failed()
+            found = [d for d in error.diagnostics if d.severity == "error"]
+            self.errors = [str(d) for d in found]
+            return self._failed(found[0].location if found else None)
         except (DeckpollError, OSError) as error:
             self.errors = [f"error: {error}"]
             return self._failed()
-        previous, self.good, self.errors = self.good, compiled, []
+        previous, self.good, self.errors, self.error_slide = self.good, compiled, [], None
         self.epoch += 1
         if (
             previous is None
@@ -97,13 +105,17 @@ class Preview:
         ]
         return "update", {"epoch": self.epoch, "changes": changes}
 
-    def _failed(self) -> tuple[str, dict]:
+    def _failed(self, where: Location | None = None) -> tuple[str, dict]:
         """The errors go to the terminal too: the author may be looking at the editor."""
         import sys
 
         sys.stderr.write("".join(f"{line}\n" for line in self.errors))
         sys.stderr.flush()
-        return "errors", {"errors": self.errors}
+        self.error_slide = None
+        if where is not None:
+            with contextlib.suppress(DeckpollError, OSError):  # the deck no longer loads
+                self.error_slide = slide_of(self.deck, where)
+        return "errors", {"errors": self.errors, "slide": self.error_slide}
 
     def publish(self, event: tuple[str, dict]) -> None:
         self.stream.publish(*event)

@@ -110,6 +110,19 @@ def test_live_edit_keeps_position_jumps_to_changes_and_shows_errors(page, previe
     assert page.evaluate("window.notReloaded") is None
 
 
+def test_a_broken_save_shows_the_slide_with_the_error(page, preview_server) -> None:
+    url, deck, _ = preview_server
+    page.goto(url + "#/1")
+    page.wait_for_function("document.documentElement.dataset.dpPreviewEpoch === '1'")
+    write_deck(deck, [*SLIDES[:3], "## Four\n\n![w:zz](nowhere.png)\n", SLIDES[4]])
+    page.locator(".dp-preview-errors").wait_for()
+    page.wait_for_function("deckpoll.state().index === 4")  # the last good build's slide 4
+    assert "slides.md:" in page.locator(".dp-preview-errors").text_content()
+    # going elsewhere while it is broken is the author's choice: the overlay stays
+    page.evaluate("deckpoll.go(2, 0)")
+    assert page.evaluate("deckpoll.state().index") == 2
+
+
 def test_a_poll_added_while_previewing_works_and_r_fills_it(page, preview_server) -> None:
     url, deck, key = preview_server
     page.goto(f"{url}?key={key}#/2")

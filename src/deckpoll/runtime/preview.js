@@ -22,6 +22,13 @@ const showErrors = lines => {
   }
   overlay.textContent = lines.join('\n');
 };
+/* Go to the slide that holds the first error (the last good build's slide of that number,
+   or its last slide when the broken save added the slide). */
+const showErrorSlide = slide => {
+  if (!opts.follow || !dp || !slide) return;
+  const n = Math.min(slide, dp.count);
+  if (dp.state().index !== n) dp.go(n, 0);
+};
 const hideErrors = () => { if (overlay) { overlay.remove(); overlay = null; } };
 /* Swap a slide's content and attributes in place: the runtime keeps its element references. */
 const swap = (index, html) => {
@@ -68,10 +75,15 @@ const es = new EventSource(opts.events);
 es.addEventListener('snapshot', e => {
   const m = JSON.parse(e.data);
   if (m.epoch !== epoch) return location.reload();
-  if (m.errors && m.errors.length) showErrors(m.errors); else hideErrors();
+  if (m.errors && m.errors.length) { showErrors(m.errors); showErrorSlide(m.slide); }
+  else hideErrors();
 });
 es.addEventListener('update', e => update(JSON.parse(e.data)));
 es.addEventListener('reload', () => location.reload());
-es.addEventListener('errors', e => showErrors(JSON.parse(e.data).errors));
+es.addEventListener('errors', e => {
+  const m = JSON.parse(e.data);
+  showErrors(m.errors);
+  showErrorSlide(m.slide);
+});
 mark();
 })();
