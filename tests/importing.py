@@ -104,6 +104,7 @@ class _Slides(HTMLParser):
         if not self.depth or self.skip_depth:
             return
         slide = self.slides[-1]
+        data = data.replace("\xa0", " ")  # a heading's glued last word reads as text
         if self.notes_depth:
             slide.notes += data
         elif self.code_depth:
