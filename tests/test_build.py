@@ -243,3 +243,23 @@ def test_a_large_page_is_hashed_and_written_in_pieces_with_the_same_bytes(tmp_pa
     whole = hashlib.sha256(json.dumps(rest, sort_keys=True, ensure_ascii=False).encode())
     whole.update(page.encode())
     assert manifest["hash"] == "sha256:" + whole.hexdigest()
+
+
+def test_a_deck_without_polls_carries_no_poll_runtime(tmp_path: Path) -> None:
+    """The results' drawing, the kinds and the speaker's poll console stay out of a deck
+    without polls; the link to the server (presenter key, notes) is in both."""
+    from deckpoll.build import compile_deck
+
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "plain" / "slides.md").write_text("# One\n\n---\n\n## Two\n", "utf-8")
+    (tmp_path / "poll").mkdir()
+    (tmp_path / "poll" / "slides.md").write_text(
+        "# One\n\n---\n\n```poll\nid: q\nkind: wordcloud\nquestion: Ord?\n```\n", "utf-8"
+    )
+    plain = compile_deck(tmp_path / "plain" / "slides.md").html
+    poll = compile_deck(tmp_path / "poll" / "slides.md").html
+    for mark in ("deckpollKinds", "dp-con-", "dp-poll-bars", "dp.polls=this", ".dp-poll-bar"):
+        assert mark in poll and mark not in plain, mark
+    for mark in ("dp.link=this", "api/v1/notes", "api/v1/state"):
+        assert mark in poll and mark in plain, mark
+    assert len(poll) - len(plain) > 20_000

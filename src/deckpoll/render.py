@@ -169,7 +169,7 @@ def render_page(
         "strings": runtime_strings,
         "strings_lang": strings.base_language(config.lang),  # the plural rules to apply
     }
-    css, js = runtime_files()
+    css, js = runtime_files(bool(deck.polls))
     frame = env.get_template("page.html").render(
         deck=deck,
         config=config,

@@ -196,20 +196,34 @@ def minify_css(css: str) -> str:
     return rcssmin.cssmin(css)
 
 
+# Runtime files only a deck with polls needs: the results' drawing and the speaker's poll
+# console (with the poll kinds' files, runtime/kinds/). The link to the server (58-link.js:
+# presenter key, speaker notes, the slide reported) is in every deck.
+POLL_RUNTIME = ("56-console.", "60-polls.")
+
+
 @functools.cache
-def runtime_files() -> tuple[str, str]:
+def runtime_files(polls: bool = True) -> tuple[str, str]:
     """(CSS, JS) of the browser runtime: runtime/*.css and *.js joined in file-name order and
     minified (rjsmin/rcssmin: readable sources in the package, a small page). Only files
     whose names start with a digit are joined, after the poll kinds' files (runtime/kinds/);
     join.* (the phone page) and preview.js (injected by `deckpoll preview`) are served on
-    their own."""
+    their own. Without `polls`, POLL_RUNTIME and the kinds stay out (a third of the
+    runtime, and of the minifying)."""
     import rjsmin
 
     from deckpoll.runtime import kinds_script
 
     folder = resources.files("deckpoll.runtime")
-    entries = sorted((e for e in folder.iterdir() if e.name[:1].isdigit()), key=lambda e: e.name)
+    entries = sorted(
+        (
+            e
+            for e in folder.iterdir()
+            if e.name[:1].isdigit() and (polls or not e.name.startswith(POLL_RUNTIME))
+        ),
+        key=lambda e: e.name,
+    )
     css = "\n".join(e.read_text("utf-8") for e in entries if e.name.endswith(".css"))
     scripts = [e.read_text("utf-8") for e in entries if e.name.endswith(".js")]
-    js = ";\n".join([kinds_script(), *scripts])
+    js = ";\n".join([kinds_script(), *scripts] if polls else scripts)
     return minify_css(css), rjsmin.jsmin(js)

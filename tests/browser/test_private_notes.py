@@ -38,6 +38,10 @@ def test_notes_reach_the_speaker_view_only(browser, tmp_path: Path) -> None:
             assert "key=" not in view.url  # the key leaves the address bar
             view.keyboard.press("ArrowRight")
             expect(view.locator(".dp-sv-text")).to_contain_text("SECRET-TWO")
+            # a deck without polls: the link to the server did that, with no poll runtime
+            assert view.evaluate(
+                "[!!deckpoll.link, 'polls' in deckpoll, 'deckpollKinds' in window]"
+            ) == [True, False, False]
         finally:
             audience.close()
             speaker.close()

@@ -70,7 +70,7 @@ dp.use(class Speaker {
   this.drawNext(s.index + 1);
   if (s.previous?.index !== s.index) this.showNotes(s.index);
  }
- /** The notes of slide i (served decks fetch them after load: see 60-polls.js). */
+ /** The notes of slide i (served decks fetch them after load: see 58-link.js). */
  showNotes(i) {
   const n = dp.slide(i).querySelector('.dp-notes');
   this.notes.textContent = '';

@@ -13,7 +13,7 @@ dp.use(class Console {
  bind() {
   const sv = d.querySelector('.dp-sv');
   /* Without a poll backend (a deck opened from disk) there is nothing to control. */
-  if (dp.view !== 'speaker' || !sv || !dp.polls?.backend()) return;
+  if (dp.view !== 'speaker' || !sv || !dp.link?.backend()) return;
   /* Poll id -> its slide, in slide order. */
   this.slides = [];
   dp.slides.forEach((s, k) => s.querySelectorAll('[data-dp-poll-id]').forEach(p => {
@@ -66,7 +66,7 @@ dp.use(class Console {
   this.load();
  }
 
- get polls() { return dp.polls; }
+ get polls() { return dp.link; }  // the link to the server (58-link.js)
  get live() { return this.polls?.live || null; }
 
  event(e) {
