@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import sys
 from collections import Counter
 
 import pytest
@@ -171,7 +172,7 @@ def test_events_stay_small_whatever_the_answers():
     assert size({"a": "é"}) == len('{"a":"é"}'.encode())
 
 
-def test_a_plugin_kind_needs_only_its_module(monkeypatch):
+def test_a_plugin_kind_needs_only_its_module(monkeypatch, tmp_path):
     """A kind registered through the `deckpoll.kinds` entry points is found by name."""
     import importlib.metadata as md
     import sys
@@ -193,6 +194,7 @@ def test_a_plugin_kind_needs_only_its_module(monkeypatch):
         return [*found, point] if kw.get("group") == polls.ENTRY_POINT_GROUP else found
 
     monkeypatch.setattr(polls, "entry_points", fake)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))  # a user cache without this machine's
     polls.kinds.cache_clear()
     try:
         assert polls.kind("yesno").name == "yesno"
@@ -200,3 +202,29 @@ def test_a_plugin_kind_needs_only_its_module(monkeypatch):
         assert polls.check_answer(poll, {"choice": "ja"}).value == {"choice": "ja"}
     finally:
         polls.kinds.cache_clear()
+
+
+def test_installed_kinds_are_asked_once_per_installed_set(tmp_path, monkeypatch) -> None:
+    """importlib.metadata is asked again only when a package's metadata folder on the import
+    path appears, goes or is written anew (an install, upgrade or removal)."""
+    from deckpoll import polls
+
+    site = tmp_path / "site"
+    (site / "a-1.0.dist-info").mkdir(parents=True)
+    monkeypatch.setattr(sys, "path", [str(site)])
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    asked = []
+
+    def entry_points(*, group):
+        asked.append(group)
+        return []
+
+    monkeypatch.setattr(polls, "entry_points", entry_points)
+    assert polls._plugins() == {} and polls._plugins() == {}
+    assert asked == [polls.ENTRY_POINT_GROUP]  # the second answer came from the cache
+    (site / "yesno-1.0.dist-info").mkdir()  # a plugin installed
+    polls._plugins()
+    assert len(asked) == 2
+    (site / "yesno-1.0.dist-info").rmdir()
+    polls._plugins()
+    assert len(asked) == 3

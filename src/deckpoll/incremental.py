@@ -24,7 +24,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from deckpoll import __version__
+from deckpoll import __version__, usercache
 from deckpoll.assets import Assets
 from deckpoll.errors import Diagnostic
 from deckpoll.model import Slide
@@ -181,7 +181,7 @@ def _sign(body: bytes) -> bytes:
 
 @functools.cache
 def _user_key() -> bytes:
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "deckpoll"
+    base = usercache.folder()
     path = base / "cache-key"
     try:
         return path.read_bytes()[:64] or _new_key(base, path)

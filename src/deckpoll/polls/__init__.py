@@ -6,8 +6,10 @@ docs/poll-kinds.md is the checklist for adding one."""
 from __future__ import annotations
 
 import functools
+import json
+import os
+import sys
 from importlib import import_module
-from importlib.metadata import entry_points
 from typing import Any
 
 from deckpoll.polls.base import Checked, Kind, Tally
@@ -41,16 +43,56 @@ __all__ = [
 
 def _load(target: str) -> Kind:
     module, _, attr = target.partition(":")
-    return getattr(import_module(module), attr)
+    value: Any = import_module(module.strip())
+    for name in attr.strip().split("."):
+        value = getattr(value, name)
+    return value
+
+
+def entry_points(**params: Any):
+    """importlib.metadata's, imported on first use: it brings email, zipfile and csv along,
+    a tenth of a small deck's build (see _plugins)."""
+    from importlib.metadata import entry_points as found
+
+    return found(**params)
+
+
+def _plugins() -> dict[str, str]:
+    """name -> "module:attr" of every installed `deckpoll.kinds` entry point. Asking
+    importlib.metadata means importing it and reading every installed package's metadata,
+    so the answer is kept in the user's cache, keyed by the packages' metadata folders on the
+    import path and their modification times (installing, upgrading or removing a package
+    writes its folder anew)."""
+    from deckpoll import usercache
+
+    stamp = []
+    for entry in sys.path:
+        try:
+            with os.scandir(entry or ".") as found:
+                for item in found:
+                    if item.name.endswith((".dist-info", ".egg-info")):
+                        stamp.append([item.path, item.stat().st_mtime_ns])
+        except OSError:
+            continue  # a zip file, a folder that is gone
+    path = usercache.folder() / "kinds.json"
+    try:
+        kept = json.loads(path.read_bytes())
+        if kept["stamp"] == stamp:
+            return dict(kept["plugins"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # none yet, or unreadable: ask again
+    plugins = {ep.name: ep.value for ep in entry_points(group=ENTRY_POINT_GROUP)}
+    usercache.write_atomically(path, json.dumps({"stamp": stamp, "plugins": plugins}).encode())
+    return plugins
 
 
 @functools.cache
 def kinds() -> dict[str, Kind]:
     """Every known kind by name: the built-ins, then plugins (a plugin may replace one)."""
     found = {name: _load(target) for name, target in _BUILTIN.items()}
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
-        if ep.value not in _BUILTIN.values():
-            found[ep.name] = ep.load()
+    for name, target in _plugins().items():
+        if target not in _BUILTIN.values():
+            found[name] = _load(target)
     for name, value in found.items():
         if not isinstance(value, Kind) or value.name != name:
             raise TypeError(f"poll kind {name!r} must be a deckpoll.polls.Kind named {name!r}")

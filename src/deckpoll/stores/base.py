@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field, replace
 from importlib import import_module
-from importlib.metadata import entry_points
 from typing import Any, Protocol, runtime_checkable
 
 from deckpoll.statedir import STATE_DIR  # noqa: F401  (the default store lives in it)
@@ -219,6 +218,14 @@ def after_reset(current: PollState) -> PollState:
     if current.status == OPEN:
         return PollState(current.id, OPEN, False, current.opened_at, None)
     return PollState(current.id, NEW)
+
+
+def entry_points(**params: Any):
+    """importlib.metadata's, imported on first use (a build never opens a store; the import
+    brings email, zipfile and csv along)."""
+    from importlib.metadata import entry_points as found
+
+    return found(**params)
 
 
 def store_factories() -> dict[str, str]:
