@@ -263,3 +263,15 @@ def test_a_deck_without_polls_carries_no_poll_runtime(tmp_path: Path) -> None:
     for mark in ("dp.link=this", "api/v1/notes", "api/v1/state"):
         assert mark in poll and mark in plain, mark
     assert len(poll) - len(plain) > 20_000
+
+
+def test_the_audience_page_is_made_only_when_asked_for(tmp_path: Path) -> None:
+    """`deckpoll build` writes the presenter's page alone: rendering every slide with notes
+    a second time (for a server's audience page) waits until a server asks."""
+    from deckpoll.build import compile_deck
+
+    (tmp_path / "slides.md").write_text("# One\n\nNote: SECRET\n\n---\n\n## Two\n", "utf-8")
+    compiled = compile_deck(tmp_path / "slides.md")
+    assert "audience_html" not in vars(compiled)  # not made yet
+    assert "SECRET" in compiled.html and "SECRET" not in compiled.audience_html
+    assert "audience_html" in vars(compiled)  # kept once made

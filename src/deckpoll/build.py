@@ -81,7 +81,7 @@ def compile_deck(
         page.sections,
         page.frame,
         (source.root, *theme.folders),
-        page.audience_html,
+        page.audience,
         {slide.index: slide.notes_html for slide in deck.slides if slide.notes_html},
     )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -139,7 +141,12 @@ class Compiled:
     frame: str = ""
     # Folders the build read from: the deck's, and its theme's (with those it extends).
     folders: tuple[Path, ...] = ()
-    # What the server gives the audience: the page without speaker notes, and the notes
-    # (slide index -> HTML), which only the presenter's key fetches.
-    audience_html: str = ""
+    # What the server gives the audience: the page without speaker notes (made on first
+    # use: a build that only writes files never needs it), and the notes (slide index ->
+    # HTML), which only the presenter's key fetches.
+    audience: Callable[[], str] | None = field(default=None, repr=False)
     notes: dict[int, str] = field(default_factory=dict)
+
+    @functools.cached_property
+    def audience_html(self) -> str:
+        return self.audience() if self.audience is not None else self.html

@@ -7,6 +7,7 @@ import functools
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,8 +98,9 @@ class Page:
     html: str
     sections: list[str]
     frame: str
-    # The page for the audience: without what only the presenter may see (speaker notes).
-    audience_html: str = ""
+    # Makes the page for the audience: without what only the presenter may see (speaker
+    # notes). Called only by a server: `deckpoll build` writes the presenter's page alone.
+    audience: Callable[[], str] | None = None
 
 
 SECTIONS_MARK = "<!--dp:sections-->"
@@ -190,13 +192,18 @@ def render_page(
     head, tail = frame.split(SECTIONS_MARK, 1)
     digest = hashlib.sha256(frame.encode()).hexdigest()
     html = "".join([head, *sections, tail])  # one join: no 5,000-slide intermediate copies
-    # Only slides with notes are rendered again (without them), through the same template,
-    # so a theme's own slide.html cannot leak them either.
-    public = [
-        render_section(dataclasses.replace(slide, notes_html="")) if slide.notes_html else section
-        for slide, section in zip(deck.slides, sections, strict=True)
-    ]
-    audience = "".join([head, *public, tail]) if public != sections else html
+
+    def audience() -> str:
+        # Only slides with notes are rendered again (without them), through the same
+        # template, so a theme's own slide.html cannot leak them either.
+        public = [
+            render_section(dataclasses.replace(slide, notes_html=""))
+            if slide.notes_html
+            else section
+            for slide, section in zip(deck.slides, sections, strict=True)
+        ]
+        return "".join([head, *public, tail]) if public != sections else html
+
     return Page(html, sections, digest, audience)
 
 
