@@ -8,6 +8,7 @@ machine disturbs far less than wall time, the wall time, and the peak resident m
 Printed per size: the median of the per-turn ratios build / bare.
 
     python bench/build.py [--runs 5] [--sizes 20,1000,5000] [--jobs 1] [--incremental]
+                          [--no-polls]
 
 `--jobs` is passed to `deckpoll build` (1: one process, the CPU target; auto: the wall
 target with a free second core). `--incremental` also times a rebuild after a one-slide
@@ -119,8 +120,10 @@ def median(values: list[float]) -> float:
     return statistics.median(values)
 
 
-def measure(size: int, tmp: Path, runs: int, jobs: str, incremental: bool) -> dict[str, float]:
-    deck = generate_deck(tmp / f"deck{size}", size)
+def measure(
+    size: int, tmp: Path, runs: int, jobs: str, incremental: bool, polls: bool = True
+) -> dict[str, float]:
+    deck = generate_deck(tmp / f"deck{size}", size, polls)
     out = tmp / f"out{size}"
     build = [sys.executable, "-m", "deckpoll", "build", str(deck), "-o", str(out)]
     build += ["--jobs", jobs, "--no-cache"]
@@ -172,6 +175,9 @@ def main() -> None:
     parser.add_argument("--sizes", default="20,1000,5000")
     parser.add_argument("--jobs", default="1", help="passed to `deckpoll build --jobs`")
     parser.add_argument("--incremental", action="store_true")
+    parser.add_argument(
+        "--no-polls", action="store_true", help="decks without polls (no poll runtime, no QR)"
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     print(
@@ -188,7 +194,7 @@ def main() -> None:
     print(header)
     with tempfile.TemporaryDirectory() as tmp:
         for size in sizes:
-            r = measure(size, Path(tmp), args.runs, args.jobs, args.incremental)
+            r = measure(size, Path(tmp), args.runs, args.jobs, args.incremental, not args.no_polls)
             line = (
                 f"{size:>7} {r['cpu']:>7.3f} {r['bare']:>7.3f} {r['ratio']:>8.2f}x "
                 f"{r['wall_ratio']:>9.2f}x {r['peak']:>9.1f}"
