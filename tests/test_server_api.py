@@ -8,8 +8,7 @@ import uuid
 
 import pytest
 
-from deckpoll.server.api import RateLimit
-from deckpoll.stores.base import open_store
+from deckpoll.stores.base import Buckets, Rate, open_store
 from server_fixtures import KEY, presenter, redis_url, running, voter  # noqa: F401
 
 
@@ -223,7 +222,7 @@ def test_thirty_identical_parallel_requests_leave_one_answer(tmp_path, kind, req
 
     async def go():
         async with running(store) as (client, app):
-            app.state.rate_limit = RateLimit(burst=100)
+            app.state.answer_rate = Rate(burst=100, per_second=5)
             await post(client, "/api/v1/polls/lunch/open", headers=presenter())
             await post(client, "/api/v1/polls/words/open", headers=presenter())
             replies = await asyncio.gather(
@@ -428,9 +427,17 @@ def test_rate_limit_per_voter_token():
 
 
 def test_rate_limit_refills():
-    limit = RateLimit(burst=2, per_second=1)
-    assert limit.allow("v", 0.0) and limit.allow("v", 0.0) and not limit.allow("v", 0.1)
-    assert limit.allow("v", 1.2)
+    buckets, rate = Buckets(), Rate(burst=2, per_second=1)
+    assert buckets.take("v", rate, 0.0) and buckets.take("v", rate, 0.0)
+    assert not buckets.take("v", rate, 0.1)
+    assert buckets.take("v", rate, 1.2)
+
+
+def test_rate_limit_forgets_buckets_rather_than_grow():
+    buckets, rate = Buckets(size=3), Rate(burst=2, per_second=1)
+    for n in range(10):
+        assert buckets.take(f"v{n}", rate, float(n))
+    assert len(buckets._buckets) <= 3
 
 
 def test_state_survives_restart(tmp_path):

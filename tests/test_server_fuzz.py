@@ -9,8 +9,7 @@ import uuid
 
 import pytest
 
-from deckpoll.server.api import RateLimit
-from deckpoll.stores.base import open_store
+from deckpoll.stores.base import Rate, open_store
 from server_fixtures import presenter, redis_url, running, signed  # noqa: F401 - redis_url: fixture
 
 POLLS = ["lunch", "langs", "mood", "words", "wall", "secret", "nope", "%00", "a" * 300]
@@ -73,7 +72,7 @@ def test_random_requests_never_get_a_500(store_kind, tmp_path, request):
 
     async def go():
         async with running(store) as (client, app):
-            app.state.rate_limit = RateLimit(burst=10_000)
+            app.state.answer_rate = Rate(burst=10_000, per_second=5)
             for pid in ("lunch", "langs", "mood", "words", "wall"):
                 await client.post(f"/api/v1/polls/{pid}/open", headers=presenter())
             statuses: dict[int, int] = {}

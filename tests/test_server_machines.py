@@ -127,8 +127,8 @@ def bearer(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
 
 
-def answer(base: str, token: str, choice: str = "yes") -> int:
-    reply = httpx.post(
+def answer(base: str, token: str, choice: str = "yes", client: httpx.Client | None = None) -> int:
+    reply = (client or httpx).post(
         f"{base}/api/v1/polls/q/answers",
         json={"choice": choice},
         headers={"X-Deckpoll-Voter": token},
@@ -225,6 +225,107 @@ def test_a_key_that_is_not_the_talks_is_refused_at_start(tmp_path, redis_url):  
         assert "DECKPOLL_PRESENTER_KEY: a presenter key is 16 to 256 characters" in proc.stderr
 
 
+def test_a_voters_quick_answers_over_both_servers_meet_one_rate_limit(
+    tmp_path,
+    redis_url,  # noqa: F811
+):
+    from concurrent.futures import ThreadPoolExecutor
+
+    first, second = talk_decks(tmp_path)
+    with machines(
+        (serve_command(first, redis_url), clean_env()),
+        (serve_command(second, redis_url), clean_env()),
+    ) as (a, b):
+        assert httpx.post(f"{a.base}/api/v1/polls/q/open", headers=bearer(a.key)).is_success
+        # The limit is 10 at once, then 5 a second: two limits (one per server) would take
+        # about 20 of 30 quick answers; one takes 10 and what refilled meanwhile.
+        for _ in range(3):  # a run slowed down by the shared machine proves nothing: again
+            token = minted(a.base)
+            servers = [(a, b)[n % 2].base for n in range(30)]
+            with httpx.Client(limits=httpx.Limits(max_keepalive_connections=12)) as client:
+                for base in (a.base, b.base):  # connections made before the clock starts
+                    client.get(f"{base}/favicon.ico")
+                started = time.monotonic()
+                with ThreadPoolExecutor(6) as pool:
+                    statuses = list(
+                        pool.map(answer, servers, [token] * 30, ["yes"] * 30, [client] * 30)
+                    )
+            elapsed = time.monotonic() - started
+            if elapsed < 1.5:
+                break
+        accepted = statuses.count(200)
+        assert set(statuses) == {200, 429}, (statuses, elapsed)
+        assert 10 <= accepted <= 10 + 5 * elapsed + 1, (accepted, elapsed)
+        assert accepted < 19, (accepted, elapsed)
+        # both servers refused some: the bucket is one, wherever the answer arrives
+        assert 429 in statuses[0::2] and 429 in statuses[1::2], statuses
+
+
+def test_when_one_server_dies_the_other_serves_every_phones_reconnect(
+    tmp_path,
+    redis_url,  # noqa: F811
+):
+    from concurrent.futures import ThreadPoolExecutor
+
+    first, second = talk_decks(tmp_path)
+    with machines(
+        (serve_command(first, redis_url), clean_env()),
+        (serve_command(second, redis_url), clean_env()),
+    ) as (a, b):
+        assert httpx.post(f"{a.base}/api/v1/polls/q/open", headers=bearer(a.key)).is_success
+        assert httpx.post(
+            f"{b.base}/api/v1/state", json={"slide": 2}, headers=bearer(a.key)
+        ).is_success
+        tokens = [minted((a, b)[n % 2].base) for n in range(20)]
+        for n, token in enumerate(tokens):  # answered half on each server
+            assert answer((a, b)[n % 2].base, token, "yes" if n < 12 else "no") == 200
+        phones_on_a = [_stream(a.base) for _ in range(10)]
+        for phone in phones_on_a:
+            assert _first_event(phone)[0] == "snapshot"
+        a.stop(signal.SIGKILL)  # the machine dies mid-talk
+        for phone in phones_on_a:
+            with pytest.raises(httpx.HTTPError):  # its streams break: the phones reconnect
+                for _ in phone[2]:
+                    pass
+            phone[0].close()
+
+        def reconnect(_: int) -> tuple[str, dict]:
+            phone = _stream(b.base)
+            try:
+                return _first_event(phone)
+            finally:
+                phone[0].close()
+
+        with ThreadPoolExecutor(10) as pool:  # every phone of the dead machine, at once
+            snapshots = list(pool.map(reconnect, range(10)))
+        for event, data in snapshots:
+            assert event == "snapshot"
+            assert data["state"]["slide"] == 2 and data["polls"]["q"]["status"] == "open"
+            counts = {o["id"]: o["count"] for o in data["results"]["q"]["options"]}
+            assert data["results"]["q"]["voters"] == 20 and counts == {"yes": 12, "no": 8}
+        # the tokens minted by the dead machine still answer, and the presenter goes on
+        assert answer(b.base, tokens[0], "no") == 200
+        assert httpx.post(f"{b.base}/api/v1/polls/q/close", headers=bearer(a.key)).is_success
+
+
+def _stream(base: str) -> tuple[httpx.Client, httpx.Response, Iterator[str]]:
+    """A phone's event stream: its client, the response, and the response's lines."""
+    client = httpx.Client(timeout=httpx.Timeout(10.0))
+    response = client.send(
+        client.build_request("GET", f"{base}/api/v1/events?client=join"), stream=True
+    )
+    return client, response, response.iter_lines()
+
+
+def _first_event(phone: tuple[httpx.Client, httpx.Response, Iterator[str]]) -> tuple[str, dict]:
+    _, response, lines = phone
+    assert response.status_code == 200
+    for event, data in sse_events(lines):
+        if event != "ping":
+            return event, data
+    raise AssertionError("the stream ended before its first event")
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
@@ -292,3 +393,51 @@ def test_the_cli_and_the_server_agree_on_the_store_wait():
     from deckpoll.server import run
 
     assert cli.STORE_WAIT == run.STORE_WAIT
+
+
+@contextmanager
+def odd_redis(tmp_path: Path, *args: str) -> Iterator[str]:
+    """A redis-server started with `args` (cluster mode, sentinel mode) on a free port."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server is not installed")
+    port = free_port()
+    conf = tmp_path / f"redis-{port}.conf"
+    conf.write_text("")
+    proc = subprocess.Popen(
+        [binary, str(conf), "--port", str(port), "--bind", "127.0.0.1", "--save", "", *args],
+        stdout=subprocess.DEVNULL,
+        cwd=tmp_path,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline and proc.poll() is None, "no redis-server"
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (("--cluster-enabled", "yes"), "runs Redis Cluster, which deckpoll does not support"),
+        (("--sentinel",), "is a Redis Sentinel, not a Redis server"),
+    ],
+)
+def test_redis_cluster_and_sentinel_are_refused_at_start_with_a_reason(tmp_path, args, says):
+    (deck,) = talk_decks(tmp_path, 1)
+    with odd_redis(tmp_path, *args) as url:
+        proc = subprocess.run(
+            serve_command(deck, url), capture_output=True, text=True, timeout=60, env=clean_env()
+        )
+    assert proc.returncode == 1
+    assert f"error: cannot open the store {url}: 127.0.0.1:" in proc.stderr, proc.stderr
+    assert says in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+    assert "waiting for" not in proc.stderr  # nothing to wait for: it will not change

@@ -14,7 +14,9 @@ from deckpoll.stores.base import (
     OPEN,
     AnswerLimit,
     PollClosed,
+    Rate,
     Store,
+    TooFast,
     open_store,
 )
 from deckpoll.stores.sqlite import path_from_url
@@ -342,6 +344,78 @@ def test_a_closed_feed_gets_nothing_and_others_go_on(store):
         return change
 
     assert run(go()).name == "code"
+
+
+def test_a_voters_rate_is_taken_with_the_answer(store):
+    slow = Rate(burst=3, per_second=0.01)
+
+    async def go():
+        await store.set_status("p", OPEN)
+        for choice in ("a", "b", "a"):
+            await store.add_answer(
+                "p", "v1", {"choice": choice}, key="", replace=True, limit=1, rate=slow
+            )
+        with pytest.raises(TooFast):
+            await store.add_answer(
+                "p", "v1", {"choice": "b"}, key="", replace=True, limit=1, rate=slow
+            )
+        assert [a.value for a in await store.answers("p")] == [{"choice": "a"}]  # nothing new
+        # another voter has a bucket of its own; without a rate nothing is counted
+        await store.add_answer("p", "v2", {"choice": "b"}, key="", replace=True, limit=1, rate=slow)
+        await store.add_answer("p", "v1", {"choice": "b"}, key="", replace=True, limit=1)
+        # a closed poll's answer costs a token too (every attempt counts)
+        await store.set_status("q", CLOSED)
+        for _ in range(3):
+            with pytest.raises(PollClosed):
+                await store.add_answer(
+                    "q", "v3", {"choice": "a"}, key="", replace=True, limit=1, rate=slow
+                )
+        with pytest.raises(TooFast):
+            await store.add_answer(
+                "q", "v3", {"choice": "a"}, key="", replace=True, limit=1, rate=slow
+            )
+
+    run(go())
+
+
+def test_take_empties_a_bucket_and_it_refills(store):
+    async def go():
+        rate = Rate(burst=2, per_second=20)
+        assert await store.take("b", rate) and await store.take("b", rate)
+        assert not await store.take("b", rate)
+        assert await store.take("other", rate)
+        await asyncio.sleep(0.15)  # 3 tokens' worth, capped at the burst
+        assert await store.take("b", rate) and await store.take("b", rate)
+        assert not await store.take("b", rate)
+
+    run(go())
+
+
+def test_two_redis_stores_of_one_talk_count_one_bucket(redis_url):  # noqa: F811
+    tag = f"t{uuid.uuid4().hex}"
+    a, b = open_store(redis_url, namespace=tag), open_store(redis_url, namespace=tag)
+    rate = Rate(burst=4, per_second=0.01)
+
+    async def go():
+        taken = [await (a if n % 2 else b).take("voter:x", rate) for n in range(8)]
+        assert taken == [True] * 4 + [False] * 4
+        await a.set_status("p", OPEN)
+        answers = []
+        for n in range(8):
+            try:
+                await (a if n % 2 else b).add_answer(
+                    "p", "y", {"choice": str(n)}, key="", replace=True, limit=1, rate=rate
+                )
+                answers.append(True)
+            except TooFast:
+                answers.append(False)
+        assert answers == [True] * 4 + [False] * 4
+
+    try:
+        run(go())
+    finally:
+        run(a.close())
+        run(b.close())
 
 
 def test_namespaces_do_not_mix(store_url):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import bisect
 import functools
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -19,7 +18,7 @@ from deckpoll.server import voters
 from deckpoll.server.private import public_poll
 from deckpoll.server.session import Session
 from deckpoll.server.validate import MAX_BODY, Invalid, check_voter, parse_json
-from deckpoll.stores.base import CLOSED, OPEN, AnswerLimit, PollClosed, StoreError
+from deckpoll.stores.base import CLOSED, OPEN, AnswerLimit, PollClosed, StoreError, TooFast
 
 Handler = Callable[[Request], Awaitable[Response]]
 logger = logging.getLogger("deckpoll")
@@ -27,36 +26,6 @@ logger = logging.getLogger("deckpoll")
 
 def error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
     return JSONResponse({"error": code, "message": message}, status, headers=headers)
-
-
-class RateLimit:
-    """Token bucket per voter token (not per IP: a whole room shares one NAT address)."""
-
-    def __init__(self, burst: float = 10.0, per_second: float = 5.0, size: int = 100_000) -> None:
-        self.burst = burst
-        self.per_second = per_second
-        self.size = size
-        self._buckets: dict[str, tuple[float, float]] = {}
-
-    def allow(self, voter: str, now: float | None = None) -> bool:
-        now = time.monotonic() if now is None else now
-        tokens, last = self._buckets.get(voter, (self.burst, now))
-        tokens = min(self.burst, tokens + (now - last) * self.per_second)
-        if len(self._buckets) >= self.size and voter not in self._buckets:
-            self._prune(now)
-        if tokens < 1.0:
-            self._buckets[voter] = (tokens, now)
-            return False
-        self._buckets[voter] = (tokens - 1.0, now)
-        return True
-
-    def _prune(self, now: float) -> None:
-        full = self.burst / self.per_second
-        for voter, (_, last) in list(self._buckets.items()):
-            if now - last > full:
-                del self._buckets[voter]
-        while len(self._buckets) >= self.size:
-            self._buckets.pop(next(iter(self._buckets)))
 
 
 def refusals(handler: Handler) -> Handler:
@@ -73,6 +42,8 @@ def refusals(handler: Handler) -> Handler:
             return error(409, "poll_closed", "the poll is not open")
         except AnswerLimit:
             return error(429, "answer_limit", "you have already sent as many answers as allowed")
+        except TooFast:
+            return error(429, "too_fast", "too many answers; wait a moment", {"Retry-After": "1"})
         except StoreError as exc:
             return error(503, "store_unavailable", str(exc), {"Retry-After": "1"})
 
@@ -185,11 +156,10 @@ async def answer(request: Request) -> Response:
     pid = _poll(request)
     voter = check_voter(request.headers.get("x-deckpoll-voter"))
     tokens = await voters.check(request, voter)
-    if not request.app.state.rate_limit.allow(voter):
-        return error(429, "too_fast", "too many answers; wait a moment", {"Retry-After": "1"})
     poll = session.polls[pid]
     checked = kind_of(poll).check(poll, await read_json(request), session.status[pid])
-    receipt = await session.answer(pid, voter, checked)
+    # The voter's rate is counted by the store with the answer (TooFast: 429 too_fast).
+    receipt = await session.answer(pid, voter, checked, rate=request.app.state.answer_rate)
     phones = session.audience()
     voters_seen = tokens.answered(voter, phones)
     if voters_seen is not None:  # on the server's console, and in the presenter's

@@ -305,7 +305,10 @@ def settle(
     from deckpoll.server.voters import talk_secret
     from deckpoll.stores.base import StoreError
 
-    store = open_waiting(url, namespace, wait)
+    try:
+        store = open_waiting(url, namespace, wait)
+    except (ValueError, OSError) as exc:  # a bad URL, an unsupported Redis: no traceback
+        raise DeckpollError(f"cannot open the store {url}: {exc}") from None
 
     async def run() -> Talk:
         # A store's connections may belong to the event loop that opened them: this one is

@@ -21,7 +21,7 @@ from deckpoll.server.events import Broadcaster
 from deckpoll.server.follower import Follower
 from deckpoll.server.mirror import Mirror, poll_of_slide
 from deckpoll.server.pusher import PUSH_INTERVAL, Pusher
-from deckpoll.stores.base import NEW, OPEN, Answer, PollState, Receipt, Store, StoreError
+from deckpoll.stores.base import NEW, OPEN, Answer, PollState, Rate, Receipt, Store, StoreError
 
 __all__ = ["Session", "poll_of_slide", "PUSH_INTERVAL"]
 
@@ -199,9 +199,12 @@ class Session:
         await self.settle()
         return answer
 
-    async def answer(self, pid: str, voter: str, checked: Checked) -> Receipt:
+    async def answer(
+        self, pid: str, voter: str, checked: Checked, rate: Rate | None = None
+    ) -> Receipt:
         """Commit an answer; returns once the state has it (its change's number is in the
-        receipt, so no extra round trip to the store)."""
+        receipt, so no extra round trip to the store). `rate`: the voter's, counted by the
+        store with the answer (TooFast)."""
         receipt = await self.store.add_answer(
             pid,
             voter,
@@ -210,6 +213,7 @@ class Session:
             replace=checked.replace,
             limit=checked.limit,
             pending=self.held(pid),
+            rate=rate,
         )
         if receipt.seq:
             await self.follower.reached(receipt.seq)

@@ -5,11 +5,15 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
-from deckpoll.server.api import RateLimit
 from deckpoll.server.keys import PresenterKey
 from deckpoll.server.session import Session
 from deckpoll.server.site import Site
 from deckpoll.server.voters import DEFAULT_PER_MINUTE, VoterTokens
+from deckpoll.stores.base import Rate
+
+# Answers per voter token (not per address: a whole room shares one NAT address): 10 at
+# once, 5 a second after that. Counted by the store, so across workers and machines.
+ANSWER_RATE = Rate(burst=10.0, per_second=5.0)
 
 
 @dataclass(slots=True)
@@ -24,7 +28,7 @@ class ServerState:
     session: Session | None
     join_url: str | None = None
     join_code: str | None = None
-    rate_limit: RateLimit = field(default_factory=RateLimit)
+    answer_rate: Rate = ANSWER_RATE
     # Server-issued voter tokens (voters.py): made from the store's secret on first use.
     voters: VoterTokens | None = None
     voters_per_minute: int = DEFAULT_PER_MINUTE

@@ -6,8 +6,10 @@ per token, cannot be dodged by inventing tokens.
 A token belongs to one deck and one talk: the secret is the talk's (a new secret, as
 `--fresh` makes, is a new talk), the deck id is signed in, and the phone keeps it under a
 `localStorage` key naming both, so one phone's answers cannot be linked across talks or
-across decks served from the same address. Minting is limited per client address (held
-in memory only, never stored), generously: a room behind one NAT address joins at once.
+across decks served from the same address. Minting is limited per client address,
+generously (a room behind one NAT address joins at once), and counted in the store, so
+across every worker and machine of a talk sharing Redis; the store holds a MAC of the
+address under the talk's secret, never the address, and forgets it within a minute.
 """
 
 from __future__ import annotations
@@ -17,13 +19,12 @@ import hashlib
 import hmac
 import secrets
 import time
-from dataclasses import dataclass, field
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from deckpoll.server.validate import Invalid
-from deckpoll.stores.base import StoreError
+from deckpoll.stores.base import Rate, StoreError
 
 SECRET_META = "voter_secret"  # the store's meta key holding the talk's secret (hex)
 ID_CHARS = 16  # 12 random bytes, base64url
@@ -55,35 +56,13 @@ async def talk_secret(store, *, renew: bool = False) -> bytes:
     return bytes.fromhex(await store.setdefault_meta(SECRET_META, secret.hex()))
 
 
-@dataclass
-class AddressLimit:
-    """Token bucket per client address: `per_minute` in a burst, refilled over a minute."""
-
-    per_minute: int
-    size: int = 50_000
-    _buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
-
-    def allow(self, address: str, now: float | None = None) -> bool:
-        now = time.monotonic() if now is None else now
-        rate = self.per_minute / 60.0
-        tokens, last = self._buckets.get(address, (float(self.per_minute), now))
-        tokens = min(float(self.per_minute), tokens + (now - last) * rate)
-        if len(self._buckets) >= self.size and address not in self._buckets:
-            self._buckets.clear()  # addresses are not kept: forget them all rather than grow
-        if tokens < 1.0:
-            self._buckets[address] = (tokens, now)
-            return False
-        self._buckets[address] = (tokens - 1.0, now)
-        return True
-
-
 class VoterTokens:
     """Mints and checks the tokens of one deck's talk; watches how fast voters appear."""
 
     def __init__(self, deck_id: str, secret: bytes, per_minute: int = DEFAULT_PER_MINUTE):
         self.deck_id = deck_id
         self._rekey(secret)
-        self.minting = AddressLimit(per_minute)
+        self.minting = Rate(float(per_minute), per_minute / 60.0)
         self._answered: dict[str, float] = {}
         self._warned = float("-inf")
         self._pruned = float("-inf")
@@ -98,6 +77,13 @@ class VoterTokens:
         saved = await store.get_meta(SECRET_META)
         if saved and saved != self._key.hex():
             self._rekey(bytes.fromhex(saved))
+
+    def address_bucket(self, address: str) -> str:
+        """The store's bucket counting the tokens minted for one client address: named by
+        a MAC of the address under the talk's secret, so that the store (Redis, shared by
+        the servers of the talk) never holds an address, and it goes with the talk."""
+        mac = hmac.new(self._key, b"address\x00" + address.encode(), hashlib.sha256)
+        return "mint:" + _b64(mac.digest()[:12])
 
     def _mac(self, ident: str) -> str:
         message = f"{self.deck_id}\x00{ident}".encode()
@@ -164,7 +150,13 @@ async def mint(request: Request) -> Response:
     if tokens is None:
         return _refuse(503, "not_built", "the deck has not built yet", "1")
     address = request.client.host if request.client else ""
-    if not tokens.minting.allow(address):
+    store = request.app.state.session.store
+    try:
+        # Counted in the store: across every worker and machine of the talk with Redis.
+        allowed = await store.take(tokens.address_bucket(address), tokens.minting)
+    except StoreError as exc:
+        return _refuse(503, "store_unavailable", str(exc), "1")
+    if not allowed:
         return _refuse(429, "too_many_voters", "too many new voters from here; wait", "5")
     return JSONResponse(
         {"voter": tokens.mint(), "deck": tokens.deck_id, "talk": tokens.talk},

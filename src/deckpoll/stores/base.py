@@ -44,6 +44,55 @@ class StoreUnavailable(StoreError):
     """The store could not commit (disk full, locked for too long, closed)."""
 
 
+class TooFast(StoreError):
+    """The voter's token bucket is empty (`add_answer(..., rate=...)`): nothing was stored."""
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A token bucket's shape: `burst` takes at once, refilled at `per_second`."""
+
+    burst: float
+    per_second: float
+
+    @property
+    def full_after(self) -> float:
+        """Seconds an emptied bucket takes to fill again (then it need not be kept)."""
+        return self.burst / self.per_second
+
+
+def voter_bucket(voter: str) -> str:
+    """The bucket `add_answer(..., rate=...)` counts a voter's answers in."""
+    return "voter:" + voter
+
+
+class Buckets:
+    """Token buckets counted in this process: the limits of the one-process stores (memory,
+    SQLite). A store shared by several processes counts them where it is (Redis)."""
+
+    def __init__(self, size: int = 100_000) -> None:
+        self.size = size
+        self._buckets: dict[str, tuple[float, float]] = {}
+
+    def take(self, name: str, rate: Rate, now: float | None = None) -> bool:
+        now = time.monotonic() if now is None else now
+        tokens, last = self._buckets.get(name, (rate.burst, now))
+        tokens = min(rate.burst, tokens + max(0.0, now - last) * rate.per_second)
+        if len(self._buckets) >= self.size and name not in self._buckets:
+            self._prune(now, rate)
+        allowed = tokens >= 1.0
+        self._buckets[name] = (tokens - 1.0 if allowed else tokens, now)
+        return allowed
+
+    def _prune(self, now: float, rate: Rate) -> None:
+        """Forget full buckets (they would start full anyway), then the oldest ones."""
+        for name, (_, last) in list(self._buckets.items()):
+            if now - last > rate.full_after:
+                del self._buckets[name]
+        while len(self._buckets) >= self.size:
+            self._buckets.pop(next(iter(self._buckets)))
+
+
 @dataclass(frozen=True)
 class PollState:
     """Lifecycle of one poll: `new` (never opened), `open` or `closed`; results revealed."""
@@ -97,7 +146,8 @@ class Receipt:
 class Store(Protocol):
     """Everything the server keeps. Every method returns only after the change is durable.
 
-    `add_answer` enforces the rules that must hold under concurrency: the poll is open,
+    `add_answer` enforces the rules that must hold under concurrency: the voter is not too
+    fast (`rate`), the poll is open,
     one answer per voter for choice polls (`replace=True`: a new choice replaces the old),
     at most `limit` distinct entries per voter for text polls (`key` identifies an entry;
     an entry with the same key is a duplicate and stores nothing new).
@@ -126,6 +176,12 @@ class Store(Protocol):
         is there now, atomically (two servers starting at once agree on one secret)."""
         ...
 
+    async def take(self, bucket: str, rate: Rate) -> bool:
+        """Take one from the token bucket `bucket` (False: empty, try later). Counted for
+        every server sharing the store: in Redis for a Redis store, in process for the
+        one-process stores (memory, SQLite). Buckets are forgotten once full again."""
+        ...
+
     async def polls(self) -> dict[str, PollState]: ...
 
     async def set_status(
@@ -146,7 +202,11 @@ class Store(Protocol):
         replace: bool,
         limit: int,
         pending: bool = False,
-    ) -> Receipt: ...
+        rate: Rate | None = None,
+    ) -> Receipt:
+        """`rate`: first take one from the voter's bucket (as `take`), in the same atomic
+        step (one round trip to Redis); `TooFast` when it is empty."""
+        ...
 
     async def hide_answer(
         self, poll: str, answer_id: int, hidden: bool = True

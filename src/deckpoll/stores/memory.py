@@ -10,12 +10,16 @@ from deckpoll.stores.base import (
     OPEN,
     Answer,
     AnswerLimit,
+    Buckets,
     Change,
     PollClosed,
     PollState,
+    Rate,
     Receipt,
+    TooFast,
     after_reset,
     next_state,
+    voter_bucket,
 )
 from deckpoll.stores.feed import ChangeHub, QueueFeed
 
@@ -37,6 +41,7 @@ class MemoryStore:
         self._next_id = 1
         self._hub = ChangeHub()
         self.origin = self._hub.origin
+        self._buckets = Buckets()
 
     # -- the change feed -------------------------------------------------------------------
 
@@ -63,6 +68,9 @@ class MemoryStore:
             return self._meta[name]
         await self.set_meta(name, value)
         return value
+
+    async def take(self, bucket: str, rate: Rate) -> bool:
+        return self._buckets.take(bucket, rate)
 
     async def polls(self) -> dict[str, PollState]:
         return dict(self._polls)
@@ -103,7 +111,10 @@ class MemoryStore:
         replace: bool,
         limit: int,
         pending: bool = False,
+        rate: Rate | None = None,
     ) -> Receipt:
+        if rate is not None and not self._buckets.take(voter_bucket(voter), rate):
+            raise TooFast(poll)
         if self._poll(poll).status != OPEN:
             raise PollClosed(poll)
         rows = self._answers.setdefault(poll, {})

@@ -18,10 +18,13 @@ from deckpoll.stores.base import (
     Change,
     PollClosed,
     PollState,
+    Rate,
     Receipt,
     StoreUnavailable,
+    TooFast,
     after_reset,
     next_state,
+    voter_bucket,
 )
 from deckpoll.stores.feed import LOST, QueueFeed
 
@@ -32,6 +35,14 @@ POOL_WAIT = 5.0  # seconds a call waits for a free connection before failing (50
 RETRIES = 2  # reconnects after a dropped connection (a restarted Redis), then StoreUnavailable
 CAS_ATTEMPTS = 50  # poll-state updates retried when another writer changed the poll meanwhile
 SCHEMES = ("redis", "rediss", "unix")
+# Refused at start, with what to do (docs/deploy.md#redis-cluster-and-sentinel says why).
+UNSUPPORTED = {
+    "cluster": "runs Redis Cluster, which deckpoll does not support (a talk's change feed is "
+    "pub/sub published from its Lua scripts, which a Cluster copies to every node): give the "
+    "address of a plain Redis server (a primary, with replicas if you like)",
+    "sentinel": "is a Redis Sentinel, not a Redis server; deckpoll does not follow Sentinel "
+    "failovers: give the address of the current primary (SENTINEL get-master-addr-by-name)",
+}
 
 # One answer, decided and written in one atomic step on the Redis server.
 FEED_BATCH = 500  # changes handed to the subscriber's loop in one call at most
@@ -40,13 +51,47 @@ FEED_BATCH = 500  # changes handed to the subscriber's loop in one call at most
 # and PUBLISHes it on the deck's channel, inside the same atomic step: subscribers receive
 # changes exactly in commit order, and a missing number shows a change was missed.
 
+# A token bucket (base.Buckets, counted in Redis for every server of the talk): a hash of
+# tokens `n` and time `t` (Redis's clock, so that the servers' clocks do not matter), gone
+# once it would be full again.
+TAKE = """
+local function take(key, burst, per_second)
+  local clock = redis.call('TIME')
+  local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
+  local saved = redis.call('HMGET', key, 'n', 't')
+  local tokens = tonumber(saved[1]) or burst
+  local last = tonumber(saved[2]) or now
+  tokens = math.min(burst, tokens + math.max(0, now - last) * per_second)
+  local allowed = tokens >= 1
+  if allowed then tokens = tokens - 1 end
+  redis.call('HSET', key, 'n', tostring(tokens), 't', tostring(now))
+  redis.call('PEXPIRE', key, math.ceil(burst / per_second * 1000) + 1000)
+  return allowed
+end
+"""
+
+# KEYS: the bucket; ARGV: burst, per second. 1 taken, 0 empty.
+TAKE_ONE = (
+    TAKE
+    + """
+if take(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2])) then return 1 end
+return 0
+"""
+)
+
 # KEYS: polls hash, answers hash (id -> record), voters hash (voter -> JSON list of ids), seq,
-# head
-# ARGV: poll, voter, value, key, replace ('1'/'0'), limit, channel, origin, pending ('1'/'0');
-# voter/value/key are ASCII JSON.
+# head, the voter's bucket
+# ARGV: poll, voter, value, key, replace ('1'/'0'), limit, channel, origin, pending ('1'/'0'),
+# burst and per second of the voter's rate ('' for none); voter/value/key are ASCII JSON.
+# The rate is taken first, in the same step: one round trip per answer, limits included.
 # Records are built here with cjson from strings only (cjson would round floats: the time
 # stamp travels as a string), so every string reads back byte for byte.
-ADD_ANSWER = """
+ADD_ANSWER = (
+    TAKE
+    + """
+if ARGV[10] ~= '' and not take(KEYS[6], tonumber(ARGV[10]), tonumber(ARGV[11])) then
+  return {'too_fast'}
+end
 local state = redis.call('HGET', KEYS[1], ARGV[1])
 if not state or cjson.decode(state)['status'] ~= 'open' then
   return {'closed'}
@@ -96,6 +141,7 @@ redis.call('PUBLISH', ARGV[7], cjson.encode({t = 'answer', o = ARGV[8], poll = A
                                              removed = removed, s = seq}))
 return {'ok', tostring(id), record, removed, seq}
 """
+)
 
 # Compare-and-set of one poll's state; on success also delete KEYS[3..] (reset's answers).
 # KEYS: polls hash, head, ...; ARGV: poll, the state the caller read ('' for none), the new
@@ -284,12 +330,28 @@ class RedisStore:
         self._flag_script = self._redis.register_script(FLAG_ANSWER)
         self._setdefault = self._redis.register_script(SETDEFAULT_META)
         self._set_meta = self._redis.register_script(SET_META)
+        self._take = self._redis.register_script(TAKE_ONE)
         self._errors: tuple[type[BaseException], ...] = (RedisError, OSError, TimeoutError)
         try:
             await self._redis.ping()
+            mode = await self._mode()
         except self._errors as exc:
             await pool.disconnect()
             raise StoreUnavailable(f"Redis at {self._where()}: {exc}") from None
+        if mode in UNSUPPORTED:
+            await pool.disconnect()
+            raise ValueError(f"{self._where()} {UNSUPPORTED[mode]}")
+
+    async def _mode(self) -> str:
+        """`standalone`, `cluster` or `sentinel` (INFO's redis_mode); `standalone` when the
+        server does not tell (INFO renamed or disabled, as some hosted services do)."""
+        from redis.exceptions import ResponseError
+
+        try:
+            info = await self._redis.info("server")
+        except ResponseError:
+            return "standalone"
+        return str(info.get("redis_mode") or "standalone")
 
     def _where(self) -> str:
         parts = urlsplit(self.url)
@@ -329,6 +391,11 @@ class RedisStore:
         keys = [self._key("meta"), self._key("head")]
         args = [name, value, self.channel, self.origin]
         return await self._run(lambda: self._setdefault(keys=keys, args=args))
+
+    async def take(self, bucket: str, rate: Rate) -> bool:
+        keys = [self._key("rate", bucket)]
+        args = [repr(float(rate.burst)), repr(float(rate.per_second))]
+        return bool(await self._run(lambda: self._take(keys=keys, args=args)))
 
     async def polls(self) -> dict[str, PollState]:
         rows = await self._run(lambda: self._redis.hgetall(self._key("polls")))
@@ -390,6 +457,7 @@ class RedisStore:
         replace: bool,
         limit: int,
         pending: bool = False,
+        rate: Rate | None = None,
     ) -> Receipt:
         # ASCII JSON: exact comparisons in Lua, and no text can fail to encode on the wire.
         args = [
@@ -402,6 +470,8 @@ class RedisStore:
             self.channel,
             self.origin,
             "1" if pending else "0",
+            repr(float(rate.burst)) if rate is not None else "",
+            repr(float(rate.per_second)) if rate is not None else "",
         ]
         keys = [
             self._key("polls"),
@@ -409,9 +479,12 @@ class RedisStore:
             self._key("voters", poll),
             self._key("seq"),
             self._key("head"),
+            self._key("rate", voter_bucket(voter)),
         ]
         reply = await self._run(lambda: self._add(keys=keys, args=args))
         outcome = reply[0]
+        if outcome == "too_fast":
+            raise TooFast(poll)
         if outcome == "closed":
             raise PollClosed(poll)
         if outcome == "limit":

@@ -18,13 +18,17 @@ from deckpoll.stores.base import (
     OPEN,
     Answer,
     AnswerLimit,
+    Buckets,
     Change,
     PollClosed,
     PollState,
+    Rate,
     Receipt,
     StoreUnavailable,
+    TooFast,
     after_reset,
     next_state,
+    voter_bucket,
 )
 from deckpoll.stores.feed import ChangeHub, QueueFeed
 
@@ -77,6 +81,7 @@ class SQLiteStore:
         self.url = url
         self.namespace = namespace
         self.path = path_from_url(url)
+        self._buckets = Buckets()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._conn = sqlite3.connect(
             self.path, isolation_level=None, check_same_thread=False, timeout=10.0
@@ -280,6 +285,9 @@ class SQLiteStore:
         found, _ = await self._call(op, write=True, change=change)
         return found
 
+    async def take(self, bucket: str, rate: Rate) -> bool:
+        return self._buckets.take(bucket, rate)
+
     def _poll(self, conn: sqlite3.Connection, poll: str) -> PollState:
         row = conn.execute(
             "SELECT status, revealed, opened_at, closed_at FROM polls WHERE ns=? AND id=?",
@@ -361,7 +369,11 @@ class SQLiteStore:
         replace: bool,
         limit: int,
         pending: bool = False,
+        rate: Rate | None = None,
     ) -> Receipt:
+        # One process owns this store (several workers need Redis): counted here, in memory.
+        if rate is not None and not self._buckets.take(voter_bucket(voter), rate):
+            raise TooFast(poll)
         encoded = json.dumps(value, ensure_ascii=False, sort_keys=True)
 
         def op(conn: sqlite3.Connection) -> Receipt:
