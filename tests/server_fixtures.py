@@ -220,6 +220,20 @@ def sse_events(lines: Iterator[str]) -> Iterator[tuple[str, object]]:
             data.append(line[5:].strip())
 
 
+def listening(port: int, proc: subprocess.Popen, timeout: float = 10.0) -> bool:
+    """Wait until `proc` accepts connections on 127.0.0.1:`port`; False if it ended or
+    did not within `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return True
+        except OSError:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                return False
+            time.sleep(0.05)
+
+
 def _redis_unavailable(reason: str) -> None:
     if os.environ.get("CI") == "true" or os.environ.get("E2E_REQUIRE_BROWSER") == "1":
         pytest.fail(f"Redis required in CI: {reason}")
@@ -247,15 +261,8 @@ def redis_url() -> Iterator[str]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    _redis_unavailable("redis-server did not start")
-                time.sleep(0.05)
+        if not listening(port, proc):
+            _redis_unavailable("redis-server did not start")
         yield f"redis://127.0.0.1:{port}/0"
     finally:
         os.kill(proc.pid, signal.SIGTERM)

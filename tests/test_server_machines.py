@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from server_fixtures import minted, redis_url, sse_events  # noqa: F401 - a fixture
+from server_fixtures import listening, minted, redis_url, sse_events  # noqa: F401 - a fixture
 
 DECK_YAML = "title: Machines\nlang: en\nslides: [s.md]\npolls:\n  auto_open: false\n"
 SLIDES = "# Hi\n\n---\n\n```poll\nid: q\nkind: single\nquestion: Yes?\noptions: [Yes, No]\n```\n"
@@ -225,18 +225,25 @@ def test_a_key_that_is_not_the_talks_is_refused_at_start(tmp_path, redis_url):  
         assert "DECKPOLL_PRESENTER_KEY: a presenter key is 16 to 256 characters" in proc.stderr
 
 
+@contextmanager
+def open_on_two_machines(tmp_path: Path, url: str) -> Iterator[list[Machine]]:
+    """Two servers of one talk, its poll open."""
+    first, second = talk_decks(tmp_path)
+    with machines(
+        (serve_command(first, url), clean_env()),
+        (serve_command(second, url), clean_env()),
+    ) as (a, b):
+        assert httpx.post(f"{a.base}/api/v1/polls/q/open", headers=bearer(a.key)).is_success
+        yield [a, b]
+
+
 def test_a_voters_quick_answers_over_both_servers_meet_one_rate_limit(
     tmp_path,
     redis_url,  # noqa: F811
 ):
     from concurrent.futures import ThreadPoolExecutor
 
-    first, second = talk_decks(tmp_path)
-    with machines(
-        (serve_command(first, redis_url), clean_env()),
-        (serve_command(second, redis_url), clean_env()),
-    ) as (a, b):
-        assert httpx.post(f"{a.base}/api/v1/polls/q/open", headers=bearer(a.key)).is_success
+    with open_on_two_machines(tmp_path, redis_url) as (a, b):
         # The limit is 10 at once, then 5 a second: two limits (one per server) would take
         # about 20 of 30 quick answers; one takes 10 and what refilled meanwhile.
         for _ in range(3):  # a run slowed down by the shared machine proves nothing: again
@@ -267,12 +274,7 @@ def test_when_one_server_dies_the_other_serves_every_phones_reconnect(
 ):
     from concurrent.futures import ThreadPoolExecutor
 
-    first, second = talk_decks(tmp_path)
-    with machines(
-        (serve_command(first, redis_url), clean_env()),
-        (serve_command(second, redis_url), clean_env()),
-    ) as (a, b):
-        assert httpx.post(f"{a.base}/api/v1/polls/q/open", headers=bearer(a.key)).is_success
+    with open_on_two_machines(tmp_path, redis_url) as (a, b):
         assert httpx.post(
             f"{b.base}/api/v1/state", json={"slide": 2}, headers=bearer(a.key)
         ).is_success
@@ -410,14 +412,7 @@ def odd_redis(tmp_path: Path, *args: str) -> Iterator[str]:
         cwd=tmp_path,
     )
     try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline and proc.poll() is None, "no redis-server"
-                time.sleep(0.05)
+        assert listening(port, proc), "redis-server did not start"
         yield f"redis://127.0.0.1:{port}/0"
     finally:
         proc.terminate()
