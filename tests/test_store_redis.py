@@ -467,3 +467,37 @@ def test_unix_and_rediss_schemes_are_registered(redis_binary, tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_an_answer_with_its_rate_is_one_round_trip(shared_server, namespace):
+    """The voter's rate limit is counted inside the answer's script: no extra command."""
+    from deckpoll.stores.base import Rate, TooFast
+
+    rate = Rate(burst=5, per_second=0.01)
+    with opened(shared_server.url, namespace) as store:
+        run(store.set_status("p", OPEN))
+        warm_up = store.add_answer("p", "x", {"choice": "x"}, key="", replace=True, limit=1)
+        run(warm_up)  # the first call loads the script into Redis (SCRIPT LOAD)
+        sent: list[str] = []  # every command the store sends is one round trip
+        send = store._redis.execute_command
+
+        async def counted(*args, **options):
+            sent.append(str(args[0]))
+            return await send(*args, **options)
+
+        store._redis.execute_command = counted
+
+        async def go() -> list[str]:
+            outcomes = []
+            for n in range(8):
+                try:
+                    await store.add_answer(
+                        "p", VOTER, {"choice": str(n)}, key="", replace=True, limit=1, rate=rate
+                    )
+                    outcomes.append("ok")
+                except TooFast:
+                    outcomes.append("too fast")
+            return outcomes
+
+        assert run(go()) == ["ok"] * 5 + ["too fast"] * 3
+        assert sent == ["EVALSHA"] * 8  # one per answer, its limit included
