@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 
 import pytest
+from slide_probe import measure_slide
 
 from deckpoll.build import build
 
@@ -55,12 +56,7 @@ def test_a_split_background_takes_its_share_and_the_text_the_rest(page, tmp_path
     index = build(tmp_path / "slides.md", tmp_path / "out") / "index.html"
     page.goto(index.as_uri() + "#/1")
     for n, (side, share, _) in enumerate(SLIDES, 1):
-        page.evaluate(f"location.hash = '#/{n}'")
-        for _ in range(100):
-            g = page.evaluate(GEOMETRY)
-            if g["index"] == n:
-                break
-            page.wait_for_timeout(20)
+        g = measure_slide(page, n, GEOMETRY)
         width, image, text = g["width"], g["image"], g["text"]
         assert image is not None, g
         # the picture: its share of the width, the whole height, at its side

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from slide_probe import measure_slide
 
 pytestmark = pytest.mark.browser
 
@@ -57,14 +58,7 @@ def test_every_slide_fits(page, built_deck) -> None:
     assert count >= 18
     backgrounds = set()
     for n in range(1, count + 1):
-        page.evaluate(f"location.hash = '#/{n}/99'")
-        # poll from Python: wait_for_function evaluates a string, which the page's CSP forbids
-        for _ in range(100):
-            spill = page.evaluate(SPILL)
-            if spill["index"] == n:
-                break
-            page.wait_for_timeout(20)
-        assert spill["index"] == n, f"slide {n} never became current"
+        spill = measure_slide(page, n, SPILL, "/99")
         assert spill["down"] <= 0 and spill["across"] <= 0, (theme, spill)
         assert not spill["outside"], (theme, spill)
         backgrounds.add(spill["background"])
@@ -119,12 +113,7 @@ def test_one_grid_for_every_layout(page, built_deck) -> None:
     count = page.locator("#dp-deck > .dp-slide").count()
     edges: dict[str, list[float]] = {}
     for n in range(1, count + 1):
-        page.evaluate(f"location.hash = '#/{n}/99'")
-        for _ in range(100):
-            grid = page.evaluate(GRID)
-            if grid["index"] == n:
-                break
-            page.wait_for_timeout(20)
+        grid = measure_slide(page, n, GRID, "/99")
         layout = next(c for c in grid["layout"].split() if c.startswith("dp-layout-"))
         if grid["left"] is not None:
             edges.setdefault(layout, []).append(grid["left"])
