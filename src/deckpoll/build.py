@@ -14,12 +14,14 @@ from deckpoll.errors import Location, Reporter
 from deckpoll.incremental import BuildCache, load_cache, save_cache
 from deckpoll.load import DeckSource, locate, slide_files
 from deckpoll.model import Compiled, Deck, DeckConfig
+from deckpoll.phone import static_join_page
 from deckpoll.render import Join, PollRenderer, render_page
 from deckpoll.theme import Theme, load_theme
 from deckpoll.write import write_output
 from deckpoll.yamlsrc import YamlDoc, parse_yaml
 
 MANIFEST_VERSION = 1
+JOIN_PAGE = "join.html"  # the phone page's file beside the deck (build --join-page)
 
 
 def compile_deck(
@@ -92,12 +94,22 @@ def build(deck_path: Path | str, out_dir: Path | str | None = None, **options) -
 
 
 def build_compiled(
-    deck_path: Path | str, out_dir: Path | str | None = None, **options
+    deck_path: Path | str,
+    out_dir: Path | str | None = None,
+    *,
+    join_page: bool = False,
+    **options,
 ) -> tuple[Path, Compiled]:
-    """`build`, also returning what was compiled (for its warnings and counts)."""
+    """`build`, also returning what was compiled (for its warnings and counts).
+
+    `join_page`: also write the phone page as `join.html` (always done when the deck names
+    a `polls.url`: a backend other than `deckpoll serve` then needs it, docs/protocol.md)."""
     compiled = compile_deck(deck_path, **options)
     out = Path(out_dir) if out_dir is not None else Path("dist") / compiled.manifest["id"]
-    write_output(compiled, out)
+    extra = {}
+    if join_page or compiled.manifest["polls_config"].get("url"):
+        extra[JOIN_PAGE] = static_join_page(compiled.manifest)
+    write_output(compiled, out, extra)
     return out, compiled
 
 

@@ -84,6 +84,12 @@ def main() -> None:
     is_flag=True,
     help="Compile every slide again; neither read nor write DECK/.deckpoll/cache.",
 )
+@click.option(
+    "--join-page",
+    is_flag=True,
+    help="Also write the phone page, OUT/join.html, for a backend other than deckpoll serve "
+    "(always written when the deck sets polls.url).",
+)
 def build(
     deck: Path,
     out: Path | None,
@@ -92,14 +98,23 @@ def build(
     pdf: bool,
     jobs: int,
     no_cache: bool,
+    join_page: bool,
 ) -> None:
-    """Write OUT/index.html and OUT/deckpoll.json."""
-    from deckpoll.build import build_compiled
+    """Write OUT/index.html and OUT/deckpoll.json (and OUT/join.html with --join-page)."""
+    from deckpoll.build import JOIN_PAGE, build_compiled
 
     folder, compiled = build_compiled(
-        deck, out, single_file=single_file, strict=strict, jobs=jobs, persist=not no_cache
+        deck,
+        out,
+        single_file=single_file,
+        strict=strict,
+        jobs=jobs,
+        persist=not no_cache,
+        join_page=join_page,
     )
     _summary(compiled, f"built {folder / 'index.html'}")
+    if join_page or compiled.manifest["polls_config"]["url"]:
+        click.echo(f"wrote the phone page {folder / JOIN_PAGE} (serve it at <polls.url>/join)")
     if pdf:
         from deckpoll.pdf import write_pdf
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from deckpoll.model import Compiled
@@ -13,10 +14,13 @@ _UMASK = os.umask(0)
 os.umask(_UMASK)
 
 
-def write_output(compiled: Compiled, out: Path) -> None:
-    """Write index.html, deckpoll.json and assets into `out`; each file replaced atomically so
-    a browser or server reading during a rebuild never sees half a file."""
+def write_output(compiled: Compiled, out: Path, extra: Mapping[str, str] | None = None) -> None:
+    """Write index.html, deckpoll.json, assets and `extra` pages (name -> HTML: the phone
+    page) into `out`; each file replaced atomically so a browser or server reading during a
+    rebuild never sees half a file."""
     out.mkdir(parents=True, exist_ok=True)
+    for name, text in (extra or {}).items():
+        _atomic_write(out / name, text)
     for name, data in compiled.assets.items():
         target = out / name
         if target.is_file() and target.stat().st_size == len(data):

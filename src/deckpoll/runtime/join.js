@@ -10,7 +10,12 @@
   var plural = null;
   try { plural = new Intl.PluralRules(config.strings_lang || "en"); } catch (e) { plural = null; }
   var API = "api/v1/";
+  /* The API lives beside the page (deckpoll serve, or a backend serving join.html), or at
+     polls.url when the build wrote this page for a deck whose backend is elsewhere. */
   var base = location.pathname.replace(/[^/]*$/, "");
+  if (config.api) {
+    try { base = new URL(config.api, location.href).href.replace(/\/?$/, "/"); } catch (e) { /* keep the page's folder */ }
+  }
   var view = document.getElementById("jp-view");
   var conn = document.getElementById("jp-conn");
   var say = document.getElementById("jp-say");

@@ -3,22 +3,17 @@ manifest and the files beside the page, each with its headers (Content-Security-
 
 from __future__ import annotations
 
-import base64
 import functools
 import gzip
-import hashlib
-import html
 import json
 import re
 from collections.abc import Mapping
-from importlib.resources import files
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from deckpoll import strings
-from deckpoll.runtime import kinds_script
+from deckpoll.phone import join_page, script_hash
 from deckpoll.server.private import public_manifest
 
 PAGE_HEADERS = {
@@ -27,53 +22,14 @@ PAGE_HEADERS = {
     "X-Content-Type-Options": "nosniff",
 }
 
-_PLACEHOLDER = re.compile(r"/\*\{\{(css|js)\}\}\*/|\{\{(lang|title|config|noscript)\}\}")
 _INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)([^>]*)>(.*?)</script>", re.S | re.I)
-
-
-def _runtime_text(name: str) -> str:
-    return files("deckpoll.runtime").joinpath(name).read_text(encoding="utf-8")
-
-
-def _script_hash(script: str) -> str:
-    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
-    return f"'sha256-{digest}'"
-
-
-def join_page(
-    manifest: dict[str, Any], *, code: str | None, join_url: str | None
-) -> tuple[str, str]:
-    """The phone page with its CSS and JS inlined; returns (html, CSP script hash). Its
-    words are the `phone` section of the deck language's strings table."""
-    script = kinds_script() + ";\n" + _runtime_text("join.js")
-    lang = manifest.get("lang") or "en"
-    config = {
-        "lang": lang,
-        "title": manifest.get("title") or "",
-        "code": code,
-        "join_url": join_url,
-        "strings": strings.section(lang, "phone"),
-        "strings_lang": strings.base_language(lang),
-    }
-    config_json = json.dumps(config, ensure_ascii=False).replace("<", "\\u003c")
-    values = {
-        "lang": html.escape(str(config["lang"]), quote=True),
-        "title": html.escape(str(config["title"])),
-        "noscript": html.escape(strings.say(lang, "phone", "noscript")),
-        "config": config_json,
-        "css": _runtime_text("join.css"),
-        "js": script,
-    }
-    # One pass, so that text substituted in (a deck title, say) is never scanned again.
-    page = _PLACEHOLDER.sub(lambda m: values[m.group(1) or m.group(2)], _runtime_text("join.html"))
-    return page, _script_hash(script)
 
 
 def deck_policy(page: str) -> str:
     """A Content-Security-Policy for the deck: only its own inline scripts (by hash) run,
     so nothing an audience member smuggles into the page could, even if it got there."""
     hashes = [
-        _script_hash(body)
+        script_hash(body)
         for attrs, body in _INLINE_SCRIPT.findall(page)
         if "application/json" not in attrs
     ]
