@@ -31,6 +31,7 @@ def test_deck_and_pages():
             assert r.status_code == 200
             data = r.json()
             assert data["id"] == "test-deck" and data["code"] == "123456"
+            assert data["protocol"] == 1  # docs/protocol.md: the version a client checks
             assert [p["id"] for p in data["polls"]][:2] == ["lunch", "langs"]
             assert data["live"]["state"] == {"slide": 1, "fragment": 0, "poll": None}
             assert data["live"]["polls"]["lunch"]["status"] == "closed"

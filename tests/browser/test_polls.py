@@ -329,12 +329,13 @@ def test_without_a_backend_on_a_static_server(browser, deck, tmp_path):
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.goto(f"http://127.0.0.1:{httpd.server_port}/#/3")
         page.wait_for_function("document.documentElement.dataset.dpReady === '1'")
-        page.wait_for_timeout(3000)
+        page.wait_for_timeout(3500)
         slide = page.locator('.dp-slide[data-dp-index="3"]')
         assert slide.locator(".dp-poll-join").is_visible()
         assert "deckpoll serve" not in slide.inner_text()
         api = [h for h in hits if "/api/" in h]
-        assert len(api) == 1, api  # asked once, got 404, stopped: no retry storm
+        # Asked at 0, 1 and 3 s (backoff doubling to 30 s): it keeps trying, without a storm.
+        assert 2 <= len(api) <= 3, api
         assert not errors
     finally:
         context.close()

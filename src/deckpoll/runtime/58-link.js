@@ -7,6 +7,7 @@
   'use strict';
   const dp = window.deckpoll;
   if (!dp) return;
+  const PROTOCOL = 1;  // docs/protocol.md: the version this deck speaks (GET /api/v1/deck)
 
   /** Read one Server-Sent Events stream through fetch (so a presenter key can be sent). */
   async function readEvents(url, headers, signal, onMessage) {
@@ -21,7 +22,7 @@
     for (;;) {
       const { value, done } = await reader.read();
       if (done) return;
-      buf += dec.decode(value, { stream: true });
+      buf += dec.decode(value, { stream: true }).replace(/\r\n?/g, '\n');  // a CR split across reads is rare and harmless
       let cut;
       while ((cut = buf.indexOf('\n\n')) >= 0) {
         const block = buf.slice(0, cut);
@@ -55,7 +56,7 @@
       if (!this.base || !polls && !this.key) return;
       this.stream = new AbortController();
       this.onVisible = () => {
-        if (!this.final && document.visibilityState === 'visible' && (!this.live || this.stale())) this.reconnect(0);
+        if (document.visibilityState === 'visible' && (!this.live || this.stale())) this.reconnect(0);
       };
       document.addEventListener('visibilitychange', this.onVisible);
       this.connect();
@@ -100,29 +101,76 @@
 
     stale() { return !!this.lastSeen && Date.now() - this.lastSeen > 40000; }
 
+    /** Ask the backend for the deck, check it is this deck's backend, then follow its
+        events. Every failure is told to the presenter (health) and retried with backoff. */
     async connect() {
       clearTimeout(this.timer);
-      const signal = this.stream.signal;
+      const signal = this.stream.signal, url = this.base + 'api/v1/deck';
+      let res, deck;
       try {
-        const res = await fetch(this.base + 'api/v1/deck', { headers: this.headers(), signal, cache: 'no-store' });
-        if (res.status === 401 || res.status === 403) return this.dropKey();
-        if (!res.ok) return this.offline(res.status === 404);
-        const deck = await res.json().catch(() => null);  // a static server's HTML: no backend
-        if (!deck || deck.id !== (dp.config.deck_id || deck.id)) return this.offline(true);
-        if (deck.presenter && !this.notesLoaded) this.loadNotes(signal);
-        this.lastSeen = Date.now();
-        this.watchdog = setInterval(() => { if (this.stale()) this.reconnect(0); }, 10000);
-        await readEvents(this.base + 'api/v1/events?client=deck', this.headers(), signal, (ev, data) => {
+        res = await fetch(url, { headers: this.headers(), signal, cache: 'no-store' });
+        deck = res.ok ? await res.json().catch(() => null) : null;
+      } catch (e) {
+        /* A browser hides a CORS refusal as a network error: name this page's origin too. */
+        const origin = location.origin === 'null' || location.protocol === 'file:' ? 'null' : location.origin;
+        const cross = new URL(url).origin !== location.origin;
+        if (!signal.aborted) this.fail(cross ? 'unreachable_cors' : 'unreachable', { url, origin });
+        return;
+      }
+      if (res.status === 401 || res.status === 403) return this.dropKey();
+      if (!res.ok) return this.fail(res.status === 404 ? 'not_found' : 'status', { url, status: res.status });
+      /* A static server's HTML (or any other JSON): no backend of this protocol here. */
+      if (!deck || typeof deck !== 'object' || Array.isArray(deck)) return this.fail('not_json', { url });
+      if (deck.protocol != null && deck.protocol !== PROTOCOL) {
+        return this.fail('protocol', { url, found: String(deck.protocol), expected: PROTOCOL });
+      }
+      const mine = dp.config.deck_id;
+      if (mine && deck.id !== mine) return this.fail('other_deck', { url, found: String(deck.id), expected: mine });
+      const other = this.otherBuild(deck);
+      this.warning = other ? { key: 'other_build', vars: { url, poll: other } } : null;
+      if (deck.presenter && !this.notesLoaded) this.loadNotes(signal);
+      this.lastSeen = Date.now();
+      this.watchdog = setInterval(() => { if (this.stale()) this.reconnect(0); }, 10000);
+      const events = this.base + 'api/v1/events?client=deck';
+      try {
+        await readEvents(events, this.headers(), signal, (ev, data) => {
           this.lastSeen = Date.now();
           if (ev === 'message' || !data) return;
           this.event(ev, JSON.parse(data));
         });
-        this.reconnect();
+        this.fail('lost', { url: events });
       } catch (e) {
         if (signal.aborted) return;
         if (e.status === 401 || e.status === 403) return this.dropKey();
-        this.reconnect();
+        this.fail(e.status ? 'status' : 'lost', { url: events, status: e.status });
       }
+    }
+
+    /** The first poll of this page the backend lacks (or holds as another kind): the
+        backend loaded another build of this deck. Null when every poll matches. */
+    otherBuild(deck) {
+      const there = {};
+      (Array.isArray(deck.polls) ? deck.polls : []).forEach((p) => { if (p && p.id != null) there[p.id] = p.kind; });
+      const mine = [...dp.deck.querySelectorAll('.dp-slide [data-dp-poll-id]')];
+      const other = mine.find((el) => there[el.dataset.dpPollId] !== el.dataset.dpPollKind);
+      return other ? other.dataset.dpPollId : null;
+    }
+
+    /** Tell the presenter (speaker view, browser console) what went wrong, naming the URL,
+        and try again later: a deck never stops asking while it is open. */
+    fail(key, vars) {
+      const delay = this.reconnect();
+      this.problem = { key, vars };
+      const text = dp.t('backend_' + key, vars);
+      if (text !== this.told) console.warn('deckpoll: ' + text + ' ' + dp.t('backend_retry', { n: Math.round(delay / 1000) }));
+      this.told = text;
+      this.tellHealth(delay);
+    }
+
+    /** `dp:backend` {problem, warning, delay}: what the speaker view shows (57-backend.js). */
+    tellHealth(delay) {
+      this.health = { problem: this.problem || null, warning: this.warning || null, delay: delay || 0, base: this.base };
+      dp.emit('backend', this.health);
     }
 
     /** The speaker notes: the page the server gives everyone has none; the presenter's
@@ -144,6 +192,7 @@
       } catch (e) { /* the next connection asks again */ }
     }
 
+    /** Try again after `delay` ms (default: 1 s doubling to 30 s); returns the delay. */
     reconnect(delay) {
       clearInterval(this.watchdog);
       if (this.stream) this.stream.abort();
@@ -153,19 +202,13 @@
       if (delay == null) delay = Math.min(30000, 1000 * Math.pow(2, this.retry++));
       clearTimeout(this.timer);
       this.timer = setTimeout(() => this.connect(), delay);
-    }
-
-    /** No backend here (static server, other deck): say so once and stop asking. */
-    offline(final) {
-      this.final = !!final;
-      this.showOffline(true);
-      if (!final) this.reconnect();
+      return delay;
     }
 
     dropKey() {
       try { sessionStorage.removeItem(this.keyName); } catch (e) { /* nothing stored */ }
       this.key = null;
-      console.warn('deckpoll: ' + t('bad_key'));
+      console.warn('deckpoll: ' + dp.t('poll_bad_key'));
       this.reconnect(0);
     }
 
@@ -178,6 +221,9 @@
       if (name === 'snapshot') {
         this.live = data;
         this.retry = 0;
+        if (this.problem) console.info('deckpoll: ' + dp.t('backend_ok', { url: this.base }));
+        this.problem = this.told = null;
+        this.tellHealth(0);
         this.showOffline(false);
         if (this.key) this.reportState(dp.state());
         dp.emit('pollevent', { name });

@@ -20,6 +20,7 @@ from deckpoll.server.session import Session
 from deckpoll.server.validate import MAX_BODY, Invalid, check_voter, parse_json
 from deckpoll.stores.base import CLOSED, OPEN, AnswerLimit, PollClosed, StoreError, TooFast
 
+PROTOCOL = 1  # the version of docs/protocol.md this backend speaks (GET /api/v1/deck)
 Handler = Callable[[Request], Awaitable[Response]]
 logger = logging.getLogger("deckpoll")
 
@@ -109,6 +110,7 @@ async def deck(request: Request) -> Response:
     config = manifest.get("polls_config") or {}
     await session.settle()
     body = {
+        "protocol": PROTOCOL,  # docs/protocol.md; a client refuses a version it does not know
         "deckpoll": manifest.get("deckpoll", 1),
         "id": manifest.get("id"),
         "title": manifest.get("title"),
