@@ -364,6 +364,32 @@ def import_(src: Path, out: Path | None, tool: str) -> None:
     )
 
 
+@main.command("protocol-check")
+@click.argument("url")
+@click.option(
+    "--key",
+    envvar="DECKPOLL_KEY",
+    default=None,
+    help="The presenter key (or $DECKPOLL_KEY); without it the presenter's rules are skipped.",
+)
+def protocol_check(url: str, key: str | None) -> None:
+    """Check the poll backend at URL (its base URL, as in polls.url) against docs/protocol.md
+    and print pass/fail per rule; exit status 1 if any rule fails.
+
+    It answers polls, opens, closes and resets them (putting each back as it found it, with
+    no answers): run it on a rehearsal, never during a talk."""
+    from deckpoll.conformance import check
+
+    try:
+        report = check(url, key)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="URL") from None
+    for line in report.lines():
+        click.echo(line)
+    if report.failed:
+        sys.exit(1)
+
+
 def run() -> None:
     """Entry point that also turns Ctrl-C into a quiet exit."""
     try:
