@@ -198,7 +198,9 @@ def live_server(app, port: int = 0) -> Iterator[str]:
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
-        app.state.session.end_streams()
+        session = getattr(app.state, "session", None)  # another backend (examples/) has none
+        if session is not None:
+            session.end_streams()
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()

@@ -481,6 +481,26 @@ def test_cors_exact_origin_only():
     run(go())
 
 
+def test_file_decks_origin_null_only_when_listed():
+    """A deck opened from disk sends `Origin: null` (docs/protocol.md, CORS): answered only
+    by a backend that lists "null", and never with a wildcard."""
+
+    async def go():
+        pre = {"Origin": "null", "Access-Control-Request-Method": "POST"}
+        async with running(allowed_origins=["http://deck.example:8080"]) as (client, _):
+            assert (await client.options("/api/v1/state", headers=pre)).status_code == 400
+            r = await client.get("/api/v1/deck", headers={"Origin": "null"})
+            assert "access-control-allow-origin" not in r.headers
+        async with running(allowed_origins=["null"]) as (client, _):
+            r = await client.options("/api/v1/state", headers=pre)
+            assert r.status_code == 200 and r.headers["access-control-allow-origin"] == "null"
+            r = await client.get("/api/v1/deck", headers={"Origin": "null"})
+            assert r.headers["access-control-allow-origin"] == "null"
+            assert "access-control-allow-credentials" not in r.headers
+
+    run(go())
+
+
 def test_wildcard_origin_is_refused():
     from deckpoll.server.app import create_app
     from server_fixtures import compiled

@@ -199,3 +199,22 @@ def test_unreachable_backend_is_retried_with_backoff_and_the_notice_goes(
             assert len(gaps) == 2 and 800 < gaps[0] < 1800 and 1800 < gaps[1] < 3000, gaps
         finally:
             context.close()
+
+
+def test_a_deck_from_disk_names_its_origin_null_when_refused(browser, tmp_path: Path) -> None:
+    """file:// sends Origin: null; a backend that does not list it refuses (CORS), which
+    the browser shows the page as a network error: the notice names the origin to allow."""
+    deck = make_deck(tmp_path, "talk")
+    app = create_app(compile_deck(deck), open_store("memory://"), presenter_key=KEY)
+    with live_server(app) as backend:
+        built = make_deck(tmp_path / "disk", "talk", polls_url=backend)
+        page_file = build(built, tmp_path / "out") / "index.html"
+        context = browser.new_context(viewport={"width": 1280, "height": 720})
+        try:
+            speaker = context.new_page()
+            speaker.goto(page_file.as_uri() + f"?key={KEY}&view=speaker#/2")
+            box = speaker.locator(".dp-sv-backend")
+            expect(box).to_contain_text(f"{backend}/api/v1/deck", timeout=10000)
+            expect(box).to_contain_text("this page's origin, null")
+        finally:
+            context.close()
