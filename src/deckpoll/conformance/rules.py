@@ -203,11 +203,15 @@ def reset_new(ctx: Context) -> None:
         view = ctx.act(poll, "reset")
         if view.get("status") != "closed" or view.get("opened") is not False:
             raise Failed(f'reset of a closed poll: expected "closed", opened false, got {view}')
-        res = expect(ctx.results(poll), 200, "results with the key").json() or {}
-        if res.get("answers") or res.get("voters"):
-            raise Failed(
-                f"after reset: {res.get('voters')} voters, {res.get('answers')} answers left"
-            )
+
+        def emptied() -> None:
+            res = expect(ctx.results(poll), 200, "results with the key").json() or {}
+            if res.get("answers") or res.get("voters"):
+                raise Failed(
+                    f"after reset: {res.get('voters')} voters, {res.get('answers')} answers left"
+                )
+
+        ctx.settled(emptied)
         expect(
             ctx.answer(poll, body(poll), ctx.voter()), 409, "an answer to a new poll", "poll_closed"
         )
@@ -239,15 +243,22 @@ def replace(ctx: Context) -> str:
         if again.get("duplicate") is not True:
             raise Failed(f'the same choice again: expected "duplicate": true, got {again}')
         expect(ctx.answer(poll, body(poll, 0), ctx.voter()), 200, "another voter")
-        res = expect(ctx.results(poll), 200, "results with the key").json() or {}
-        if (res.get("voters"), res.get("answers")) != (2, 2):
-            raise Failed(
-                f"expected 2 voters, 2 answers, got {res.get('voters')}, {res.get('answers')}"
+
+        def counted() -> None:
+            res = expect(ctx.results(poll), 200, "results with the key").json() or {}
+            if (res.get("voters"), res.get("answers")) != (2, 2):
+                raise Failed(
+                    f"expected 2 voters, 2 answers, got {res.get('voters')}, {res.get('answers')}"
+                )
+            headers = {"X-Deckpoll-Voter": voter}
+            mine = ctx.get(f"api/v1/polls/{poll['id']}/answers", headers=headers)
+            answers = (expect(mine, 200, "GET …/answers (the voter's own)").json() or {}).get(
+                "answers"
             )
-        mine = ctx.get(f"api/v1/polls/{poll['id']}/answers", headers={"X-Deckpoll-Voter": voter})
-        answers = (expect(mine, 200, "GET …/answers (the voter's own)").json() or {}).get("answers")
-        if not isinstance(answers, list) or len(answers) != 1:
-            raise Failed(f"the voter's own answers: expected one, got {answers}")
+            if not isinstance(answers, list) or len(answers) != 1:
+                raise Failed(f"the voter's own answers: expected one, got {answers}")
+
+        ctx.settled(counted)
     return poll["kind"]
 
 
@@ -312,24 +323,32 @@ def on_reveal(ctx: Context) -> str:
             "audience results before reveal",
             "results_hidden",
         )
-        full = expect(ctx.results(poll), 200, "presenter results").json() or {}
-        if full.get("visible") is not False or full.get("answers") != 1:
-            raise Failed(f'presenter copy: expected "visible": false and 1 answer, got {full}')
+
+        def full_copy() -> None:
+            full = expect(ctx.results(poll), 200, "presenter results").json() or {}
+            if full.get("visible") is not False or full.get("answers") != 1:
+                raise Failed(f'presenter copy: expected "visible": false and 1 answer, got {full}')
+
+        ctx.settled(full_copy)
         view = ctx.act(poll, "reveal")
         shown = poll.get("results") == "on_reveal"
         if view.get("revealed") is not True or view.get("visible") is not shown:
             raise Failed(f"reveal: expected revealed true, visible {shown}, got {view}")
-        expect(
-            ctx.results(poll, presenter=False),
-            200 if shown else 403,
-            "audience results after reveal",
+        ctx.settled(
+            lambda: expect(
+                ctx.results(poll, presenter=False),
+                200 if shown else 403,
+                "audience results after reveal",
+            )
         )
         ctx.act(poll, "conceal")
-        expect(
-            ctx.results(poll, presenter=False),
-            403,
-            "audience results after conceal",
-            "results_hidden",
+        ctx.settled(
+            lambda: expect(
+                ctx.results(poll, presenter=False),
+                403,
+                "audience results after conceal",
+                "results_hidden",
+            )
         )
     return poll["results"]
 

@@ -36,6 +36,7 @@ class Rule:
         return f"{self.group}/{self.name}"
 
 
+SETTLE_SECONDS = 2.0  # how long a read may lag the write before it (Context.settled)
 RULES: list[Rule] = []  # in the order registered: GET api/v1/deck first, it finds the deck
 
 
@@ -119,6 +120,20 @@ class Context:
 
     def results(self, poll: dict[str, Any], presenter: bool = True) -> Answer:
         return self.get(f"api/v1/polls/{poll['id']}/results", presenter=presenter)
+
+    @staticmethod
+    def settled(check: Callable[[], Any], seconds: float = SETTLE_SECONDS) -> Any:
+        """`check()` once what was just written can be read back: a backend whose servers
+        share a store may answer a read from state that follows its change feed a moment
+        after the write was acknowledged. Retried until it passes or `seconds` are over."""
+        deadline = time.monotonic() + seconds
+        while True:
+            try:
+                return check()
+            except Failed:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
 
     # -- polls -----------------------------------------------------------------------------
 
