@@ -218,3 +218,25 @@ def test_a_deck_from_disk_names_its_origin_null_when_refused(browser, tmp_path: 
             expect(box).to_contain_text("this page's origin, null")
         finally:
             context.close()
+
+
+def test_a_refused_key_is_said_in_the_console_and_the_deck_goes_on(browser, tmp_path) -> None:
+    """A wrong key: 403, the deck drops it (console warning, no script error) and carries on
+    as an audience deck, live."""
+    deck = make_deck(tmp_path, "talk")
+    app = create_app(compile_deck(deck), open_store("memory://"), presenter_key=KEY)
+    with live_server(app) as base:
+        context = browser.new_context(viewport={"width": 1280, "height": 720})
+        errors: list[str] = []
+        warnings: list[str] = []
+        try:
+            page = context.new_page()
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
+            page.goto(f"{base}/?key=not-the-key-0123456789#/2")
+            page.wait_for_selector("#dp-deck.dp-polls-live", state="attached", timeout=10000)
+            assert "dp-presenter" not in (page.locator("#dp-deck").get_attribute("class") or "")
+            assert any("presenter key was refused" in w for w in warnings), warnings
+            assert not errors, errors
+        finally:
+            context.close()
