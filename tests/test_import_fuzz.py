@@ -171,6 +171,7 @@ FOUND = [
     ("marp", "---"),
     ("remark", "---\ntheme: seriph\nlayout: cover\n---\n"),
     ("marp", "![bg left](https://e.com/x.png)\n```"),
+    ("marp", "<!--\n```\n```"),  # a note spanning lines, with a fence in it
 ]
 
 

@@ -52,12 +52,22 @@ def _slide(slide: Slide) -> str:
     body = _closed(protect_text(trim(take_comments(slide.body)[0])))
     if body:
         parts.append("\n".join(text for _, text in body))
-    notes = _closed(protect_text(escape_deckpoll_syntax(trim(take_comments(slide.notes)[0]))))
+    notes = _closed(
+        protect_text(escape_deckpoll_syntax(trim(take_comments(_one_per_line(slide.notes))[0])))
+    )
     if notes and notes_are_div_safe(notes):
         parts.append("::: notes\n" + "\n".join(t for _, t in notes) + "\n:::")
     elif notes:  # deckpoll's other notes syntax: from a `Note:` paragraph to the slide's end
         parts.append("Note:\n\n" + "\n".join(t for _, t in notes))
     return "\n\n".join(parts)
+
+
+def _one_per_line(lines: list[Line]) -> list[Line]:
+    """Notes taken from a comment or an attribute may span lines; the fence and comment
+    passes read one line at a time, so a fence inside such a note looked open forever."""
+    return [
+        (n + k if n else 0, part) for n, text in lines for k, part in enumerate(text.split("\n"))
+    ]
 
 
 def _closed(lines: list[Line]) -> list[Line]:
