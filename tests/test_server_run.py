@@ -15,7 +15,8 @@ from pathlib import Path
 
 import httpx
 
-from deckpoll.server.run import default_store_url, join_code, lan_address, public_host
+from deckpoll.server.run import default_store_url, lan_address, public_host
+from deckpoll.server.talk import join_code
 from deckpoll.stores.base import open_store
 from server_fixtures import minted, redis_url  # noqa: F401 - a fixture
 

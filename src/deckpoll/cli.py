@@ -14,7 +14,7 @@ from deckpoll.errors import DeckError, DeckpollError, Diagnostic
 
 # Kept here (not imported from the server) so that `deckpoll --help` stays fast.
 DEFAULT_VOTERS_PER_MINUTE = 600
-STORE_WAIT = 30.0  # as server/run.py's (tests/test_cli.py checks they agree)
+STORE_WAIT = 30.0  # as server/talk.py's (tests/test_server_machines.py checks they agree)
 
 DECK = click.argument("deck", type=click.Path(path_type=Path), default=".", required=False)
 
