@@ -21,13 +21,21 @@ POLLS = {
     "scale": {"id": "v", "kind": "scale", "min": 1, "max": 5},
     "wordcloud": {"id": "w", "kind": "wordcloud", "max_answers": 3},
     "open": {"id": "o", "kind": "open", "max_answers": 3},
+    "ranking": {"id": "r", "kind": "ranking", "options": [{"id": i, "label": i} for i in "abcd"]},
+    "ranking-top2": {
+        "id": "r2",
+        "kind": "ranking",
+        "rank": 2,
+        "options": [{"id": i, "label": i} for i in "abcd"],
+    },
 }
 WORDS = ["Kaffe", "kaffe", " KAFFE", "te", "Te", "vatten", "öl", "Öl", "🚀", "mjölk"]
 
 
 def test_the_registry_finds_every_builtin_kind_by_name():
-    assert set(polls.names()) >= set(POLLS)
-    for name in POLLS:
+    kinds = {poll["kind"] for poll in POLLS.values()}
+    assert set(polls.names()) == kinds  # and every kind is in the property test below
+    for name in kinds:
         assert polls.kind(name).name == name
     assert polls.kind("nope") is None
     with pytest.raises(Invalid):
@@ -41,6 +49,8 @@ def body(kind: str, rng: random.Random) -> dict:
         return {"choices": rng.sample("abcd", rng.randint(1, 4))}
     if kind == "scale":
         return {"value": rng.randint(1, 5)}
+    if kind.startswith("ranking"):
+        return {"order": rng.sample("abcd", POLLS[kind].get("rank", 4))}
     return {"text": rng.choice(WORDS)}
 
 
@@ -49,7 +59,19 @@ def reference(poll: dict, answers: dict[int, Answer]) -> dict:
     shown = sorted((a for a in answers.values() if not a.hidden), key=lambda a: a.id)
     result = {"voters": len({a.voter for a in shown}), "answers": len(shown)}
     kind = poll["kind"]
-    if kind in ("single", "multiple"):
+    if kind == "ranking":
+        # Borda: n points for a first place, n - 1 for a second, ...; left out: nothing.
+        points, ranks = Counter(), {o["id"]: [] for o in poll["options"]}
+        for a in shown:
+            for place, option in enumerate(a.value["order"]):
+                points[option] += 4 - place
+                ranks[option].append(place + 1)
+        rows = []
+        for option, places in ranks.items():
+            average = round(sum(places) / len(places), 2) if places else None
+            rows.append((-points[option], average or 1e9, "abcd".index(option), points[option]))
+        result["ranking"] = [(row[3], None if row[1] == 1e9 else row[1]) for row in sorted(rows)]
+    elif kind in ("single", "multiple"):
         counts = Counter(c for a in shown for c in a.value.get("choices", [a.value.get("choice")]))
         result["counts"] = {o["id"]: counts[o["id"]] for o in poll["options"]}
     elif kind == "scale":
@@ -75,7 +97,9 @@ def reference(poll: dict, answers: dict[int, Answer]) -> dict:
 def seen(view: dict) -> dict:
     """The same facts read off a tally's view."""
     result = {"voters": view["voters"], "answers": view["answers"]}
-    if "options" in view:
+    if view["kind"] == "ranking":
+        result["ranking"] = [(o["score"], o["average_rank"]) for o in view["options"]]
+    elif "options" in view:
         result["counts"] = {o["id"]: o["count"] for o in view["options"]}
     elif "distribution" in view:
         result["counts"] = {d["value"]: d["count"] for d in view["distribution"]}
@@ -91,7 +115,7 @@ def run_sequence(kind: str, rng: random.Random) -> None:
     """Random answers, replacements, hides, unhides and resets, applied one by one to an
     incremental tally as the session applies them; then compared with full tallies."""
     poll = POLLS[kind]
-    checker = polls.kind(kind)
+    checker = polls.kind(poll["kind"])
     tally = checker.tally(poll)
     answers: dict[int, Answer] = {}
     next_id = 1

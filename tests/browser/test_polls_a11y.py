@@ -56,6 +56,15 @@ id: vagg
 kind: open
 question: Något mer?
 ```
+
+---
+
+```poll
+id: ordning
+kind: ranking
+question: Vad är viktigast?
+options: [Tid, Pengar, Folk]
+```
 """
 
 
@@ -110,6 +119,7 @@ def test_phone_page_and_presenter_results_pass_axe(browser, axe_js, tmp_path, th
                     ("skala", {"value": 4}),
                     ("ord", {"text": "mod"}),
                     ("vagg", {"text": "<b>fet</b> text"}),
+                    ("ordning", {"order": ["folk", "tid", "pengar"]}),
                 ]
             ):
                 slide = n + 2

@@ -25,6 +25,7 @@ _BUILTIN = {
     "scale": "deckpoll.polls.scale:KIND",
     "wordcloud": "deckpoll.polls.wordcloud:KIND",
     "open": "deckpoll.polls.open:KIND",
+    "ranking": "deckpoll.polls.ranking:KIND",
 }
 
 __all__ = [

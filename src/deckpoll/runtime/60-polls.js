@@ -102,12 +102,13 @@
       if (drawn && kind.slide.settle) kind.slide.settle(drawn, res, ui);
     }
 
-    /** Bars for single, multiple and scale; sized by how many rows share the height. */
+    /** Bars for single, multiple and scale; sized by how many rows share the height. A row
+        is [label, count, percent] or [label, count, percent, the value's own text]. */
     bars(rows) {
       const list = dp.el('ol', 'dp-poll-bars');
       list.style.setProperty('--dp-bar-rows', Math.max(rows.length, 1));
       list.style.setProperty('--dp-bar-lines', rows.length > 7 ? 1 : 2);  // long labels: 2 lines, or 1 with many rows
-      rows.forEach(([label, count, percent]) => {
+      rows.forEach(([label, count, percent, said]) => {
         const li = dp.el('li', 'dp-poll-bar-row');
         const name = dp.el('span', 'dp-poll-bar-label', null, label);
         name.title = label;
@@ -116,7 +117,8 @@
         const fill = dp.el('span', 'dp-poll-bar-fill');
         fill.style.width = Math.max(0, Math.min(100, percent)) + '%';
         track.append(fill);
-        li.append(track, dp.el('span', 'dp-poll-bar-value', null, count + ' · ' + Math.round(percent) + ' %'));
+        const value = said != null ? said : count + ' · ' + Math.round(percent) + ' %';
+        li.append(track, dp.el('span', 'dp-poll-bar-value', null, value));
         list.append(li);
       });
       return list;

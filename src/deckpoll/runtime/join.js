@@ -257,8 +257,26 @@
     ]);
   }
 
+  /** A form of the kind's own controls (`kids`) and a Send button; `body()` gives the JSON
+      answer, or null while there is nothing to send. Sending, focus and errors as above. */
+  function sendForm(poll, kids, body) {
+    var button = h("button", { type: "submit", className: "jp-btn", text: t("send"), "data-jp-focus": "send" });
+    return h("form", { className: "jp-form", onsubmit: function (ev) {
+      ev.preventDefault();
+      var data = body();
+      if (data) send(poll, data, button);
+    } }, kids.concat([button]));
+  }
+
+  /** The voter's selection before sending (kept across redraws): read, or set with `value`. */
+  function draftOf(poll, value) {
+    if (value !== undefined) draft[poll.id] = value;
+    return draft[poll.id];
+  }
+
   /** What the poll's kind does on the phone (runtime/kinds/<kind>.js), with the helpers it uses. */
-  var ui = { h: h, t: t, bar: bar, choiceForm: choiceForm, textForm: textForm };
+  var ui = { h: h, t: t, bar: bar, choiceForm: choiceForm, textForm: textForm, sendForm: sendForm,
+    draft: draftOf, described: described, say: function (text) { announce(text, true); } };
   var NO_KIND = { form: function () { return h("p", { className: "jp-note", text: t("error") }); } };
   function kindOf(poll) {
     var kind = window.deckpollKinds && window.deckpollKinds.get(poll.kind);

@@ -1,0 +1,128 @@
+"""The newer kinds end to end in Chromium: a presenter and three phones; what one phone does
+shows on the deck and on the other phones within a second."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+sys.path.insert(0, str(Path(__file__).parents[1]))
+from deckpoll.build import compile_deck  # noqa: E402
+from deckpoll.server.app import create_app  # noqa: E402
+from deckpoll.stores.base import open_store  # noqa: E402
+from server_fixtures import KEY, live_server  # noqa: E402
+
+pytestmark = pytest.mark.browser
+
+CODE = "737373"
+DECK_YAML = f'title: Kinds\nlang: en\nslides: [slides.md]\npolls:\n  code: "{CODE}"\n'
+SLIDES = """# Kinds
+
+---
+
+```poll
+id: order
+kind: ranking
+question: What matters most?
+options: [Time, Money, People, Tools]
+```
+
+---
+
+## The end
+"""
+
+
+@pytest.fixture
+def server(tmp_path: Path):
+    folder = tmp_path / "kinds"
+    folder.mkdir()
+    (folder / "deck.yaml").write_text(DECK_YAML)
+    (folder / "slides.md").write_text(SLIDES)
+    compiled = compile_deck(folder, join_url=f"http://127.0.0.1/{CODE}")
+    with live_server(create_app(compiled, open_store("memory://"), presenter_key=KEY)) as base:
+        yield base
+
+
+@pytest.fixture
+def room(browser, server):
+    """(presenter page, [three phone pages], errors seen): the deck at 1280x720 with the
+    presenter key, the phones at 390x844 on the join page."""
+    log: list[str] = []
+
+    def watch(page):
+        page.on("pageerror", lambda exc: log.append(f"pageerror: {exc}"))
+        page.on("console", lambda m: log.append(m.text) if m.type == "error" else None)
+        return page
+
+    contexts = [browser.new_context(viewport={"width": 1280, "height": 720})]
+    contexts += [
+        browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+        for _ in range(3)
+    ]
+    try:
+        presenter = watch(contexts[0].new_page())
+        presenter.goto(f"{server}/?key={KEY}")
+        presenter.wait_for_selector("#dp-deck.dp-presenter", state="attached")
+        phones = [watch(c.new_page()) for c in contexts[1:]]
+        for phone in phones:
+            phone.goto(f"{server}/{CODE}")
+            phone.locator("#jp-view").get_by_text("Waiting for the next question").wait_for()
+        yield presenter, phones, log
+        assert not [e for e in log if "Failed to load resource" not in e], log
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def within_a_second(locators) -> None:
+    start = time.monotonic()
+    for locator in locators:
+        locator.wait_for(timeout=1000)
+    assert time.monotonic() - start < 1.0
+
+
+def test_ranking_by_keyboard_and_bars_best_first(room):
+    presenter, phones, _ = room
+    presenter.evaluate("window.deckpoll.go(2)")
+    for phone in phones:
+        phone.locator(".jp-rank").wait_for(timeout=3000)
+    # two phones send their order as it is, after one move (Tools to the top)
+    for phone in phones[1:]:
+        for _ in range(3):
+            phone.get_by_role("button", name="Move up: Tools").click()
+        phone.get_by_role("button", name="Send").click()
+        phone.locator(".jp-thanks").wait_for()
+    # the first phone by keyboard only: People down to the end; its down button is then
+    # disabled, so focus moves to its twin, and the live region says the new place
+    phone = phones[0]
+    phone.get_by_role("button", name="Move down: People").focus()
+    phone.keyboard.press("Enter")
+    expect(phone.locator(".jp-rank-label")).to_have_text(["Time", "Money", "Tools", "People"])
+    assert phone.evaluate("document.activeElement.getAttribute('aria-label')") == "Move up: People"
+    expect(phone.locator("#jp-say")).to_have_text("People: place 4")
+    # Time down one place: focus stays on the button pressed
+    phone.get_by_role("button", name="Move down: Time").focus()
+    phone.keyboard.press("Enter")
+    expect(phone.locator(".jp-rank-label")).to_have_text(["Money", "Time", "Tools", "People"])
+    assert phone.evaluate("document.activeElement.getAttribute('aria-label')") == "Move down: Time"
+    phone.get_by_role("button", name="Send").click()
+    # Borda with 4 options: Tools 4+4+2 = 10, Time 3+3+3 = 9, Money 2+2+4 = 8, People 1+1+1
+    slide = presenter.locator('.dp-slide[data-dp-index="2"]')
+    labels = slide.locator(".dp-poll-bar-label")
+    within_a_second(
+        [
+            slide.locator(".dp-poll-count", has_text="3 participants"),
+            *[p.locator(".jp-ranked li", has_text="10 points") for p in phones[1:]],
+        ]
+    )
+    expect(labels).to_have_text(["1. Tools", "2. Time", "3. Money", "4. People"])
+    expect(slide.locator(".dp-poll-bar-value").first).to_have_text("10 pts · avg 1.67")
+    # change the answer: the form comes back with the order sent
+    phone.locator(".jp-thanks").wait_for()
+    phone.get_by_role("button", name="Change my answer").click()
+    expect(phone.locator(".jp-rank-label")).to_have_text(["Money", "Time", "Tools", "People"])
