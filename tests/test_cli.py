@@ -10,6 +10,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from deckpoll.cli import main
+from deckpoll.polls import names
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -59,8 +60,7 @@ def test_errors_print_locations_without_traceback_and_exit_1(tmp_path: Path) -> 
         "deck.yaml:2:1: warning: unknown deck key 'langg'; did you mean 'lang'?"
     )
     assert lines[1].endswith(
-        "slides.md:5:7: error: unknown kind 'bogus'; use one of: single, "
-        "multiple, scale, wordcloud, open"
+        "slides.md:5:7: error: unknown kind 'bogus'; use one of: " + ", ".join(names())
     )
     assert lines[2] == "1 error(s); nothing was written"
     assert "Traceback" not in result.output

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from deckpoll.polls import names
 from deckpoll.preview import Preview, watch
 from deckpoll.server.events import Client
 
@@ -54,8 +55,7 @@ def test_a_broken_save_keeps_the_last_good_deck_and_reports_where(tmp_path: Path
     assert name == "errors"
     (line,) = data["errors"]
     assert line.endswith(
-        "slides.md:18:7: error: unknown kind 'bogus'; use one of: single, "
-        "multiple, scale, wordcloud, open"
+        "slides.md:18:7: error: unknown kind 'bogus'; use one of: " + ", ".join(names())
     )
     assert capsys.readouterr().err == line + "\n"  # in the terminal too
     assert preview.page() == good  # GET / keeps serving the last good deck
