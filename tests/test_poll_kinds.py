@@ -28,6 +28,7 @@ POLLS = {
         "rank": 2,
         "options": [{"id": i, "label": i} for i in "abcd"],
     },
+    "qa": {"id": "q", "kind": "qa", "max_answers": 3},
 }
 WORDS = ["Kaffe", "kaffe", " KAFFE", "te", "Te", "vatten", "öl", "Öl", "🚀", "mjölk"]
 
@@ -51,6 +52,8 @@ def body(kind: str, rng: random.Random) -> dict:
         return {"value": rng.randint(1, 5)}
     if kind.startswith("ranking"):
         return {"order": rng.sample("abcd", POLLS[kind].get("rank", 4))}
+    if kind == "qa" and rng.random() < 0.3:
+        return {"text": rng.choice(WORDS), "name": rng.choice(["Anna", "Ali"])}
     return {"text": rng.choice(WORDS)}
 
 
@@ -71,6 +74,13 @@ def reference(poll: dict, answers: dict[int, Answer]) -> dict:
             average = round(sum(places) / len(places), 2) if places else None
             rows.append((-points[option], average or 1e9, "abcd".index(option), points[option]))
         result["ranking"] = [(row[3], None if row[1] == 1e9 else row[1]) for row in sorted(rows)]
+    elif kind == "qa":
+        # Open questions: pinned first, most votes, asked first; answered ones apart.
+        open_ = sorted(
+            (a for a in shown if not a.answered), key=lambda a: (not a.pinned, -a.votes, a.id)
+        )
+        result["top"] = [(a.id, a.votes, a.pinned) for a in open_[:30]]
+        result["counts"] = (len(open_), len(shown) - len(open_), sum(a.votes for a in shown))
     elif kind in ("single", "multiple"):
         counts = Counter(c for a in shown for c in a.value.get("choices", [a.value.get("choice")]))
         result["counts"] = {o["id"]: counts[o["id"]] for o in poll["options"]}
@@ -97,7 +107,10 @@ def reference(poll: dict, answers: dict[int, Answer]) -> dict:
 def seen(view: dict) -> dict:
     """The same facts read off a tally's view."""
     result = {"voters": view["voters"], "answers": view["answers"]}
-    if view["kind"] == "ranking":
+    if view["kind"] == "qa":
+        result["top"] = [(q["id"], q["votes"], q["pinned"]) for q in view["questions"][:30]]
+        result["counts"] = (view["open"], view["done"], view["votes"])
+    elif view["kind"] == "ranking":
         result["ranking"] = [(o["score"], o["average_rank"]) for o in view["options"]]
     elif "options" in view:
         result["counts"] = {o["id"]: o["count"] for o in view["options"]}
@@ -136,11 +149,24 @@ def run_sequence(kind: str, rng: random.Random) -> None:
             next_id += 1
             answers[new.id] = new
             tally.add(new)
+        elif op < 0.75 and answers and checker.votes:
+            # a vote given or taken back, a question pinned or answered: the same answer,
+            # changed, goes out of the tally and in again (as the session applies it)
+            old = answers[rng.choice(list(answers))]
+            change = rng.choice(["votes", "pinned", "answered"])
+            value = (
+                max(0, old.votes + rng.choice([-1, 1])) if change == "votes" else rng.random() < 0.5
+            )
+            new = old.flagged(**{change: value})
+            answers[old.id] = new
+            if not old.hidden:
+                tally.remove(old)
+                tally.add(new)
         elif op < 0.95 and answers:
             old = answers[rng.choice(list(answers))]
             hidden = rng.random() < 0.6
             if old.hidden != hidden:
-                new = Answer(old.id, old.poll, old.voter, old.value, old.key, old.created, hidden)
+                new = old.flagged(hidden=hidden)
                 answers[old.id] = new
                 if hidden:
                     tally.remove(old)
@@ -175,18 +201,20 @@ def test_events_stay_small_whatever_the_answers():
     8 KB and the presenter's under 64 KB; screens show words of about 40 characters."""
     texts = [long_word(n) for n in range(3000)]
     keys = [text_key(t) for t in texts]
-    for kind in ("wordcloud", "open"):
+    for kind in ("wordcloud", "open", "qa"):
         poll = POLLS[kind]
         tally = polls.kind(kind).tally(poll)
         for n in range(100_000):
             text = texts[n % 3000]
-            tally.add(Answer(n + 1, poll["id"], f"v{n}", {"text": text}, keys[n % 3000]))
+            value = {"text": text, "name": text[:40]} if kind == "qa" else {"text": text}
+            flags = {"votes": n % 7, "answered": n % 5 == 0} if kind == "qa" else {}
+            tally.add(Answer(n + 1, poll["id"], f"v{n}", value, keys[n % 3000], **flags))
         phone = sse("results", {**tally.view(presenter=False), "visible": True})
         presenter = sse("results", {**tally.view(presenter=True), "visible": True})
         assert len(phone) <= 8 * 1024, (kind, len(phone))
         assert len(presenter) <= 64 * 1024, (kind, len(presenter))
         view = tally.view(presenter=False)
-        shown = view.get("words") or view["entries"]
+        shown = view.get("words") or view.get("questions") or view["entries"]
         assert len(shown) >= 5  # still something to see
         if kind == "wordcloud":
             assert all(len(w["text"]) <= SCREEN_CHARS for w in view["words"])

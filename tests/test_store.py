@@ -207,6 +207,73 @@ def test_pending_answers_wait_for_approval(store):
     run(go())
 
 
+def test_votes_count_once_per_voter_and_come_back(store):
+    """One vote per voter per answer: repeats and thirty parallel votes count once; a vote
+    taken back (twice) counts nothing; the voter's own votes are listed."""
+
+    async def go():
+        await store.set_status("q", OPEN)
+        a = await store.add_answer("q", "v1", {"text": "Varför?"}, key="a", replace=False, limit=3)
+        b = await store.add_answer("q", "v2", {"text": "Hur?"}, key="b", replace=False, limit=3)
+        qid = a.answer.id
+        votes = await asyncio.gather(*(store.vote_answer("q", qid, "v9", True) for _ in range(30)))
+        assert {v.votes for v in votes} >= {1} and votes[-1].votes == 1
+        assert (await store.answers("q"))[0].votes == 1
+        again = await store.vote_answer("q", qid, "v9", True)
+        assert again is not None and again.votes == 1 and again.value == {"text": "Varför?"}
+        assert (await store.vote_answer("q", qid, "v1", True)).votes == 2
+        assert (await store.vote_answer("q", b.answer.id, "v9", True)).votes == 1
+        assert await store.voted("q", "v9") == sorted([qid, b.answer.id])
+        assert await store.voted("q", "v1") == [qid] and await store.voted("q", "v7") == []
+        for _ in range(2):
+            taken = await store.vote_answer("q", qid, "v9", False)
+            assert taken is not None and taken.votes == 1
+        assert await store.voted("q", "v9") == [b.answer.id]
+        assert [x.votes for x in await store.answers("q")] == [1, 1]
+        assert await store.vote_answer("q", 999_999, "v9", True) is None
+        await store.set_status("q", CLOSED)
+        with pytest.raises(PollClosed):
+            await store.vote_answer("q", qid, "v5", True)
+        assert [x.votes for x in await store.answers("q")] == [1, 1]
+
+    run(go())
+
+
+def test_marks_pin_and_answer_a_question(store):
+    async def go():
+        await store.set_status("q", OPEN)
+        r = await store.add_answer("q", "v1", {"text": "Varför?"}, key="a", replace=False, limit=3)
+        await store.vote_answer("q", r.answer.id, "v2", True)
+        pinned = await store.mark_answer("q", r.answer.id, "pinned", True)
+        assert pinned is not None and pinned.pinned and not pinned.answered
+        assert pinned.votes == 1 and not pinned.hidden  # a mark keeps the rest
+        done = await store.mark_answer("q", r.answer.id, "answered", True)
+        assert done.pinned and done.answered
+        unpinned = await store.mark_answer("q", r.answer.id, "pinned", False)
+        assert not unpinned.pinned and unpinned.answered
+        (stored,) = await store.answers("q")
+        assert (stored.pinned, stored.answered, stored.votes) == (False, True, 1)
+        assert await store.mark_answer("q", 999_999, "pinned", True) is None
+        with pytest.raises(ValueError):
+            await store.mark_answer("q", r.answer.id, "starred", True)
+
+    run(go())
+
+
+def test_reset_forgets_votes(store):
+    async def go():
+        await store.set_status("q", OPEN)
+        r = await store.add_answer("q", "v1", {"text": "Varför?"}, key="a", replace=False, limit=3)
+        await store.vote_answer("q", r.answer.id, "v2", True)
+        await store.reset_poll("q")
+        assert await store.voted("q", "v2") == []
+        r = await store.add_answer("q", "v1", {"text": "Varför?"}, key="a", replace=False, limit=3)
+        assert r.answer.votes == 0
+        assert (await store.vote_answer("q", r.answer.id, "v2", True)).votes == 1
+
+    run(go())
+
+
 def test_reset_clears_answers_and_keeps_open_poll_open(store):
     async def go():
         await store.set_status("p", OPEN)
@@ -475,6 +542,7 @@ def test_sqlite_written_before_approval_gains_the_pending_column(tmp_path):
     async def read():
         (answer,) = await store.answers("p")
         assert answer.value == {"value": 4} and not answer.pending
+        assert (answer.votes, answer.pinned, answer.answered) == (0, False, False)
         await store.close()
 
     run(read())

@@ -380,6 +380,39 @@ def test_the_feed_carries_pending_answers_and_their_approval(shared_server, name
     assert got[2].answer.id == held.answer.id and not got[2].answer.pending
 
 
+def test_votes_on_two_workers_count_exactly_once_and_reach_the_feed(shared_server, namespace):
+    """Thirty parallel votes by one voter through two workers count once; two voters count
+    twice; every change of the count is published once, with the new count."""
+    with opened(shared_server.url, namespace) as a, opened(shared_server.url, namespace) as b:
+
+        async def go():
+            feed = await b.subscribe()
+            await a.set_status("q", OPEN)
+            asked = await a.add_answer(
+                "q", VOTER, {"text": "Varför?"}, key="v", replace=False, limit=3
+            )
+            qid = asked.answer.id
+            votes = [
+                (a if n % 2 else b).vote_answer("q", qid, voter, True)
+                for n in range(60)
+                for voter in (("v1",) if n < 30 else ("v2",))
+            ]
+            await asyncio.gather(*votes)
+            assert [x.votes for x in await a.answers("q")] == [2]
+            assert await b.voted("q", "v1") == [qid] and await a.voted("q", "v2") == [qid]
+            await asyncio.gather(*(b.vote_answer("q", qid, "v1", False) for _ in range(10)))
+            assert [x.votes for x in await b.answers("q")] == [1]
+            await a.mark_answer("q", qid, "pinned", True)
+            got = [await asyncio.wait_for(feed.get(), 2) for _ in range(6)]
+            await feed.close()
+            return got
+
+        got = run(go())
+    assert [c.kind for c in got] == ["poll", "answer", "hide", "hide", "hide", "hide"]
+    assert [c.answer.votes for c in got[2:]] == [1, 2, 1, 1]
+    assert got[-1].answer.pinned and got[-1].answer.value == {"text": "Varför?"}
+
+
 def test_a_feed_reports_its_loss_when_redis_goes_away(own_server, namespace):
     with opened(own_server.url, namespace) as store:
 

@@ -1,4 +1,5 @@
-"""The Vinnova deck builds, in Swedish, with its two polls, notes and no leftovers."""
+"""The Vinnova deck builds, in Swedish, with its two polls and its closing Q&A, notes and
+no leftovers."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 DECK = Path(__file__).resolve().parents[1] / "decks" / "vinnova-innovation"
-SLIDE_COUNT = 20
+SLIDE_COUNT = 21
 JOIN_CODE = "490296"
 PRESENTERS = ("Eleonore Stureborg", "Peter Lindelöf", "Kristina Larsen", "Inger Gustafsson")
 MAIN_SLIDES = (
@@ -30,6 +31,7 @@ MAIN_SLIDES = (
     "instruktioner",
     "fraga-fokus",
     "fraga-involverade",
+    "fragor-till-oss",
 )
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
         "track", "wbr"}  # fmt: skip
@@ -162,7 +164,7 @@ def test_title_slide_names_the_four_presenters(built: Built) -> None:
 
 
 def test_both_questions_are_polls(built: Built) -> None:
-    polls = {poll["id"]: poll for poll in built.manifest["polls"]}
+    polls = {poll["id"]: poll for poll in built.manifest["polls"] if poll["kind"] != "qa"}
     assert set(polls) == {"fokus", "involverade"}
     assert polls["fokus"]["kind"] == "wordcloud"
     assert polls["fokus"]["max_answers"] == 3
@@ -183,6 +185,17 @@ def test_both_questions_are_polls(built: Built) -> None:
     # the instructions come before the questions, the questions in the talk's order
     index = {s.attrs["data-dp-id"]: int(s.attrs["data-dp-index"]) for s in built.slides}
     assert index["instruktioner"] < polls["fokus"]["slide"] < polls["involverade"]["slide"]
+
+
+def test_the_talk_ends_with_questions_to_us_open_all_along(built: Built) -> None:
+    """ "bjuder in till dialog om vägen framåt": the last slide is a Q&A, open during the
+    whole talk (the phones' Frågor tab), in the deck's own tone."""
+    (qa,) = [poll for poll in built.manifest["polls"] if poll["kind"] == "qa"]
+    assert (qa["id"], qa["question"], qa["scope"]) == ("fragor", "Frågor till oss?", "deck")
+    last = built.slides[-1]
+    assert last.attrs["data-dp-id"] == "fragor-till-oss" and qa["slide"] == SLIDE_COUNT
+    assert last.find("div", "dp-poll").attrs["data-dp-poll-kind"] == "qa"
+    assert "dialog om vägen framåt" in last.find("aside", "dp-notes").text()
 
 
 def test_instruction_slide_gives_the_join_code(built: Built) -> None:
@@ -281,8 +294,8 @@ def test_content_slides(built: Built) -> None:
 
 
 def test_closing_slide_invents_no_partners(built: Built) -> None:
-    slide = built.slides[-1]
-    assert slide.attrs["data-dp-id"] == "utvecklad-samverkan"
+    slide = built.slide("utvecklad-samverkan")
+    assert built.slides.index(slide) == len(built.slides) - 2  # the Q&A comes last
     assert slide.find("h2").text() == "Utvecklad samverkan med:"
     assert not list(slide.find("div", "dp-slide-body").find_all("li"))
 

@@ -66,17 +66,18 @@ async def collect_from(manifest: dict[str, Any], store: Any) -> dict[str, Any]:
         rows = []
         for answer in answers:
             voter = pseudonyms.setdefault(answer.voter, f"p{len(pseudonyms) + 1}")
-            rows.append(
-                {
-                    "id": answer.id,
-                    "voter": voter,
-                    "created": _iso(answer.created),
-                    "hidden": answer.hidden,
-                    "pending": answer.pending,
-                    "answer": kind.answer_text(poll, answer.value),
-                    "value": answer.value,
-                }
-            )
+            row = {
+                "id": answer.id,
+                "voter": voter,
+                "created": _iso(answer.created),
+                "hidden": answer.hidden,
+                "pending": answer.pending,
+                "answer": kind.answer_text(poll, answer.value),
+                "value": answer.value,
+            }
+            if kind.votes:  # a Q&A's question: its votes and the presenter's marks
+                row.update(votes=answer.votes, pinned=answer.pinned, answered=answer.answered)
+            rows.append(row)
         result = tally(poll, answers).summary()
         result.pop("id", None)
         result.pop("kind", None)
@@ -156,7 +157,7 @@ def to_csv(data: dict[str, Any]) -> str:
                         *head,
                         "answer",
                         row["answer"],
-                        "",
+                        row.get("votes", ""),  # a question's votes
                         "",
                         row["id"],
                         row["voter"],
@@ -206,7 +207,10 @@ def to_markdown(data: dict[str, Any]) -> str:
         lines += ["", f"## {md_text(poll['question'])}", "", " · ".join(facts), ""]
         if kind_of(poll).export_list():
             shown = [a for a in poll["answers"] if not a["hidden"]]
-            lines += [f"- {md_text(a['answer'])}" for a in shown] or [say("no_answers")]
+            lines += [
+                f"- {md_text(a['answer'])}" + (f" ({a['votes']})" if a.get("votes") else "")
+                for a in shown
+            ] or [say("no_answers")]
             continue
         lines += [f"| {say('answer')} | {say('count')} | % |", "|---|---:|---:|"]
         for item, count, percent in tally_rows(poll):

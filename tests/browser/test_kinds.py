@@ -3,6 +3,7 @@ shows on the deck and on the other phones within a second."""
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from pathlib import Path
@@ -15,6 +16,9 @@ from deckpoll.build import compile_deck  # noqa: E402
 from deckpoll.server.app import create_app  # noqa: E402
 from deckpoll.stores.base import open_store  # noqa: E402
 from server_fixtures import KEY, live_server  # noqa: E402
+
+XSS = '<img src=x onerror="alert(1)">'
+
 
 pytestmark = pytest.mark.browser
 
@@ -29,6 +33,19 @@ id: order
 kind: ranking
 question: What matters most?
 options: [Time, Money, People, Tools]
+```
+
+---
+
+## Between the polls
+
+---
+
+```poll
+id: ask
+kind: qa
+question: Questions for us?
+scope: deck
 ```
 
 ---
@@ -126,3 +143,54 @@ def test_ranking_by_keyboard_and_bars_best_first(room):
     phone.locator(".jp-thanks").wait_for()
     phone.get_by_role("button", name="Change my answer").click()
     expect(phone.locator(".jp-rank-label")).to_have_text(["Money", "Time", "Tools", "People"])
+
+
+def test_questions_votes_and_marks_on_every_slide(room, server):
+    presenter, phones, _ = room
+    presenter.evaluate("window.deckpoll.go(3)")  # a slide without a poll: the Q&A is open
+    for phone in phones:
+        phone.get_by_role("button", name="Questions").click()
+        phone.locator(".jp-qas, .jp-res").first.wait_for(timeout=3000)
+    ask = phones[0]
+    ask.get_by_role("textbox", name="Questions for us?").fill("Why now?")
+    ask.get_by_label("Your name (optional)").fill("Anna")
+    ask.get_by_role("button", name="Send").click()
+    ask.locator(".jp-thanks").wait_for()
+    within_a_second([p.locator(".jp-qa", has_text="Why now?") for p in phones[1:]])
+    phones[1].get_by_role("textbox", name="Questions for us?").fill(XSS)
+    phones[1].get_by_role("button", name="Send").click()
+    within_a_second([p.locator(".jp-qa", has_text=XSS) for p in (phones[0], phones[2])])
+    assert phones[0].locator(".jp-qa img").count() == 0
+    # two votes on Anna's question; the vote button says it is pressed
+    for phone in phones[1:]:
+        phone.get_by_role("button", name=re.compile(r"^Vote: Why now\? \(\d\)$")).click()
+        expect(phone.locator('.jp-vote[aria-pressed="true"]')).to_have_count(1)
+    within_a_second([ask.locator(".jp-qa", has_text="Why now?").locator(".jp-vote", has_text="2")])
+    # the big screen: the top question first, with its votes and name
+    presenter.evaluate("window.deckpoll.go(4)")
+    slide = presenter.locator('.dp-slide[data-dp-index="4"]')
+    cards = slide.locator(".dp-qa")
+    expect(cards.first.locator(".dp-qa-text")).to_have_text("Why now?")
+    expect(cards.first.locator(".dp-qa-votes")).to_have_text("2")
+    expect(cards.first.locator(".dp-qa-by")).to_have_text("Anna")
+    assert slide.locator(".dp-qa img").count() == 0
+    # a vote taken back shows on the deck within a second
+    phones[2].get_by_role("button", name="Vote: Why now? (2)").click()
+    within_a_second([cards.first.locator(".dp-qa-votes", has_text="1")])
+    # the console pins the other question (first now) and marks Anna's answered (set apart)
+    console = presenter.context.new_page()
+    console.goto(f"{server}/?key={KEY}&view=speaker#/4")
+    console.get_by_role("button", name=f"Pin: {XSS}").click()
+    within_a_second([cards.first.locator(".dp-qa-text", has_text=XSS)])
+    console.get_by_role("button", name="Answered: Why now?").click()
+    side = slide.locator(".dp-qa-side")
+    within_a_second(
+        [side.locator(".dp-qa-text", has_text="Why now?")]
+        + [p.locator(".jp-qas-done .jp-qa", has_text="Why now?") for p in phones]
+    )
+    expect(side.locator(".dp-qa-side-head")).to_have_text("Answered (1)")
+    # the phones: newest first on request
+    phone = phones[2]
+    phone.get_by_role("button", name="Newest").click()
+    expect(phone.locator(".jp-qas:not(.jp-qas-done) .jp-qa-text")).to_have_text([XSS])
+    console.close()

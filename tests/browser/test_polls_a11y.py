@@ -65,6 +65,15 @@ kind: ranking
 question: Vad är viktigast?
 options: [Tid, Pengar, Folk]
 ```
+
+---
+
+```poll
+id: fragor
+kind: qa
+question: Frågor till oss?
+scope: deck
+```
 """
 
 
@@ -120,6 +129,7 @@ def test_phone_page_and_presenter_results_pass_axe(browser, axe_js, tmp_path, th
                     ("ord", {"text": "mod"}),
                     ("vagg", {"text": "<b>fet</b> text"}),
                     ("ordning", {"order": ["folk", "tid", "pengar"]}),
+                    ("fragor", {"text": "Varför <b>nu</b>?", "name": "Anna"}),
                 ]
             ):
                 slide = n + 2

@@ -26,6 +26,7 @@ _BUILTIN = {
     "wordcloud": "deckpoll.polls.wordcloud:KIND",
     "open": "deckpoll.polls.open:KIND",
     "ranking": "deckpoll.polls.ranking:KIND",
+    "qa": "deckpoll.polls.qa:KIND",
 }
 
 __all__ = [

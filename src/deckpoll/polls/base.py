@@ -120,6 +120,7 @@ class Kind:
     keys: ClassVar[tuple[str, ...]] = ()  # poll block keys it takes besides the common ones
     takes_answers: ClassVar[bool] = True  # False: a kind that only shows (a leaderboard)
     entries: ClassVar[bool] = False  # several entries per voter, none replaced (text kinds)
+    votes: ClassVar[bool] = False  # the audience votes on answers, the presenter marks them (qa)
 
     def read(self, f: Fields) -> dict[str, Any]:
         """Its keys from the poll block (`f`), validated, reporting errors at their place;

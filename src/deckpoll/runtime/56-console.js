@@ -154,7 +154,11 @@ dp.use(class Console {
  rows() {
   const kind = this.poll.kind;
   if (kind !== 'wordcloud') {
-   return this.answers.map(a => ({ key: 'a' + a.id, text: a.value.text ?? JSON.stringify(a.value), members: [a], at: a.created })).reverse();
+   const rows = this.answers.map(a => ({ key: 'a' + a.id, text: a.value.text ?? JSON.stringify(a.value), members: [a], at: a.created })).reverse();
+   /* Questions as the big screen orders them: open before answered, pinned, most votes. */
+   const rank = a => [a.answered ? 1 : 0, a.pinned ? 0 : 1, -(a.votes || 0), a.id];
+   const cmp = (x, y) => { const a = rank(x.members[0]), b = rank(y.members[0]); for (let i = 0; i < 4; i++) if (a[i] !== b[i]) return a[i] - b[i]; return 0; };
+   return kind === 'qa' ? rows.sort(cmp) : rows;
   }
   const groups = new Map();
   this.answers.forEach(a => {
@@ -174,7 +178,7 @@ dp.use(class Console {
 
  drawList() {
   if (!this.poll) return;
-  const keep = this.focusKey(), kind = this.poll.kind, textual = kind === 'wordcloud' || kind === 'open';
+  const keep = this.focusKey(), kind = this.poll.kind, textual = ['wordcloud', 'open', 'qa'].includes(kind);
   this.body.hidden = !this.polls?.key || !this.live;
   this.list.textContent = '';
   if (!textual) return this.drawTally(keep);
@@ -202,7 +206,14 @@ dp.use(class Console {
   const text = dp.el('span', 'dp-con-text', null, r.text);
   const meta = dp.el('span', 'dp-con-meta');
   if (kind === 'wordcloud') meta.append(dp.el('b', 'dp-con-n', null, String(r.count)));
+  else if (kind === 'qa') meta.append(dp.el('b', 'dp-con-n', null, '▲ ' + (all[0].votes || 0)));
   else meta.append(dp.el('time', '', null, new Date(r.at * 1000).toLocaleTimeString(dp.config.lang || [], { hour: '2-digit', minute: '2-digit' })));
+  if (kind === 'qa') {  // the presenter's marks on a question, and its asker's name
+   const q = all[0];
+   if (q.value.name) meta.append(dp.el('span', '', null, q.value.name));
+   if (q.pinned) meta.append(dp.el('span', 'dp-con-tag', null, t('pinned')));
+   if (q.answered) meta.append(dp.el('span', 'dp-con-tag', null, t('answered')));
+  }
   if (off) meta.append(dp.el('span', 'dp-con-tag', null, t('hidden')));
   else if (wait.length) meta.append(dp.el('span', 'dp-con-tag dp-con-tag-wait', null, t('pending')));
   const acts = dp.el('span', 'dp-con-row-acts');
@@ -210,6 +221,10 @@ dp.use(class Console {
   const act = (what, label, list) => acts.append(dp.el('button', 'dp-con-small', { type: 'button', 'data-dp-con': what + ':' + ids(list), 'aria-label': label + ': ' + r.text }, label));
   if (wait.length) act('approve', t('approve'), wait);
   if (off) act('unhide', t('unhide'), all); else act('hide', t('hide'), all.filter(a => !a.hidden));
+  if (kind === 'qa' && !off && !wait.length) {
+   act(all[0].pinned ? 'unpin' : 'pin', t(all[0].pinned ? 'unpin' : 'pin'), all);
+   act(all[0].answered ? 'unanswered' : 'answered', t(all[0].answered ? 'mark_open' : 'mark_answered'), all);
+  }
   li.append(text, meta, acts);
   if (kind === 'wordcloud' && (all.length > 1 || all[0].value.text !== r.text)) {
    const det = dp.el('details', 'dp-con-members');
@@ -238,7 +253,7 @@ dp.use(class Console {
  drawTally(keep) {
   const { res } = this.state();
   this.filters.textContent = '';
-  const rows = res?.options?.map(o => [o.label, o.count]) || res?.distribution?.map(o => [String(o.value), o.count]) || [];
+  const rows = res?.options?.map(o => [o.label, o.count ?? o.score]) || res?.distribution?.map(o => [String(o.value), o.count]) || [];
   rows.forEach(([label, n]) => {
    const li = dp.el('li', 'dp-con-row');
    li.append(dp.el('span', 'dp-con-text', null, label), dp.el('span', 'dp-con-meta', null, String(n)));
@@ -278,7 +293,10 @@ dp.use(class Console {
   /* Shown at once; the next list load confirms it from the server. */
   this.answers.forEach(a => {
    if (!ids.includes(a.id)) return;
-   if (verb === 'approve') a.pending = false; else a.hidden = verb === 'hide';
+   if (verb === 'approve') a.pending = false;
+   else if (verb === 'pin' || verb === 'unpin') a.pinned = verb === 'pin';
+   else if (verb === 'answered' || verb === 'unanswered') a.answered = verb === 'answered';
+   else a.hidden = verb === 'hide';
   });
   this.drawList();
   const done = await Promise.all(ids.map(id => this.send('answers/' + id + '/' + verb)));

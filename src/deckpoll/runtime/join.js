@@ -80,6 +80,8 @@
   var notice = {};          // poll id -> error text
   var shownKey = "";
   var readable = false;     // the readable mode: the current slide's text in large type
+  var wholeTalk = null;     // a poll open for the whole talk (`scope: deck`, a Q&A), if any
+  var tab = "slide";        // with one: "slide" follows the presenter, "talk" shows it
   var source = null;
   var reconnectTimer = null;
 
@@ -102,8 +104,34 @@
   }
 
   function currentPoll() {
+    if (tab === "talk" && wholeTalk) return wholeTalk;
     if (!live || !live.state || !live.state.poll) return null;
     return polls[live.state.poll] || null;
+  }
+
+  /** The two tabs of a deck with a whole-talk poll: the presenter's slide, or that poll
+      (a Q&A open during the whole talk), on every slide. */
+  function drawTabs() {
+    var bar = document.getElementById("jp-tabs");
+    bar.hidden = !wholeTalk;
+    if (!wholeTalk) return;
+    var res = live && live.results ? live.results[wholeTalk.id] : null;
+    var open = res && res.open != null ? res.open : 0;
+    var had = bar.contains(document.activeElement) && focusKey(document.activeElement, bar);
+    bar.setAttribute("aria-label", wholeTalk.question);
+    bar.textContent = "";
+    [["slide", t("tab_slide")], ["talk", t("tab_questions") + (open ? " (" + open + ")" : "")]].forEach(function (pair) {
+      bar.appendChild(h("button", { type: "button", className: "jp-tab", text: pair[1],
+        "aria-pressed": String(tab === pair[0]), "data-jp-focus": "tab:" + pair[0],
+        onclick: function () {
+          if (tab === pair[0]) return;
+          tab = pair[0];
+          var poll = currentPoll();
+          if (poll && !mine[poll.id]) loadMine(poll.id);
+          render(true);
+        } }));
+    });
+    if (had) bar.querySelector('[data-jp-focus="' + had + '"]').focus();
   }
 
   /** The voter's own answers; the view is drawn again only when they changed (or `force`),
@@ -245,8 +273,8 @@
     render(true);
   }
 
-  function focusKey(el) {
-    return el && view.contains(el) ? el.getAttribute("data-jp-focus") : null;
+  function focusKey(el, within) {
+    return el && (within || view).contains(el) ? el.getAttribute("data-jp-focus") : null;
   }
 
   function bar(label, count, percent) {
@@ -276,7 +304,11 @@
 
   /** What the poll's kind does on the phone (runtime/kinds/<kind>.js), with the helpers it uses. */
   var ui = { h: h, t: t, bar: bar, choiceForm: choiceForm, textForm: textForm, sendForm: sendForm,
-    draft: draftOf, described: described, say: function (text) { announce(text, true); } };
+    draft: draftOf, described: described, say: function (text) { announce(text, true); },
+    /* A call of the kind's own (a vote): the JSON reply and status, as `request` gives them. */
+    call: function (method, path, body) { return request(method, path, body); },
+    /* Draw the results again (the kind's own state changed, e.g. the voter's votes). */
+    redraw: function () { render(false); } };
   var NO_KIND = { form: function () { return h("p", { className: "jp-note", text: t("error") }); } };
   function kindOf(poll) {
     var kind = window.deckpollKinds && window.deckpollKinds.get(poll.kind);
@@ -290,8 +322,9 @@
       return poll.results === "hidden" ? null : h("p", { className: "jp-note", text: t("on_screen") });
     }
     var kind = kindOf(poll);
-    var kids = [h("h2", { text: t("results") + " · " + t("answers", res.voters) })];
-    if (kind.results) kids = kids.concat(kind.results(res, ui));
+    var title = kind.heading ? kind.heading(res, ui) : t("results") + " · " + t("answers", res.voters);
+    var kids = [h("h2", { text: title })];
+    if (kind.results) kids = kids.concat(kind.results(res, ui, poll, live.polls[poll.id] || {}));
     return h("section", { className: "jp-card jp-res" }, kids);
   }
 
@@ -320,7 +353,7 @@
       if (!me || me.remaining > 0) {
         if (answered) kids.push(h("p", { className: "jp-note", text: t("more", me.remaining) }));
         /* The limit before the first answer, not only after it. */
-        else if (limitOf(poll) > 1) kids.push(h("p", { className: "jp-note", text: t("limit", limitOf(poll)) }));
+        else if (limitOf(poll) > 1) kids.push(h("p", { className: "jp-note", text: t(kind.limitKey || "limit", limitOf(poll)) }));
         kids.push(kind.form(poll, ui));
       } else {
         kids.push(h("p", { className: "jp-note", text: t("all_sent") }));
@@ -342,7 +375,9 @@
       kids.push(h("p", { className: "jp-note", text: t("held") }));
     }
     if (notice[poll.id]) kids.push(h("p", { className: "jp-err", id: "jp-err", text: notice[poll.id] }));
-    if (answered || status.status !== "open") {
+    /* A kind whose results are where one acts (a Q&A's questions to vote on) shows them
+       before the voter's own answer too. */
+    if (answered || status.status !== "open" || kind.list) {
       var card = resultsCard(poll);
       if (card) kids.push(h("div", { id: "jp-results" }, [card]));
     }
@@ -351,18 +386,22 @@
 
   function render(force) {
     if (!deck || !live) return;
+    drawTabs();
     var poll = currentPoll();
     var status = poll ? live.polls[poll.id] || {} : {};
     var me = poll ? mine[poll.id] : null;
     var key = JSON.stringify([live.state.slide, poll && poll.id, status.status, status.visible,
       me ? me.answers.length : 0, me ? me.answers.filter(function (a) { return a.pending; }).length : 0,
-      readable]);
+      readable, tab]);
     if (!force && key === shownKey) {
       var slot = document.getElementById("jp-results");
       if (slot && poll) {
-        var card = resultsCard(poll);
+        var card = resultsCard(poll), kept = slot.contains(document.activeElement) && focusKey(document.activeElement);
         slot.textContent = "";
         if (card) slot.appendChild(card);
+        /* Focus on a control in the results (a vote button) stays on it when they redraw. */
+        var again = kept && slot.querySelector('[data-jp-focus="' + CSS.escape(kept) + '"]');
+        if (again) again.focus();
       }
       return;
     }
@@ -371,7 +410,7 @@
       : [h("h1", { className: "jp-q", id: "jp-q", tabIndex: -1, text: t("waiting") })];
     var copy = slideCopy(poll);
     // On a poll's slide, the slide's text only when it says more than the question.
-    if (!poll || (readable && copy.querySelector("p"))) kids.push(copy);
+    if (tab === "slide" && (!poll || (readable && copy.querySelector("p")))) kids.push(copy);
     var had = document.activeElement, inside = view.contains(had), wish = focusWish || focusKey(had);
     focusWish = null;
     view.textContent = "";
@@ -418,6 +457,7 @@
     status("");
     var pid = live.state.poll;
     if (pid && polls[pid] && (pid !== before || !mine[pid])) loadMine(pid);
+    if (wholeTalk && !mine[wholeTalk.id]) loadMine(wholeTalk.id);
     render(false);
   }
 
@@ -471,6 +511,8 @@
       polls = {};
       (data.polls || []).forEach(function (p) { polls[p.id] = p; });
       mine = {};
+      wholeTalk = (data.polls || []).filter(function (p) { return p.scope === "deck"; })[0] || null;
+      if (!wholeTalk) tab = "slide";
       shownKey = "";  // another deck (or its new version): draw everything again
       return loadVoter().then(function () { onSnapshot(data.live); });
     });

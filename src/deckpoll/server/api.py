@@ -297,17 +297,33 @@ async def moderate(request: Request) -> Response:
     session = _session(request)
     pid = _poll(request)
     action = request.path_params["action"]
-    if action not in ("hide", "unhide", "approve"):
+    marks = MARK_ACTIONS if kind_of(session.polls[pid]).votes else {}
+    if action not in ("hide", "unhide", "approve") and action not in marks:
         raise Invalid(404, "unknown_action", f"no answer action {action!r}")
     answer_id = request.path_params["answer"]
     found = None
-    if answer_id < 2**63 and action == "approve":
+    if answer_id >= 2**63:
+        pass
+    elif action == "approve":
         found = await session.approve(pid, answer_id)
-    elif answer_id < 2**63:
+    elif action in marks:
+        found = await session.set_mark(pid, answer_id, *marks[action])
+    else:
         found = await session.hide(pid, answer_id, action == "hide")
     if found is None:
         raise Invalid(404, "unknown_answer", "no such answer in this poll")
-    return JSONResponse({"id": found.id, "hidden": found.hidden, "pending": found.pending})
+    flags = ("hidden", "pending", *(("pinned", "answered", "votes") if marks else ()))
+    return JSONResponse({"id": found.id, **{f: getattr(found, f) for f in flags}})
+
+
+# Presenter actions on a question of a poll whose answers take votes (qa): the mark and
+# whether it is set.
+MARK_ACTIONS = {
+    "pin": ("pinned", True),
+    "unpin": ("pinned", False),
+    "answered": ("answered", True),
+    "unanswered": ("answered", False),
+}
 
 
 @refusals

@@ -33,6 +33,7 @@ from deckpoll.server.state import ServerState
 from deckpoll.server.voters import DEFAULT_PER_MINUTE
 from deckpoll.server.voters import ensure as ensure_voters
 from deckpoll.server.voters import mint as mint_voter
+from deckpoll.server.votes import ROUTES as VOTE_ROUTES
 from deckpoll.stores.base import Store
 
 __all__ = ["DeckApp", "Part", "create_app", "deck_policy", "join_page"]
@@ -124,7 +125,7 @@ def create_app(
             Middleware(
                 CORSMiddleware,
                 allow_origins=origins,
-                allow_methods=["GET", "POST"],
+                allow_methods=["GET", "POST", "DELETE"],
                 allow_headers=["Authorization", "Content-Type", "X-Deckpoll-Voter"],
                 max_age=600,
             )
@@ -140,6 +141,7 @@ def create_app(
             Route("/deckpoll.json", manifest_file, methods=["GET"]),
             Route("/favicon.ico", favicon, methods=["GET"]),
             Route("/api/v1/voters", mint_voter, methods=["POST"]),
+            *VOTE_ROUTES,
             *ROUTES,
             *MODERATION_ROUTES,
             Route("/{path:path}", other, methods=["GET"]),

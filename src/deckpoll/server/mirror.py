@@ -54,6 +54,8 @@ class Mirror:
             str(p["id"]): p for p in manifest.get("polls") or []
         }
         self.slide_poll = poll_of_slide(manifest)
+        # Polls open for the whole talk (`scope: deck`, a Q&A): opened with the first slide.
+        self.deck_polls = [pid for pid, p in self.polls.items() if p.get("scope") == "deck"]
         self.slide_count = len(manifest.get("slides") or []) or 1
         self.state: dict[str, int] = {"slide": 1, "fragment": 0}
         self.status: dict[str, PollState] = {pid: PollState(pid) for pid in self.polls}
@@ -141,13 +143,13 @@ class Mirror:
         self._mark(answer.poll)
 
     def _flags(self, answer: Answer) -> None:
-        """An answer hidden, shown again or approved."""
+        """An answer hidden, shown again, approved, voted on or marked (a question)."""
         mirror = self.answers.get(answer.poll)
         old = mirror.get(answer.id) if mirror is not None else None
         if old is None or mirror is None:
             return
         mirror[answer.id] = answer
-        if (old.hidden, old.pending) != (answer.hidden, answer.pending):
+        if old != answer:
             result = self.tallies[answer.poll]
             result.leave(old)
             result.enter(answer)

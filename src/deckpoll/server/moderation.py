@@ -29,6 +29,8 @@ def answer_row(answer: Answer) -> dict[str, Any]:
         "hidden": answer.hidden,
         "pending": answer.pending,
     }
+    if answer.votes or answer.pinned or answer.answered:  # a Q&A's question
+        row.update(votes=answer.votes, pinned=answer.pinned, answered=answer.answered)
     if isinstance(text, str):
         row["group"] = answer.key or text_key(text)
     return row

@@ -169,6 +169,9 @@ class Session:
         pid = self.slide_poll.get(slide)
         if changed and pid is not None and self.auto_opens(pid):
             await self.store.set_status(pid, OPEN, only_from=(NEW,))
+        for whole in self.mirror.deck_polls:
+            if self.status[whole].status == NEW and self.auto_opens(whole):
+                await self.store.set_status(whole, OPEN, only_from=(NEW,))
         await self.settle()
         return {**state, "poll": pid}
 
@@ -196,6 +199,18 @@ class Session:
 
     async def approve(self, pid: str, answer_id: int) -> Answer | None:
         answer = await self.store.approve_answer(pid, answer_id)
+        await self.settle()
+        return answer
+
+    async def vote(self, pid: str, answer_id: int, voter: str, on: bool) -> Answer | None:
+        """A voter's vote on an answer (a Q&A question) given or taken back."""
+        answer = await self.store.vote_answer(pid, answer_id, voter, on)
+        await self.settle()
+        return answer
+
+    async def set_mark(self, pid: str, answer_id: int, mark: str, on: bool) -> Answer | None:
+        """The presenter pins a question or marks it answered (or takes that back)."""
+        answer = await self.store.mark_answer(pid, answer_id, mark, on)
         await self.settle()
         return answer
 

@@ -125,10 +125,18 @@ class Answer:
     created: float = field(default_factory=time.time)
     hidden: bool = False
     pending: bool = False  # waits for the presenter's approval (`moderation: approve`)
+    # Audience questions (`kind: qa`): votes from other voters, and the presenter's marks.
+    votes: int = 0
+    pinned: bool = False
+    answered: bool = False
 
-    def flagged(self, **flags: bool) -> Answer:
-        """The same answer with `hidden` and/or `pending` changed."""
+    def flagged(self, **flags: bool | int) -> Answer:
+        """The same answer with flags (`hidden`, `pending`, a mark) or `votes` changed."""
         return replace(self, **flags)
+
+
+# Marks the presenter sets on an answer (`mark_answer`), each a boolean field of Answer.
+MARKS = ("pinned", "answered")
 
 
 @dataclass(frozen=True)
@@ -217,6 +225,22 @@ class Store(Protocol):
         change in the feed is a `hide` change (an answer whose flags changed)."""
         ...
 
+    async def vote_answer(self, poll: str, answer_id: int, voter: str, on: bool) -> Answer | None:
+        """Add (`on`) or take back the voter's vote on an answer: one vote per voter per
+        answer, so repeating either is a no-op (thirty parallel votes count once). Returns the
+        answer with its vote count; None for an unknown answer; PollClosed unless the poll is
+        open. A count that changed is a `hide` change in the feed (an answer changed)."""
+        ...
+
+    async def mark_answer(self, poll: str, answer_id: int, mark: str, on: bool) -> Answer | None:
+        """Set or clear one of MARKS on an answer (the presenter pins a question, marks it
+        answered); None for an unknown answer. Its change in the feed is a `hide` change."""
+        ...
+
+    async def voted(self, poll: str, voter: str) -> list[int]:
+        """The ids of the answers this voter has a vote on, ascending."""
+        ...
+
     async def answers(self, poll: str) -> list[Answer]: ...
 
     async def close(self) -> None: ...
@@ -226,8 +250,8 @@ class Store(Protocol):
 class Change:
     """One committed change (or note) read from a store's feed, in commit order.
 
-    kind `answer` (poll, answer, removed), `hide` (poll, answer: its hidden or pending flag
-    changed), `poll` (state; reset: the
+    kind `answer` (poll, answer, removed), `hide` (poll, answer: its hidden or pending flag,
+    a mark or its vote count changed), `poll` (state; reset: the
     poll's answers were deleted too), `meta` (name, value), `note` (data: what a server
     sent with `publish`). `origin` names the store instance (the worker) that made it;
     `seq` is its number in commit order (0 for a note).

@@ -7,6 +7,7 @@ from dataclasses import replace as replaced
 from typing import Any
 
 from deckpoll.stores.base import (
+    MARKS,
     OPEN,
     Answer,
     AnswerLimit,
@@ -38,6 +39,7 @@ class MemoryStore:
         self._answers: dict[str, dict[int, Answer]] = {}
         # poll -> voter -> that voter's answer ids: an answer looks at its voter's only
         self._voters: dict[str, dict[str, list[int]]] = {}
+        self._votes: dict[str, dict[int, set[str]]] = {}  # poll -> answer -> its voters
         self._next_id = 1
         self._hub = ChangeHub()
         self.origin = self._hub.origin
@@ -98,6 +100,7 @@ class MemoryStore:
 
     async def reset_poll(self, poll: str) -> PollState:
         self._answers.pop(poll, None)
+        self._votes.pop(poll, None)
         self._voters.pop(poll, None)
         return self._save_poll(after_reset(self._poll(poll)), reset=True)
 
@@ -148,7 +151,7 @@ class MemoryStore:
     async def approve_answer(self, poll: str, answer_id: int) -> Answer | None:
         return self._flag(poll, answer_id, pending=False)
 
-    def _flag(self, poll: str, answer_id: int, **flags: bool) -> Answer | None:
+    def _flag(self, poll: str, answer_id: int, **flags: bool | int) -> Answer | None:
         rows = self._answers.get(poll, {})
         old = rows.get(answer_id)
         if old is None:
@@ -156,6 +159,29 @@ class MemoryStore:
         rows[answer_id] = new = old.flagged(**flags)
         self._hub.commit([Change("hide", poll=poll, answer=new)])
         return new
+
+    async def vote_answer(self, poll: str, answer_id: int, voter: str, on: bool) -> Answer | None:
+        if self._poll(poll).status != OPEN:
+            raise PollClosed(poll)
+        if answer_id not in self._answers.get(poll, {}):
+            return None
+        voters = self._votes.setdefault(poll, {}).setdefault(answer_id, set())
+        if (voter in voters) == on:  # a repeat: nothing changes, nothing is published
+            return self._answers[poll][answer_id]
+        if on:
+            voters.add(voter)
+        else:
+            voters.discard(voter)
+        return self._flag(poll, answer_id, votes=len(voters))
+
+    async def mark_answer(self, poll: str, answer_id: int, mark: str, on: bool) -> Answer | None:
+        if mark not in MARKS:
+            raise ValueError(f"unknown mark {mark!r}")
+        return self._flag(poll, answer_id, **{mark: on})
+
+    async def voted(self, poll: str, voter: str) -> list[int]:
+        votes = self._votes.get(poll, {})
+        return sorted(i for i, voters in votes.items() if voter in voters)
 
     async def answers(self, poll: str) -> list[Answer]:
         return sorted(self._answers.get(poll, {}).values(), key=lambda a: a.id)

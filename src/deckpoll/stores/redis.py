@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from deckpoll.stores.base import (
+    MARKS,
     Answer,
     AnswerLimit,
     Change,
@@ -194,6 +195,36 @@ return redis.call('HGET', KEYS[1], ARGV[1])
 """
 
 
+# A vote given (ARGV[4] '1') or taken back, once per voter and answer: the set of
+# "<answer id> <voter>" members decides, the record's count follows it in the same step.
+# KEYS: polls hash, answers hash, votes set, voted hash (voter -> "id id ..." of their votes),
+# head; ARGV: poll, answer id, voter (ASCII JSON), '1'/'0', channel, origin
+VOTE_ANSWER = """
+local state = redis.call('HGET', KEYS[1], ARGV[1])
+if not state or cjson.decode(state)['status'] ~= 'open' then return {'closed'} end
+local raw = redis.call('HGET', KEYS[2], ARGV[2])
+if not raw then return {'missing'} end
+local on = ARGV[4] == '1'
+local member = ARGV[2] .. ' ' .. ARGV[3]
+local changed = on and redis.call('SADD', KEYS[3], member) or redis.call('SREM', KEYS[3], member)
+if changed == 0 then return {'ok', raw} end
+local record = cjson.decode(raw)
+record['votes'] = (tonumber(record['votes']) or 0) + (on and 1 or -1)
+raw = cjson.encode(record)
+redis.call('HSET', KEYS[2], ARGV[2], raw)
+local ids = {}
+for id in string.gmatch(redis.call('HGET', KEYS[4], ARGV[3]) or '', '%d+') do
+  if id ~= ARGV[2] then table.insert(ids, id) end
+end
+if on then table.insert(ids, ARGV[2]) end
+redis.call('HSET', KEYS[4], ARGV[3], table.concat(ids, ' '))
+local seq = redis.call('INCR', KEYS[5])
+redis.call('PUBLISH', ARGV[5], cjson.encode({t = 'hide', o = ARGV[6], poll = ARGV[1],
+                                             id = ARGV[2], record = raw, s = seq}))
+return {'ok', raw}
+"""
+
+
 def _encode_state(state: PollState) -> str:
     return json.dumps(
         {
@@ -226,6 +257,9 @@ def _answer(poll: str, answer_id: str | int, raw: str) -> Answer:
         float(record["created"]),
         bool(record["hidden"]),
         bool(record.get("pending")),  # absent in records written before approval existed
+        int(record.get("votes") or 0),
+        bool(record.get("pinned")),
+        bool(record.get("answered")),
     )
 
 
@@ -331,6 +365,7 @@ class RedisStore:
         self._setdefault = self._redis.register_script(SETDEFAULT_META)
         self._set_meta = self._redis.register_script(SET_META)
         self._take = self._redis.register_script(TAKE_ONE)
+        self._vote_script = self._redis.register_script(VOTE_ANSWER)
         self._errors: tuple[type[BaseException], ...] = (RedisError, OSError, TimeoutError)
         try:
             await self._redis.ping()
@@ -444,7 +479,12 @@ class RedisStore:
         return await self._change_poll(poll, change)
 
     async def reset_poll(self, poll: str) -> PollState:
-        drop = (self._key("answers", poll), self._key("voters", poll))
+        drop = (
+            self._key("answers", poll),
+            self._key("voters", poll),
+            self._key("votes", poll),
+            self._key("voted", poll),
+        )
         return await self._change_poll(poll, after_reset, drop)
 
     async def add_answer(
@@ -506,6 +546,30 @@ class RedisStore:
         args = [str(int(answer_id)), "1" if on else "0", poll, self.channel, self.origin, flag]
         raw = await self._run(lambda: self._flag_script(keys=keys, args=args))
         return None if raw is None else _answer(poll, answer_id, raw)
+
+    async def vote_answer(self, poll: str, answer_id: int, voter: str, on: bool) -> Answer | None:
+        keys = [
+            self._key("polls"),
+            self._key("answers", poll),
+            self._key("votes", poll),
+            self._key("voted", poll),
+            self._key("head"),
+        ]
+        args = [poll, str(int(answer_id)), json.dumps(voter), "1" if on else "0"]
+        args += [self.channel, self.origin]
+        reply = await self._run(lambda: self._vote_script(keys=keys, args=args))
+        if reply[0] == "closed":
+            raise PollClosed(poll)
+        return None if reply[0] == "missing" else _answer(poll, answer_id, reply[1])
+
+    async def mark_answer(self, poll: str, answer_id: int, mark: str, on: bool) -> Answer | None:
+        if mark not in MARKS:
+            raise ValueError(f"unknown mark {mark!r}")
+        return await self._flag(poll, answer_id, mark, on)
+
+    async def voted(self, poll: str, voter: str) -> list[int]:
+        raw = await self._run(lambda: self._redis.hget(self._key("voted", poll), json.dumps(voter)))
+        return sorted(int(i) for i in (raw or "").split())
 
     async def answers(self, poll: str) -> list[Answer]:
         rows = await self._run(lambda: self._redis.hgetall(self._key("answers", poll)))

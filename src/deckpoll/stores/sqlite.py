@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from deckpoll.stores.base import (
+    MARKS,
     OPEN,
     Answer,
     AnswerLimit,
@@ -45,11 +46,24 @@ CREATE TABLE IF NOT EXISTS answers (
     ns TEXT NOT NULL, poll TEXT NOT NULL, voter TEXT NOT NULL, key TEXT NOT NULL,
     value TEXT NOT NULL, created REAL NOT NULL, hidden INTEGER NOT NULL DEFAULT 0,
     pending INTEGER NOT NULL DEFAULT 0,
+    votes INTEGER NOT NULL DEFAULT 0, pinned INTEGER NOT NULL DEFAULT 0,
+    answered INTEGER NOT NULL DEFAULT 0,
     UNIQUE (ns, poll, voter, key));
+CREATE TABLE IF NOT EXISTS votes (
+    ns TEXT NOT NULL, poll TEXT NOT NULL, answer INTEGER NOT NULL, voter TEXT NOT NULL,
+    PRIMARY KEY (ns, poll, answer, voter));
+CREATE INDEX IF NOT EXISTS votes_by_voter ON votes (ns, poll, voter);
 """
 # Columns added after a release: a database written by an older version gets them on open.
-ADDED_COLUMNS = (("answers", "pending", "INTEGER NOT NULL DEFAULT 0"),)
-COLUMNS = "id, key, value, created, hidden, pending"  # as _row reads them (voter apart)
+ADDED_COLUMNS = (
+    ("answers", "pending", "INTEGER NOT NULL DEFAULT 0"),
+    ("answers", "votes", "INTEGER NOT NULL DEFAULT 0"),
+    ("answers", "pinned", "INTEGER NOT NULL DEFAULT 0"),
+    ("answers", "answered", "INTEGER NOT NULL DEFAULT 0"),
+)
+# As _row reads them (the voter apart, after them where a query needs it).
+COLUMNS = "id, key, value, created, hidden, pending, votes, pinned, answered"
+WIDTH = len(COLUMNS.split(","))
 
 BATCH_LIMIT = 512  # operations committed together at most
 CHECKPOINT_EVERY = 1.0  # seconds between background WAL checkpoints while writing
@@ -352,6 +366,7 @@ class SQLiteStore:
             state = after_reset(self._poll(conn, poll))
             self._save_poll(conn, state)
             conn.execute("DELETE FROM answers WHERE ns=? AND poll=?", (self.namespace, poll))
+            conn.execute("DELETE FROM votes WHERE ns=? AND poll=?", (self.namespace, poll))
             return state
 
         def change(state: PollState) -> Change:
@@ -425,7 +440,8 @@ class SQLiteStore:
     def _row(poll: str, voter: str, row: tuple) -> Answer:
         """An Answer from the COLUMNS of one row."""
         value = json.loads(row[2])
-        return Answer(row[0], poll, voter, value, row[1], row[3], bool(row[4]), bool(row[5]))
+        flags = (bool(row[4]), bool(row[5]), row[6], bool(row[7]), bool(row[8]))
+        return Answer(row[0], poll, voter, value, row[1], row[3], *flags)
 
     async def hide_answer(self, poll: str, answer_id: int, hidden: bool = True) -> Answer | None:
         return await self._flag(poll, answer_id, "hidden", hidden)
@@ -435,19 +451,68 @@ class SQLiteStore:
 
     async def _flag(self, poll: str, answer_id: int, column: str, on: bool) -> Answer | None:
         def op(conn: sqlite3.Connection) -> Answer | None:
-            cursor = conn.execute(
-                f"UPDATE answers SET {column}=? WHERE ns=? AND poll=? AND id=? "
-                f"RETURNING {COLUMNS}, voter",
-                (int(on), self.namespace, poll, answer_id),
-            )
-            row = cursor.fetchone()
-            cursor.fetchall()
-            return None if row is None else self._row(poll, row[6], row[:6])
+            return self._update(conn, poll, answer_id, f"{column}=?", int(on))
 
         def change(answer: Answer | None) -> Change | None:
             return None if answer is None else Change("hide", poll=poll, answer=answer)
 
         return await self._call(op, write=True, change=change)
+
+    def _update(
+        self, conn: sqlite3.Connection, poll: str, answer_id: int, change: str, *args: Any
+    ) -> Answer | None:
+        """`UPDATE answers SET <change>` of one answer; the answer as it is now, or None."""
+        cursor = conn.execute(
+            f"UPDATE answers SET {change} WHERE ns=? AND poll=? AND id=? "
+            f"RETURNING {COLUMNS}, voter",
+            (*args, self.namespace, poll, answer_id),
+        )
+        row = cursor.fetchone()
+        cursor.fetchall()
+        return None if row is None else self._row(poll, row[WIDTH], row[:WIDTH])
+
+    async def vote_answer(self, poll: str, answer_id: int, voter: str, on: bool) -> Answer | None:
+        def op(conn: sqlite3.Connection) -> Answer | None:
+            if self._poll(conn, poll).status != OPEN:
+                raise PollClosed(poll)
+            known = conn.execute(
+                "SELECT 1 FROM answers WHERE ns=? AND poll=? AND id=?",
+                (self.namespace, poll, answer_id),
+            ).fetchone()
+            if known is None:
+                return None
+            key = (self.namespace, poll, answer_id, voter)
+            if on:
+                sql = "INSERT OR IGNORE INTO votes (ns, poll, answer, voter) VALUES (?, ?, ?, ?)"
+            else:
+                sql = "DELETE FROM votes WHERE ns=? AND poll=? AND answer=? AND voter=?"
+            # The primary key makes a repeated vote change nothing; the count moves only
+            # when a row came or went, in the same transaction.
+            step = conn.execute(sql, key).rowcount * (1 if on else -1)
+            moved[0] = step != 0
+            return self._update(conn, poll, answer_id, "votes=votes+?", step)
+
+        def change(answer: Answer | None) -> Change | None:
+            # a repeated vote changed nothing: nothing goes into the feed
+            return Change("hide", poll=poll, answer=answer) if answer and moved[0] else None
+
+        moved = [False]
+        return await self._call(op, write=True, change=change)
+
+    async def mark_answer(self, poll: str, answer_id: int, mark: str, on: bool) -> Answer | None:
+        if mark not in MARKS:
+            raise ValueError(f"unknown mark {mark!r}")
+        return await self._flag(poll, answer_id, mark, on)
+
+    async def voted(self, poll: str, voter: str) -> list[int]:
+        def op(conn: sqlite3.Connection) -> list[int]:
+            rows = conn.execute(
+                "SELECT answer FROM votes WHERE ns=? AND poll=? AND voter=? ORDER BY answer",
+                (self.namespace, poll, voter),
+            ).fetchall()
+            return [r[0] for r in rows]
+
+        return await self._read(op)
 
     async def answers(self, poll: str) -> list[Answer]:
         def op(conn: sqlite3.Connection) -> list[Answer]:
@@ -455,7 +520,7 @@ class SQLiteStore:
                 f"SELECT {COLUMNS}, voter FROM answers WHERE ns=? AND poll=? ORDER BY id",
                 (self.namespace, poll),
             ).fetchall()
-            return [self._row(poll, r[6], r[:6]) for r in rows]
+            return [self._row(poll, r[WIDTH], r[:WIDTH]) for r in rows]
 
         return await self._read(op)
 
