@@ -10,6 +10,7 @@ import pytest
 
 from deckpoll import polls
 from deckpoll.polls.base import size
+from deckpoll.polls.quiz import score as quiz_score
 from deckpoll.polls.wordcloud import SCREEN_CHARS
 from deckpoll.server.events import sse
 from deckpoll.server.validate import Invalid, text_key
@@ -29,6 +30,15 @@ POLLS = {
         "options": [{"id": i, "label": i} for i in "abcd"],
     },
     "qa": {"id": "q", "kind": "qa", "max_answers": 3},
+    "quiz": {
+        "id": "z",
+        "kind": "quiz",
+        "options": [{"id": i, "label": i} for i in "abc"],
+        "correct": ["b", "c"],
+        "points": 1000,
+        "time_limit": 20,
+    },
+    "leaderboard": {"id": "l", "kind": "leaderboard", "top": 10},
 }
 WORDS = ["Kaffe", "kaffe", " KAFFE", "te", "Te", "vatten", "öl", "Öl", "🚀", "mjölk"]
 
@@ -44,8 +54,10 @@ def test_the_registry_finds_every_builtin_kind_by_name():
 
 
 def body(kind: str, rng: random.Random) -> dict:
-    if kind == "single":
+    if kind in ("single", "quiz"):
         return {"choice": rng.choice("abc")}
+    if kind == "leaderboard":
+        return {"nickname": rng.choice(["Räven", "Ada", "Ugglan"])}
     if kind == "multiple":
         return {"choices": rng.sample("abcd", rng.randint(1, 4))}
     if kind == "scale":
@@ -81,7 +93,9 @@ def reference(poll: dict, answers: dict[int, Answer]) -> dict:
         )
         result["top"] = [(a.id, a.votes, a.pinned) for a in open_[:30]]
         result["counts"] = (len(open_), len(shown) - len(open_), sum(a.votes for a in shown))
-    elif kind in ("single", "multiple"):
+    elif kind == "leaderboard":
+        pass  # its standings come from the quizzes (test_kind_quiz.py); here the counts
+    elif kind in ("single", "multiple", "quiz"):
         counts = Counter(c for a in shown for c in a.value.get("choices", [a.value.get("choice")]))
         result["counts"] = {o["id"]: counts[o["id"]] for o in poll["options"]}
     elif kind == "scale":
@@ -107,7 +121,9 @@ def reference(poll: dict, answers: dict[int, Answer]) -> dict:
 def seen(view: dict) -> dict:
     """The same facts read off a tally's view."""
     result = {"voters": view["voters"], "answers": view["answers"]}
-    if view["kind"] == "qa":
+    if view["kind"] == "leaderboard":
+        pass
+    elif view["kind"] == "qa":
         result["top"] = [(q["id"], q["votes"], q["pinned"]) for q in view["questions"][:30]]
         result["counts"] = (view["open"], view["done"], view["votes"])
     elif view["kind"] == "ranking":
@@ -179,6 +195,14 @@ def run_sequence(kind: str, rng: random.Random) -> None:
             full = polls.tally(poll, sorted(answers.values(), key=lambda a: a.id))
             assert tally.view(presenter=presenter) == full.view(presenter=presenter)
     assert seen(tally.view(presenter=False)) == reference(poll, answers)
+    if checker.scored:  # each voter's points, by the documented formula
+        points: dict[str, int] = {}
+        for a in answers.values():
+            if not a.hidden:
+                right = a.value["choice"] in poll["correct"]
+                got = quiz_score(1000, 20, a.value["ms"] / 1000, right)
+                points[a.voter] = points.get(a.voter, 0) + got
+        assert tally.scores == points
 
 
 @pytest.mark.parametrize("kind", sorted(POLLS))

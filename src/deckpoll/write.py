@@ -26,7 +26,12 @@ def write_output(compiled: Compiled, out: Path, extra: Mapping[str, str] | None 
         if target.is_file() and target.stat().st_size == len(data):
             continue  # content-hashed name: same name, same bytes
         _atomic_write(target, data)
-    manifest = json.dumps(compiled.manifest, ensure_ascii=False, indent=2) + "\n"
+    from deckpoll.server.private import public_manifest
+
+    # The audience may load this file: what only the presenter may know (a quiz's correct
+    # option) stays out of it; the server compiles the deck and keeps it in memory.
+    public = public_manifest(compiled.manifest)
+    manifest = json.dumps(public, ensure_ascii=False, indent=2) + "\n"
     _atomic_write(out / "deckpoll.json", manifest.encode("utf-8"))
     _atomic_write(out / "index.html", compiled.html)
 

@@ -50,6 +50,25 @@ scope: deck
 
 ---
 
+```poll
+id: year
+kind: quiz
+question: Which year was it?
+options: [{id: a, label: "1999"}, {id: b, label: "2017"}, {id: c, label: "2024"}]
+correct: b
+time_limit: 60
+```
+
+---
+
+```poll
+id: board
+kind: leaderboard
+question: Who leads?
+```
+
+---
+
 ## The end
 """
 
@@ -193,4 +212,48 @@ def test_questions_votes_and_marks_on_every_slide(room, server):
     phone = phones[2]
     phone.get_by_role("button", name="Newest").click()
     expect(phone.locator(".jp-qas:not(.jp-qas-done) .jp-qa-text")).to_have_text([XSS])
+    console.close()
+
+
+def test_quiz_reveal_and_leaderboard(room, server):
+    presenter, phones, _ = room
+    presenter.evaluate("window.deckpoll.go(5)")
+    slide = presenter.locator('.dp-slide[data-dp-index="5"]')
+    for phone in phones:
+        expect(phone.locator(".jp-clock")).to_have_text(re.compile(r"^\d+ s left$"))
+    for phone, year in zip(phones, ["2017", "1999", "2017"], strict=True):
+        phone.locator("form").get_by_text(year, exact=True).click()
+        phone.get_by_role("button", name="Send").click()
+        phone.locator(".jp-thanks").wait_for()
+        assert phone.get_by_role("button", name="Change my answer").count() == 0
+    within_a_second([slide.locator(".dp-poll-count", has_text="3 participants")])
+    expect(slide.locator(".dp-quiz-clock")).to_contain_text(" s")
+    # before the reveal: no mark of the right answer anywhere
+    for page in (presenter, *phones):
+        assert "✓" not in page.locator("body").inner_text()
+    # a nickname for the leaderboard, from under the quiz's results
+    phones[0].get_by_label("Nickname for the leaderboard (optional)").fill("Räven")
+    phones[0].get_by_role("button", name="Save").click()
+    expect(phones[0].locator(".jp-nick .jp-note")).to_have_text("Saved.")
+    # the speaker console reveals it: the deck and every phone within a second
+    console = presenter.context.new_page()
+    console.goto(f"{server}/?key={KEY}&view=speaker#/5")
+    console.get_by_role("button", name="Reveal the answer").click()
+    within_a_second(
+        [slide.locator(".dp-poll-bar-label", has_text="✓ 2017")]
+        + [p.locator(".jp-res", has_text="✓ 2017") for p in phones]
+    )
+    expect(phones[0].locator(".jp-res .jp-thanks")).to_have_text(
+        re.compile(r"^Correct! \+\d+ points$")
+    )
+    expect(phones[1].locator(".jp-res")).to_contain_text("Not quite")
+    expect(slide.locator(".dp-quiz-clock")).to_have_text("2 right")
+    # the leaderboard: two players with points, the nickname first or tied first
+    presenter.evaluate("window.deckpoll.go(6)")
+    board = presenter.locator('.dp-slide[data-dp-index="6"] .dp-board-row')
+    expect(board).to_have_count(2)
+    expect(board.filter(has_text="Räven")).to_have_count(1)
+    expect(board.first.locator(".dp-board-place")).to_have_text("1")
+    for phone in phones:
+        expect(phone.locator(".jp-ranked li")).to_have_count(2)
     console.close()

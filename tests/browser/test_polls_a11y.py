@@ -74,6 +74,25 @@ kind: qa
 question: Frågor till oss?
 scope: deck
 ```
+
+---
+
+```poll
+id: quiz
+kind: quiz
+question: Vilket år?
+options: [{id: a, label: "2015"}, {id: b, label: "2017"}]
+correct: b
+time_limit: 60
+```
+
+---
+
+```poll
+id: topp
+kind: leaderboard
+question: Topplistan
+```
 """
 
 
@@ -130,6 +149,8 @@ def test_phone_page_and_presenter_results_pass_axe(browser, axe_js, tmp_path, th
                     ("vagg", {"text": "<b>fet</b> text"}),
                     ("ordning", {"order": ["folk", "tid", "pengar"]}),
                     ("fragor", {"text": "Varför <b>nu</b>?", "name": "Anna"}),
+                    ("quiz", {"choice": "b"}),
+                    ("topp", {"nickname": "<i>Räven</i>"}),
                 ]
             ):
                 slide = n + 2
@@ -145,6 +166,8 @@ def test_phone_page_and_presenter_results_pass_axe(browser, axe_js, tmp_path, th
                     )
                     assert r.status_code == 200, r.text
                 httpx.post(f"{base}/api/v1/polls/{pid}/close", headers=auth)
+                if pid == "quiz":  # the revealed view: the right answer, the points
+                    httpx.post(f"{base}/api/v1/polls/{pid}/reveal", headers=auth)
                 view.get_by_text("Frågan är stängd.").wait_for(timeout=3000)
                 presenter.locator(
                     f'.dp-slide[data-dp-index="{slide}"] .dp-poll-count', has_text="3 svar"

@@ -27,6 +27,8 @@ _BUILTIN = {
     "open": "deckpoll.polls.open:KIND",
     "ranking": "deckpoll.polls.ranking:KIND",
     "qa": "deckpoll.polls.qa:KIND",
+    "quiz": "deckpoll.polls.quiz:KIND",
+    "leaderboard": "deckpoll.polls.leaderboard:KIND",
 }
 
 __all__ = [

@@ -81,9 +81,11 @@ class Tally:
         else:
             self.remove(answer)
 
-    def view(self, *, presenter: bool) -> dict[str, Any]:
+    def view(self, *, presenter: bool, revealed: bool = False, deck: Any = None) -> dict[str, Any]:
         """The results a screen draws; bounded in size whatever the answers (the phone's
-        copy is the smaller one: every phone gets every push)."""
+        copy is the smaller one: every phone gets every push). What only the reveal may
+        show (a quiz's correct option) is added once `revealed`; `deck` gives a kind that
+        sums up other polls (a leaderboard) their tallies (`deck.scored()`)."""
         head = {
             "id": self.poll["id"],
             "kind": self.kind.name,
@@ -91,11 +93,14 @@ class Tally:
             "answers": self.answers,
             "pending": self.pending,
         }
-        return {**head, **self._view(presenter)}
+        found = {**head, **self._view(presenter)}
+        if deck is not None:
+            found.update(self._deck(presenter, deck))
+        return {**found, **self._reveal(presenter)} if revealed else found
 
     def summary(self) -> dict[str, Any]:
         """The results for an export (a file, not an event: not cut to a screen's size)."""
-        return self.view(presenter=True)
+        return self.view(presenter=True, revealed=True)
 
     def group(self, group: str) -> list[int] | None:
         """Ids of the shown answers in one group of the presenter's view (a cloud word),
@@ -111,6 +116,14 @@ class Tally:
     def _view(self, presenter: bool) -> dict[str, Any]:
         raise NotImplementedError
 
+    def _reveal(self, presenter: bool) -> dict[str, Any]:
+        """What the view adds once the presenter revealed the poll (a quiz's answer)."""
+        return {}
+
+    def _deck(self, presenter: bool, deck: Any) -> dict[str, Any]:
+        """What the view adds from the deck's other polls (a leaderboard's standings)."""
+        return {}
+
 
 class Kind:
     """One poll kind. Class attributes describe it; methods are pure functions of the
@@ -121,6 +134,8 @@ class Kind:
     takes_answers: ClassVar[bool] = True  # False: a kind that only shows (a leaderboard)
     entries: ClassVar[bool] = False  # several entries per voter, none replaced (text kinds)
     votes: ClassVar[bool] = False  # the audience votes on answers, the presenter marks them (qa)
+    scored: ClassVar[bool] = False  # its tally has `scores` (voter -> points) once revealed (quiz)
+    follows: ClassVar[bool] = False  # its view sums up the scored polls (a leaderboard)
 
     def read(self, f: Fields) -> dict[str, Any]:
         """Its keys from the poll block (`f`), validated, reporting errors at their place;

@@ -146,6 +146,7 @@ dp.use(class Console {
   const button = (action, label, cls) => a.append(dp.el('button', 'dp-button dp-con-act ' + (cls || ''), { type: 'button', 'data-dp-con': action }, label));
   if (st.status === 'open') button('close', t('close')); else button('open', t('open'), 'dp-con-primary');
   if (st.results === 'on_reveal') button(st.revealed ? 'conceal' : 'reveal', t(st.revealed ? 'conceal' : 'reveal'));
+  else if (this.poll.kind === 'quiz' && !st.revealed) button('reveal', t('reveal_answer'), 'dp-con-primary');  // the correct option, scores
   button('reset', t('reset'), 'dp-con-danger');
   this.refocus(keep);
  }

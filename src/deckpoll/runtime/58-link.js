@@ -220,6 +220,8 @@
     event(name, data) {
       if (name === 'snapshot') {
         this.live = data;
+        /* when each poll state was seen (a quiz's countdown counts from its `elapsed`) */
+        Object.values(data.polls || {}).forEach((p) => { p.seenAt = Date.now(); });
         this.retry = 0;
         if (this.problem) console.info('deckpoll: ' + dp.t('backend_ok', { url: this.base }));
         this.problem = this.told = null;
@@ -231,7 +233,7 @@
       }
       if (!this.live) return;
       if (name === 'state') this.live.state = data;
-      else if (name === 'poll') this.live.polls[data.id] = data;
+      else if (name === 'poll') { data.seenAt = Date.now(); this.live.polls[data.id] = data; }
       else if (name === 'results') this.live.results[data.id] = data;
       else if (name === 'presence') this.live.audience = data.audience;
       dp.emit('pollevent', { name, id: data && data.id, data });

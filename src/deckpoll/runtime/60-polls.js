@@ -60,7 +60,9 @@
       const p = this.polls[id];
       if (!p || !this.live) return;
       const res = this.live.results[id], state = this.live.polls[id] || {};
-      const box = p.results, shown = !!(res && res.visible && (res.answers || res.voters) > 0);
+      /* A kind may have something to show without answers of its own (a leaderboard). */
+      const own = kinds.get(p.kind), extra = !!(res && own && own.slide && own.slide.has && own.slide.has(res));
+      const box = p.results, shown = !!(res && res.visible && ((res.answers || res.voters) > 0 || extra));
       box.textContent = '';
       clearInterval(p.memory.cycle);
       p.el.classList.toggle('dp-poll-showing', shown);
@@ -95,7 +97,9 @@
            slide has none: the last size seen (else the staged layout's), drawn again when shown. */
         width: p.memory.width = area.clientWidth || p.memory.width || 1136,
         height: p.memory.height = area.clientHeight || p.memory.height || 440,
-        reducedMotion: matchMedia('(prefers-reduced-motion: reduce)').matches
+        reducedMotion: matchMedia('(prefers-reduced-motion: reduce)').matches,
+        /* The poll's state: status, revealed, `elapsed` seconds as of `seenAt` (a countdown). */
+        state: this.live.polls[id] || {}
       };
       const drawn = kind.slide.draw(res, ui);
       if (drawn) area.append(drawn);

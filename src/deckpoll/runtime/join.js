@@ -308,7 +308,12 @@
     /* A call of the kind's own (a vote): the JSON reply and status, as `request` gives them. */
     call: function (method, path, body) { return request(method, path, body); },
     /* Draw the results again (the kind's own state changed, e.g. the voter's votes). */
-    redraw: function () { render(false); } };
+    redraw: function () { render(false); },
+    /* The poll's state (a poll view: status, revealed, `elapsed` seconds when it was
+       seen, `seenAt` this phone's clock then), the voter's own answers, the deck's polls. */
+    status: function (poll) { return live.polls[poll.id] || {}; },
+    mine: function (poll) { return mine[poll.id] || null; },
+    deckPolls: function () { return (deck && deck.polls) || []; } };
   var NO_KIND = { form: function () { return h("p", { className: "jp-note", text: t("error") }); } };
   function kindOf(poll) {
     var kind = window.deckpollKinds && window.deckpollKinds.get(poll.kind);
@@ -361,7 +366,7 @@
     } else if (answered && !editing[poll.id]) {
       kids.push(h("p", { className: "jp-thanks", tabIndex: -1, "data-jp-focus": "thanks", text: t("thanks") },
         [pendingMark(me.answers[0])]));
-      kids.push(h("button", { type: "button", className: "jp-link", text: t("change"), "data-jp-focus": "change",
+      if (!kind.final) kids.push(h("button", { type: "button", className: "jp-link", text: t("change"), "data-jp-focus": "change",
         onclick: function () {
           draft[poll.id] = kind.draft(me.answers[0]);
           editing[poll.id] = true;
@@ -454,6 +459,7 @@
     if (deck && data.hash !== deck.hash) { loadDeck(); return; }
     var before = live && live.state ? live.state.poll : null;
     live = data;
+    Object.keys(live.polls || {}).forEach(function (id) { live.polls[id].seenAt = Date.now(); });
     status("");
     var pid = live.state.poll;
     if (pid && polls[pid] && (pid !== before || !mine[pid])) loadMine(pid);
@@ -476,6 +482,7 @@
     source.addEventListener("poll", function (ev) {
       if (!live) return;
       var p = JSON.parse(ev.data);
+      p.seenAt = Date.now();
       live.polls[p.id] = p;
       if (!p.opened) delete mine[p.id];  // reset: the store forgot every answer
       render(false);
@@ -511,7 +518,7 @@
       polls = {};
       (data.polls || []).forEach(function (p) { polls[p.id] = p; });
       mine = {};
-      wholeTalk = (data.polls || []).filter(function (p) { return p.scope === "deck"; })[0] || null;
+      wholeTalk = (data.polls || []).filter(function (p) { return p.scope === "deck" && kindOf(p).tab; })[0] || null;
       if (!wholeTalk) tab = "slide";
       shownKey = "";  // another deck (or its new version): draw everything again
       return loadVoter().then(function () { onSnapshot(data.live); });

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from deckpoll.polls import Tally, tally
-from deckpoll.stores.base import NEW, Answer, Change, PollState
+from deckpoll.polls import Tally, kind_of, tally
+from deckpoll.stores.base import NEW, OPEN, Answer, Change, PollState
 
 
 def poll_of_slide(manifest: dict[str, Any]) -> dict[int, str]:
@@ -56,6 +57,9 @@ class Mirror:
         self.slide_poll = poll_of_slide(manifest)
         # Polls open for the whole talk (`scope: deck`, a Q&A): opened with the first slide.
         self.deck_polls = [pid for pid, p in self.polls.items() if p.get("scope") == "deck"]
+        # Polls whose results sum up the scored ones (a leaderboard over the quizzes).
+        self.scored_polls = [pid for pid, p in self.polls.items() if kind_of(p).scored]
+        self.followers = [pid for pid, p in self.polls.items() if kind_of(p).follows]
         self.slide_count = len(manifest.get("slides") or []) or 1
         self.state: dict[str, int] = {"slide": 1, "fragment": 0}
         self.status: dict[str, PollState] = {pid: PollState(pid) for pid in self.polls}
@@ -65,7 +69,17 @@ class Mirror:
         self.by_voter: dict[str, dict[str, dict[int, None]]] = {pid: {} for pid in self.polls}
         self.tallies: dict[str, Tally] = {pid: tally(p, []) for pid, p in self.polls.items()}
         self._publish = publish
-        self._mark = mark
+        self._marked = mark
+
+    def _mark(self, pid: str) -> None:
+        self._marked(pid)
+        if pid in self.scored_polls:
+            for follower in self.followers:  # the standings follow the scores
+                self._marked(follower)
+
+    def scored(self) -> list[tuple[Tally, bool]]:
+        """The scored polls' tallies (quizzes) and whether each is revealed (a leaderboard)."""
+        return [(self.tallies[pid], self.status[pid].revealed) for pid in self.scored_polls]
 
     # -- whole state ------------------------------------------------------------------------
 
@@ -173,6 +187,12 @@ class Mirror:
             "visible": self.visible(pid, state),
             "results": self.polls[pid].get("results") or "live",
             "moderation": self.polls[pid].get("moderation") or "none",
+            # Seconds since it opened, as the server counts (a quiz's countdown on phones).
+            "elapsed": (
+                round(time.time() - state.opened_at, 2)
+                if state.status == OPEN and state.opened_at is not None
+                else None
+            ),
         }
 
     def results_view(self, pid: str, presenter: bool) -> dict[str, Any]:
@@ -181,7 +201,9 @@ class Mirror:
         result = self.tallies[pid]
         visible = self.visible(pid)
         if presenter or visible:
-            return {**result.view(presenter=presenter), "visible": visible}
+            revealed = self.status[pid].revealed
+            view = result.view(presenter=presenter, revealed=revealed, deck=self)
+            return {**view, "visible": visible}
         return {
             "id": pid,
             "kind": result.kind.name,

@@ -147,6 +147,7 @@
     phone: {
       entries: true,
       list: true,
+      tab: true,
       limitKey: 'limit_questions',
       form: form,
       heading: function (res, ui) { return ui.t('questions', res.open || 0); },
