@@ -228,6 +228,7 @@ def build_manifest(deck: Deck, join: Join, html: str) -> dict:
         "title": config.title,
         "lang": config.lang,
         "authors": list(config.authors),
+        "reactions": list(config.reactions),
         "polls_config": {
             "code": config.polls.code,
             "url": config.polls.url,

@@ -86,6 +86,7 @@ class DeckConfig:
     slide_number: bool = True
     align: str = "top"  # the slides' default vertical alignment: top or center
     font: str = "system"  # a bundled family (fonts.FAMILIES) inlined in the page, or system
+    reactions: tuple[str, ...] = ()  # emoji the phones may send on any slide (off: none)
 
     @property
     def size(self) -> tuple[int, int]:

@@ -34,7 +34,9 @@ DECK_KEYS = (
     "slide_number",
     "align",
     "font",
+    "reactions",
 )
+MAX_REACTIONS = 8  # emoji in a deck's reaction bar
 # `align: center` centres a sparse slide's content vertically (a slide option or the deck's
 # default); `top` is the theme's usual flow
 ALIGNS = ("top", "center")
@@ -202,7 +204,24 @@ def deck_config(doc: YamlDoc, reporter: Reporter, default_title: str) -> DeckCon
         slide_number=f.bool("slide_number", True),
         align=f.choice("align", ALIGNS, "top") or "top",
         font=f.choice("font", fonts.CHOICES, fonts.SYSTEM) or fonts.SYSTEM,
+        reactions=reactions(f),
     )
+
+
+def reactions(f: Fields) -> tuple[str, ...]:
+    """`reactions: [👏, ❤️, 😂, 🤔]`: short, distinct, at most MAX_REACTIONS (off when absent)."""
+    found = f.str_list("reactions")
+    if len(found) > MAX_REACTIONS:
+        f.error("reactions", f"`reactions` takes at most {MAX_REACTIONS} emoji")
+        return ()
+    for item in found:
+        if not item.strip() or len(item) > 8 or any(c.isspace() or c.isalnum() for c in item):
+            f.error("reactions", f"{item!r} is not an emoji; write them as [👏, ❤️, 😂, 🤔]")
+            return ()
+    if len(set(found)) != len(found):
+        f.error("reactions", "an emoji appears twice in `reactions`")
+        return ()
+    return found
 
 
 def slide_options(

@@ -23,7 +23,10 @@ XSS = '<img src=x onerror="alert(1)">'
 pytestmark = pytest.mark.browser
 
 CODE = "737373"
-DECK_YAML = f'title: Kinds\nlang: en\nslides: [slides.md]\npolls:\n  code: "{CODE}"\n'
+DECK_YAML = (
+    f'title: Kinds\nlang: en\nslides: [slides.md]\npolls:\n  code: "{CODE}"\n'
+    "reactions: [👏, ❤️, 😂, 🤔]\n"
+)
 SLIDES = """# Kinds
 
 ---
@@ -257,3 +260,20 @@ def test_quiz_reveal_and_leaderboard(room, server):
     for phone in phones:
         expect(phone.locator(".jp-ranked li")).to_have_count(2)
     console.close()
+
+
+def test_reactions_float_on_the_deck_or_count_under_reduced_motion(room):
+    presenter, phones, _ = room
+    presenter.evaluate("window.deckpoll.go(3)")
+    bar = phones[0].get_by_role("group", name="Reactions")
+    expect(bar.get_by_role("button")).to_have_count(4)
+    bar.get_by_role("button", name="React with 👏").click()
+    within_a_second([presenter.locator(".dp-reactions .dp-reaction", has_text="👏").first])
+    # reduced motion: no movement, a counter of what came
+    presenter.emulate_media(reduced_motion="reduce")
+    for phone in phones[1:]:
+        phone.get_by_role("group", name="Reactions").get_by_role(
+            "button", name="React with ❤️"
+        ).click()
+    within_a_second([presenter.locator(".dp-reactions-still", has_text="❤️ 2")])
+    assert presenter.locator(".dp-reactions .dp-reaction").count() <= 1

@@ -16,7 +16,10 @@ from server_fixtures import KEY, live_server, minted  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
-DECK_YAML = 'title: Tillgänglighet\nlang: sv\nslides: [s.md]\npolls:\n  code: "515151"\n'
+DECK_YAML = (
+    'title: Tillgänglighet\nlang: sv\nslides: [s.md]\npolls:\n  code: "515151"\n'
+    "reactions: [👏, ❤️, 😂, 🤔]\n"
+)
 SLIDES = """# Välkommen
 
 Text om dagen.

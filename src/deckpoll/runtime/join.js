@@ -509,6 +509,25 @@
     };
   }
 
+  /** The reaction bar (deck.yaml `reactions:`), on every slide: a tap sends one emoji to the
+      deck; the server allows two a second and stores nothing. */
+  function drawReactions(list) {
+    var bar = document.getElementById("jp-react");
+    bar.textContent = "";
+    bar.hidden = !list.length;
+    bar.setAttribute("aria-label", t("reactions"));
+    list.forEach(function (emoji) {
+      var button = h("button", { type: "button", className: "jp-reaction", text: emoji,
+        "aria-label": t("react") + " " + emoji, onclick: function () {
+          button.classList.remove("jp-sent");
+          void button.offsetWidth;  // restart the little pop
+          button.classList.add("jp-sent");
+          request("POST", "reactions", { emoji: emoji }).catch(function () { /* a lost tap */ });
+        } });
+      bar.appendChild(button);
+    });
+  }
+
   function loadDeck() {
     return fetch(base + API + "deck", { cache: "no-store" }).then(function (res) {
       if (!res.ok) throw new Error("HTTP " + res.status);
@@ -519,6 +538,7 @@
       (data.polls || []).forEach(function (p) { polls[p.id] = p; });
       mine = {};
       wholeTalk = (data.polls || []).filter(function (p) { return p.scope === "deck" && kindOf(p).tab; })[0] || null;
+      drawReactions(data.reactions || []);
       if (!wholeTalk) tab = "slide";
       shownKey = "";  // another deck (or its new version): draw everything again
       return loadVoter().then(function () { onSnapshot(data.live); });

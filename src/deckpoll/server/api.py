@@ -116,6 +116,7 @@ async def deck(request: Request) -> Response:
         "title": manifest.get("title"),
         "lang": manifest.get("lang"),
         "hash": manifest.get("hash"),
+        "reactions": manifest.get("reactions") or [],
         "code": request.app.state.join_code,
         "join_url": request.app.state.join_url or config.get("join_url"),
         "slides": [

@@ -27,6 +27,7 @@ from deckpoll.server.events import Broadcaster
 from deckpoll.server.guards import HostCheck, NoSniff
 from deckpoll.server.keys import PresenterKey, follow
 from deckpoll.server.moderation import ROUTES as MODERATION_ROUTES
+from deckpoll.server.reactions import ROUTES as REACTION_ROUTES
 from deckpoll.server.session import Session
 from deckpoll.server.site import Site, deck_policy, join_page
 from deckpoll.server.state import ServerState
@@ -142,6 +143,7 @@ def create_app(
             Route("/favicon.ico", favicon, methods=["GET"]),
             Route("/api/v1/voters", mint_voter, methods=["POST"]),
             *VOTE_ROUTES,
+            *REACTION_ROUTES,
             *ROUTES,
             *MODERATION_ROUTES,
             Route("/{path:path}", other, methods=["GET"]),

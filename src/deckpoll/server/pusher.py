@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections import Counter
 
 from deckpoll.server.events import Broadcaster
 from deckpoll.server.mirror import Mirror
@@ -32,6 +33,7 @@ class Pusher:
         self._presence_dirty = False
         self._others: dict[str, tuple[int, float]] = {}  # origin -> (audience, when told)
         self._told_audience = -1
+        self._reactions: Counter[str] = Counter()  # since the last push (never stored)
         self._wake = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task | None = None
@@ -45,6 +47,11 @@ class Pusher:
     def wake(self) -> None:
         if self._dirty or self._presence_dirty:
             self._wake.set()
+
+    def react(self, emoji: str) -> None:
+        """A reaction from a phone: counted, pushed with the next batch as one event."""
+        self._reactions[emoji] += 1
+        self._wake.set()
 
     def presence_changed(self) -> None:
         self._presence_dirty = True
@@ -61,6 +68,11 @@ class Pusher:
         """A note from another server (this one's own are not news)."""
         if change.origin == self.store.origin:
             return
+        counts = change.data.get("reactions")
+        if isinstance(counts, dict) and 0 < len(counts) <= 16:  # another server's batch
+            valid = {k: v for k, v in counts.items() if isinstance(v, int) and 0 < v < 10**6}
+            if valid:
+                self.broadcaster.publish("reactions", {"counts": valid}, phones=False)
         audience = change.data.get("audience")
         if isinstance(audience, int) and not isinstance(audience, bool) and audience >= 0:
             self._others[change.origin] = (audience, time.monotonic())
@@ -82,6 +94,12 @@ class Pusher:
         view = self.mirror.results_view
         for pid in sorted(dirty):
             self.broadcaster.publish("results", view(pid, False), view(pid, True), key=pid)
+        if self._reactions:
+            # One event per push for all of this server's phones; the other servers of the
+            # deck get the same counts through the store's notes (never as answers).
+            counts, self._reactions = dict(self._reactions), Counter()
+            self.broadcaster.publish("reactions", {"counts": counts}, phones=False)
+            await self.store.publish({"reactions": counts})
         if self._presence_dirty:
             self._presence_dirty = False
             # Only decks show the audience count: phones are not sent it.

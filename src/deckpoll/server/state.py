@@ -14,6 +14,7 @@ from deckpoll.stores.base import Rate
 # Answers per voter token (not per address: a whole room shares one NAT address): 10 at
 # once, 5 a second after that. Counted by the store, so across workers and machines.
 ANSWER_RATE = Rate(burst=10.0, per_second=5.0)
+REACTION_RATE = Rate(burst=2.0, per_second=2.0)
 
 
 @dataclass(slots=True)
@@ -29,6 +30,8 @@ class ServerState:
     join_url: str | None = None
     join_code: str | None = None
     answer_rate: Rate = ANSWER_RATE
+    # Reactions (reactions.py): two at once, two a second per voter, apart from answers.
+    reaction_rate: Rate = REACTION_RATE
     # Server-issued voter tokens (voters.py): made from the store's secret on first use.
     voters: VoterTokens | None = None
     voters_per_minute: int = DEFAULT_PER_MINUTE

@@ -27,9 +27,10 @@
       if (!name) return;
       ui.call('POST', 'polls/' + encodeURIComponent(board.id) + '/answers', { nickname: name }).then(function (r) {
         typed = name;
-        said = note.textContent = r.status === 200 ? ui.t('nick_saved') : (r.data && r.data.message) || ui.t('error');
+        said = r.status === 200 ? ui.t('nick_saved') : (r.data && r.data.message) || ui.t('error');
         ui.say(said);
-      }, function () { said = note.textContent = ui.t('error'); ui.say(said); });
+        ui.redraw();  // the form may have been drawn anew meanwhile (a results push)
+      }, function () { said = ui.t('error'); ui.say(said); ui.redraw(); });
     } }, [ui.h('label', { className: 'jp-label', htmlFor: 'jp-nick', text: ui.t('nickname') }), input, button, note]);
   }
 
