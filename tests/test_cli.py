@@ -113,7 +113,7 @@ def test_results_exports_every_poll_and_says_when_nothing_is_stored(tmp_path: Pa
     result = runner.invoke(main, ["results", str(deck), "--format", "json", "--store", "memory://"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert [p["id"] for p in data["polls"]] == ["fokus", "involverade"]
+    assert [p["id"] for p in data["polls"]] == ["fokus", "involverade", "fragor"]
     missing = runner.invoke(main, ["results", str(tmp_path / "nowhere.md")])
     assert missing.exit_code == 1
 
