@@ -187,12 +187,14 @@ class Broadcaster:
         self.ping_seconds = ping_seconds
         self.stall_seconds = stall_seconds
         self.clients: set[Client] = set()
+        self._phones = 0  # clients with role "join", counted as they come and go (O(1))
         self.dropped = 0  # clients cut for falling behind or not reading
         self.on_change: Callable[[], None] = lambda: None
         self._keeper: asyncio.Task | None = None
 
     def audience_count(self) -> int:
-        return sum(1 for c in self.clients if c.role == "join")
+        """Phones connected (asked on every answer: kept as a count, not a scan)."""
+        return self._phones
 
     def publish(
         self,
@@ -234,6 +236,7 @@ class Broadcaster:
         client = Client(presenter, role, abort)
         first = sse("snapshot", self._snapshot(presenter))
         self.clients.add(client)
+        self._phones += client.role == "join"
         if self._keeper is None:
             self._keeper = asyncio.get_running_loop().create_task(
                 self._keep(), name="deckpoll-stream-keeper"
@@ -244,6 +247,7 @@ class Broadcaster:
     def disconnect(self, client: Client) -> None:
         if client in self.clients:
             self.clients.discard(client)
+            self._phones -= client.role == "join"
             self.on_change()
 
     def drop(self, client: Client) -> None:

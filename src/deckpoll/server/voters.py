@@ -87,7 +87,8 @@ class VoterTokens:
 
     def _mac(self, ident: str) -> str:
         message = f"{self.deck_id}\x00{ident}".encode()
-        return _b64(hmac.new(self._key, message, hashlib.sha256).digest()[:16])
+        # hmac.digest: OpenSSL's one-shot HMAC (checked on every answer; hmac.new is slower)
+        return _b64(hmac.digest(self._key, message, "sha256")[:16])
 
     def mint(self) -> str:
         ident = _b64(secrets.token_bytes(12))

@@ -5,12 +5,8 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import json
-import queue
 import sqlite3
-import threading
 import time
-from collections.abc import Callable
-from dataclasses import replace as replaced
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +28,7 @@ from deckpoll.stores.base import (
     voter_bucket,
 )
 from deckpoll.stores.feed import ChangeHub, QueueFeed
+from deckpoll.stores.sqlite_writer import Describe, Op, Writer
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -65,13 +62,6 @@ ADDED_COLUMNS = (
 COLUMNS = "id, key, value, created, hidden, pending, votes, pinned, answered"
 WIDTH = len(COLUMNS.split(","))
 
-BATCH_LIMIT = 512  # operations committed together at most
-CHECKPOINT_EVERY = 1.0  # seconds between background WAL checkpoints while writing
-
-Op = Callable[[sqlite3.Connection], Any]
-Describe = Callable[[Any], Change | None]  # an op's result -> the change it committed
-Job = tuple[Op, concurrent.futures.Future, bool, Describe | None]
-
 
 def path_from_url(url: str) -> Path:
     """`sqlite:///rel/a.db` -> rel/a.db (relative to the working folder); `sqlite:////abs`."""
@@ -84,10 +74,11 @@ def path_from_url(url: str) -> Path:
 
 
 class SQLiteStore:
-    """A Store in one SQLite file. Calls queue up for a single writer thread, which runs
-    everything waiting at that moment in one `BEGIN IMMEDIATE` transaction (each call in
-    its own savepoint), commits, hands the batch's changes to the feed (`ChangeHub`, one
-    delivery per commit) and only then resolves the callers' futures."""
+    """A Store in one SQLite file. Writes queue up for a single writer thread
+    (`sqlite_writer.Writer`), which runs everything waiting at that moment in one
+    `BEGIN IMMEDIATE` transaction (each call in its own savepoint), commits, hands the
+    batch's changes to the feed (`ChangeHub`, one delivery per commit) and only then
+    resolves the callers' futures. Reads run on a connection of their own."""
 
     shared = False  # one process writes the file: its changes feed this process only
 
@@ -108,119 +99,18 @@ class SQLiteStore:
         self._conn.execute("PRAGMA wal_autocheckpoint=0")
         self._conn.executescript(SCHEMA)
         self._add_columns()
-        self._queue: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
         self._hub = ChangeHub()
         self.origin = self._hub.origin
         self._closed = False
-        self._wrote = False
         self._reader = concurrent.futures.ThreadPoolExecutor(1, "deckpoll-sqlite-read")
         self._reader_conn: sqlite3.Connection | None = None
-        self._thread = threading.Thread(target=self._writer, name="deckpoll-sqlite", daemon=True)
-        self._thread.start()
+        self._writer = Writer(self._conn, self._hub)
 
     def _add_columns(self) -> None:
         for table, column, kind in ADDED_COLUMNS:
             have = {row[1] for row in self._conn.execute(f"PRAGMA table_info({table})")}
             if column not in have:
                 self._conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
-
-    # -- the writer thread -------------------------------------------------------------
-
-    def _writer(self) -> None:
-        conn = self._conn
-        last_checkpoint = time.monotonic()
-        dirty = False
-        while True:
-            try:
-                item = self._queue.get(timeout=CHECKPOINT_EVERY if dirty else None)
-            except queue.Empty:
-                item = "idle"
-            if item == "idle":
-                self._checkpoint("PASSIVE")
-                dirty, last_checkpoint = False, time.monotonic()
-                continue
-            if item is None:
-                break
-            batch = [item]
-            stop = False
-            while len(batch) < BATCH_LIMIT:
-                try:
-                    more = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if more is None:
-                    stop = True
-                    break
-                batch.append(more)
-            wrote = self._run_batch(conn, batch)
-            dirty |= wrote
-            self._wrote |= wrote
-            if dirty and time.monotonic() - last_checkpoint > CHECKPOINT_EVERY:
-                self._checkpoint("PASSIVE")
-                dirty, last_checkpoint = False, time.monotonic()
-            if stop:
-                break
-        if self._wrote:
-            self._checkpoint("TRUNCATE")  # leave a compact file behind (readers skip this)
-        conn.close()
-
-    def _checkpoint(self, mode: str) -> None:
-        try:
-            self._conn.execute(f"PRAGMA wal_checkpoint({mode})")
-        except sqlite3.Error:
-            pass  # a reader holds the WAL; the next checkpoint catches up
-
-    def _run_batch(self, conn: sqlite3.Connection, batch: list[Job]) -> bool:
-        """Run a batch in one transaction; True if it wrote anything."""
-        writes = any(job[2] for job in batch)
-        outcomes: list[tuple[concurrent.futures.Future, Any, BaseException | None]] = []
-        changes: list[tuple[int, Change]] = []  # (index in outcomes, change)
-        try:
-            conn.execute("BEGIN IMMEDIATE" if writes else "BEGIN")
-            for op, future, _, describe in batch:
-                conn.execute("SAVEPOINT op")
-                try:
-                    result = op(conn)
-                except Exception as exc:  # noqa: BLE001 - handed to the caller
-                    conn.execute("ROLLBACK TO op")
-                    conn.execute("RELEASE op")
-                    outcomes.append((future, None, exc))
-                else:
-                    conn.execute("RELEASE op")
-                    change = describe(result) if describe is not None else None
-                    if change is not None:
-                        changes.append((len(outcomes), change))
-                    outcomes.append((future, result, None))
-            conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            failure = StoreUnavailable(f"SQLite: {exc}")
-            for _, future, _, _ in batch:
-                if future.set_running_or_notify_cancel():
-                    future.set_exception(failure)
-            return False
-        self._announce(outcomes, changes)
-        for future, result, exc in outcomes:
-            if not future.set_running_or_notify_cancel():
-                continue
-            if exc is None:
-                future.set_result(result)
-            else:
-                future.set_exception(exc)
-        return writes
-
-    def _announce(self, outcomes: list, changes: list[tuple[int, Change]]) -> None:
-        """Hand the committed changes to the feed (before any caller hears back), and give
-        each receipt its change's number."""
-        if not changes:
-            return
-        last = self._hub.commit([change for _, change in changes])
-        first = last - len(changes) + 1
-        for seq, (index, _) in enumerate(changes, first):
-            future, result, exc = outcomes[index]
-            if isinstance(result, Receipt):
-                outcomes[index] = (future, replaced(result, seq=seq), exc)
 
     def _read(self, op: Op) -> asyncio.Future:
         """Reads run on their own connection and thread: WAL lets them see every committed
@@ -244,9 +134,7 @@ class SQLiteStore:
     def _call(self, op: Op, *, write: bool, change: Describe | None = None) -> asyncio.Future:
         if self._closed:
             raise StoreUnavailable("store is closed")
-        future: concurrent.futures.Future = concurrent.futures.Future()
-        self._queue.put((op, future, write, change))
-        return asyncio.wrap_future(future)
+        return self._writer.submit(op, write=write, describe=change)
 
     # -- the change feed -------------------------------------------------------------------
 
@@ -528,8 +416,7 @@ class SQLiteStore:
         if self._closed:
             return
         self._closed = True
-        self._queue.put(None)
-        await asyncio.to_thread(self._thread.join)
+        await asyncio.to_thread(self._writer.close)
         self._hub.lose()
         await asyncio.to_thread(self._reader.submit(self._close_reader).result)
         self._reader.shutdown(wait=False)
