@@ -11,6 +11,7 @@ reference measured in the same run. Usage: python bench/cloud.py [answers] [dist
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import statistics
 import sys
@@ -104,6 +105,7 @@ async def main(total: int, distinct: int) -> None:
     await feeder
     await session.stop()
     cloud = session.tallies["w"]
+    print("load average: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     print(f"cloud: {cloud.answers} answers, {len(cloud.groups)} distinct words")
     print(
         f"answer + push loop time: median {statistics.median(costs) * 1000:.2f} ms, "

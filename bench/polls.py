@@ -248,7 +248,10 @@ def main() -> None:
     redis_url = sys.argv[3] if len(sys.argv) > 3 else None
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (apt-get install wrk)")
+    # the machine's load next to the figures: on a shared machine only the ratios compare
+    print("load average before: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     compare(seconds, rounds, redis_url)
+    print("load average after: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     streams = 500
     with tempfile.TemporaryDirectory() as tmp:
         proc, base = deckpoll(f"sqlite:///{Path(tmp) / 'answers.sqlite3'}")
