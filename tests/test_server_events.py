@@ -534,6 +534,37 @@ def test_a_missing_change_makes_the_follower_reload():
     run(go())
 
 
+def test_the_state_changes_only_through_the_feed(monkeypatch):
+    """No action writes the session's state itself (one write path for one server and for
+    many): with the store's feed silenced, every presenter action and an answer are
+    committed in the store, but the state, and so every view, stays as it was."""
+    import deckpoll.server.follower as follower_module
+
+    monkeypatch.setattr(follower_module, "SETTLE_SECONDS", 0.05)
+
+    async def go():
+        store = open_store("memory://")
+        session = Session(manifest(), store, push_interval=0.01)
+        await session.start()
+        store._hub._feeds.clear()  # the feed says nothing from now on
+        await session.set_slide(3, 0)
+        await session.set_status("wall", OPEN)
+        await session.set_revealed("mood", True)
+        sent = await session.answer(
+            "wall", "v" * 16, check_answer(session.polls["wall"], {"text": "hello"})
+        )
+        await session.hide("wall", sent.answer.id)
+        await session.reset("langs")
+        assert (await store.polls())["wall"].status == OPEN
+        assert [a.id for a in await store.answers("wall")] == [sent.answer.id]
+        assert session.state == {"slide": 1, "fragment": 0}
+        assert session.status["wall"].status == "new" and not session.status["mood"].revealed
+        assert session.answers["wall"] == {} and session.tallies["wall"].answers == 0
+        await session.stop()
+
+    run(go())
+
+
 def test_stop_ends_the_pusher_even_when_its_cancel_is_swallowed(monkeypatch):
     """Python 3.11's asyncio.wait_for can swallow a cancel that meets the wake-up it waits
     for; the pusher waits that way (it tells the other servers its count every few

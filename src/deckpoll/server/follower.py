@@ -143,11 +143,13 @@ class Follower:
 
     # -- read your writes --------------------------------------------------------------------
 
-    async def reached(self, seq: int, timeout: float = SETTLE_SECONDS) -> bool:
-        """Wait until the mirror has every change up to `seq` (False after `timeout`: the
-        feed is lost for now, and the mirror as it is is the best there is)."""
+    async def reached(self, seq: int, timeout: float | None = None) -> bool:
+        """Wait until the mirror has every change up to `seq` (False after `timeout`, by
+        default SETTLE_SECONDS: the feed is lost for now, and the mirror as it is is the
+        best there is)."""
         if self.applied >= seq:
             return True
+        timeout = SETTLE_SECONDS if timeout is None else timeout
         loop = asyncio.get_running_loop()
         waiter = loop.create_future()
         heapq.heappush(self._waiters, (seq, next(self._count), waiter))
@@ -157,7 +159,7 @@ class Follower:
         finally:
             timer.cancel()
 
-    async def settle(self, timeout: float = SETTLE_SECONDS) -> bool:
+    async def settle(self, timeout: float | None = None) -> bool:
         """Wait until the mirror has every change committed before this call (by any
         server): a read that follows an acknowledged write then sees it."""
         return await self.reached(await self.store.head(), timeout)
