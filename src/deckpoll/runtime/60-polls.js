@@ -92,7 +92,7 @@
       const area = dp.el('div', 'dp-poll-body');
       p.results.append(area);
       const ui = {
-        el: dp.el, t, bars: (rows) => this.bars(rows), box: area, memory: p.memory,
+        el: dp.el, t, num: kinds.number, bars: (rows) => this.bars(rows), box: area, memory: p.memory,
         /* The drawing area in design px (clientWidth ignores the slide's scale); a hidden
            slide has none: the last size seen (else the staged layout's), drawn again when shown. */
         width: p.memory.width = area.clientWidth || p.memory.width || 1136,

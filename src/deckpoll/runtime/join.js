@@ -303,7 +303,7 @@
   }
 
   /** What the poll's kind does on the phone (runtime/kinds/<kind>.js), with the helpers it uses. */
-  var ui = { h: h, t: t, bar: bar, choiceForm: choiceForm, textForm: textForm, sendForm: sendForm,
+  var ui = { h: h, t: t, num: window.deckpollKinds.number, bar: bar, choiceForm: choiceForm, textForm: textForm, sendForm: sendForm,
     draft: draftOf, described: described, say: function (text) { announce(text, true); },
     /* A call of the kind's own (a vote): the JSON reply and status, as `request` gives them. */
     call: function (method, path, body) { return request(method, path, body); },

@@ -6,11 +6,25 @@
   'use strict';
   if (window.deckpollKinds) return;
   var kinds = Object.create(null);
+  var formats = Object.create(null);  // lang -> Intl.NumberFormat, made once each
   window.deckpollKinds = {
     /** define('wordcloud', {phone: {...}, slide: {...}}) */
     define: function (name, kind) { kinds[name] = kind; },
     /** The kind named `name`, or null (an unknown kind draws nothing rather than break). */
     get: function (name) { return kinds[name] || null; },
-    names: function () { return Object.keys(kinds); }
+    names: function () { return Object.keys(kinds); },
+    /** `x` written the way the page's language writes numbers: "3,36" on a Swedish or German
+        page, "3.36" on an English one (the document's lang, which is the deck's). Every number
+        a kind shows with decimals goes through this, on the slide and on the phone, reaching
+        kinds as `ui.num`. At most two decimals, as the tallies round them. */
+    number: function (x) {
+      var lang = document.documentElement.lang || 'en';
+      if (!formats[lang]) {
+        try { formats[lang] = new Intl.NumberFormat(lang, { maximumFractionDigits: 2 }); } catch (e) {
+          formats[lang] = new Intl.NumberFormat('en', { maximumFractionDigits: 2 });  // a tag Intl refuses
+        }
+      }
+      return formats[lang].format(x);
+    }
   };
 })();

@@ -68,7 +68,7 @@
   /** "230 points · average rank 1.25" (the phone) or "230 p · avg 1.25" (the slide's
       narrow column), the average in the page's language's number format. */
   function valueText(o, say) {
-    var avg = o.average_rank == null ? '–' : o.average_rank.toLocaleString(document.documentElement.lang || 'en');
+    var avg = o.average_rank == null ? '–' : window.deckpollKinds.number(o.average_rank);
     return say(o.score, avg);
   }
 

@@ -24,7 +24,7 @@
       draft: function (answer) { return [String(answer.value)]; },
       results: function (res, ui) {
         var kids = [];
-        if (res.average != null) kids.push(ui.h('p', { className: 'jp-note', text: ui.t('average', res.average) }));
+        if (res.average != null) kids.push(ui.h('p', { className: 'jp-note', text: ui.t('average', ui.num(res.average)) }));
         (res.distribution || []).forEach(function (d) { kids.push(ui.bar(String(d.value), d.count, d.percent)); });
         return kids;
       }
@@ -34,7 +34,7 @@
         var wrap = ui.el('div', 'dp-poll-scale-results');
         if (res.average != null) {
           var avg = ui.el('p', 'dp-poll-average');
-          avg.append(ui.el('span', '', null, ui.t('average') + ' '), ui.el('strong', '', null, String(res.average)));
+          avg.append(ui.el('span', '', null, ui.t('average') + ' '), ui.el('strong', '', null, ui.num(res.average)));
           wrap.append(avg);
         }
         wrap.append(ui.bars((res.distribution || []).map(function (d) { return [String(d.value), d.count, d.percent]; })));
