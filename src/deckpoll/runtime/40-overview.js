@@ -14,7 +14,7 @@ dp.ov = dp.use(class Overview {
   if (on === this.open) return;
   html.classList.toggle('dp-overview', this.open = on);
   /* Scrollable while open, so it takes keyboard focus. */
-  if (on) { this.layout(); this.caption(); dp.deck.tabIndex = 0; } else { dp.deck.removeAttribute('tabindex'); dp.deck.scrollTop = 0; }
+  if (on) { this.layout(); this.caption(); dp.deck.tabIndex = 0; } else { this.uncaption(); dp.deck.removeAttribute('tabindex'); dp.deck.scrollTop = 0; }
   this.select(on ? dp.state().index : 0);
  }
  layout() {
@@ -22,13 +22,19 @@ dp.ov = dp.use(class Overview {
   dp.deck.style.setProperty('--dp-cols', cols);
   dp.deck.style.setProperty('--dp-thumb', Math.floor((w - 16 * (cols + 1)) / cols) / dp.width);
  }
- /** "3 · Title" on each thumbnail (40-overview.css draws it), read when opened. */
+ /** "3 · Title" on each thumbnail, made when opened and taken away when closed. A real element,
+     not a ::after: axe cannot tell the background of text under a pseudo-element, so a
+     generated caption left every thumbnail's contrast undecided (and its own unchecked).
+     aria-hidden: screen readers read the slide's own label. */
  caption() {
   for (let i = 1; i <= dp.count; i++) {
    const s = dp.slide(i), h = s && s.querySelector('h1,h2,h3');
-   if (s) s.dataset.dpCaption = i + (h ? ' · ' + h.textContent.trim() : '');
+   if (!s) continue;
+   const c = s.querySelector(':scope>.dp-ov-caption') || s.appendChild(dp.el('span', 'dp-ov-caption', { 'aria-hidden': 'true' }));
+   c.textContent = i + (h ? ' · ' + h.textContent.trim() : '');
   }
  }
+ uncaption() { dp.deck.querySelectorAll(':scope>.dp-slide>.dp-ov-caption').forEach(c => c.remove()); }
  select(i) {
   const old = dp.slide(this.sel), s = dp.slide(i);
   if (old) old.classList.remove('dp-selected');
