@@ -103,7 +103,7 @@ def test_markdown_keeps_audience_text_inert(built):
     assert "sha256:test" in text
     assert "<script>" not in text and "\\<script\\>" in text
     assert "| Soup | 1 | 50 |" in text
-    assert "rude" not in text
+    assert "- rude *(hidden)*" in text  # listed, marked: the speaker decides what to publish
     assert md_text("a|b\nc?") == "a\\|b c?"
     assert md_text("[x](javascript:y) *b*") == "\\[x\\](javascript:y) \\*b\\*"
 

@@ -1,5 +1,7 @@
-"""Answers left in the store by an earlier run (a rehearsal): count them for the warning that
-`deckpoll serve` prints, and for `--fresh` archive them to DECK/results/ before clearing."""
+"""Archives of a deck's answers in DECK/results/<date>-<time>.json (the format of
+docs/results.md: no voter tokens), written by `deckpoll results --save`, by `serve` when it
+stops and by `--fresh` before it clears; and the answers an earlier run (a rehearsal) left
+in the store, counted for the warning `deckpoll serve` prints."""
 
 from __future__ import annotations
 
@@ -82,6 +84,82 @@ def write_archive(data: dict[str, Any], path: Path) -> None:
         raise DeckpollError(
             f"cannot archive the old answers to {path}: {exc}; nothing was cleared"
         ) from None
+
+
+def is_archive(path: Path) -> bool:
+    """Whether `path` is a results archive (a JSON file naming the format), not a deck."""
+    if path.suffix.lower() != ".json" or not path.is_file() or path.name == "deckpoll.json":
+        return False
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and data.get("format") == "deckpoll-results"
+
+
+def read_archive(path: Path) -> dict[str, Any]:
+    """An archive's data, checked to be one this deckpoll can read."""
+    from deckpoll.results import FORMAT_NAME, FORMAT_VERSION
+
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise DeckpollError(f"{path}: not a readable results archive ({exc})") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
+        raise DeckpollError(f"{path}: not a deckpoll results archive (no format {FORMAT_NAME!r})")
+    version = data.get("version")
+    if not isinstance(version, int) or not 1 <= version <= FORMAT_VERSION:
+        raise DeckpollError(
+            f"{path}: results format version {version!r}; this deckpoll reads up to "
+            f"{FORMAT_VERSION}: upgrade deckpoll"
+        )
+    if not isinstance(data.get("polls"), list):
+        raise DeckpollError(f"{path}: the archive has no list of polls")
+    return data
+
+
+def latest(deck_root: Path) -> Path:
+    """The newest archive in DECK/results/ (names sort by time)."""
+    folder = deck_root / RESULTS_DIR
+    found = sorted(p for p in folder.glob("*.json") if is_archive(p)) if folder.is_dir() else []
+    if not found:
+        raise DeckpollError(
+            f"no results archive in {folder}/; save one with `deckpoll results --save`"
+        )
+    return max(found, key=lambda p: (p.stat().st_mtime, p.name))
+
+
+def _same_answers(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Whether two results hold the same answers and states (stamps aside)."""
+
+    def strip(data: dict[str, Any]) -> Any:
+        return [{k: v for k, v in p.items() if k != "tally"} for p in data.get("polls", [])]
+
+    return a.get("hash") == b.get("hash") and strip(a) == strip(b)
+
+
+def save(data: dict[str, Any], deck_root: Path, *, unless_same: bool = False) -> Path | None:
+    """Write `data` (the results) as a new archive; with `unless_same`, not when the newest
+    archive already holds the same answers (a server stopped twice saves once), nor when
+    there is no answer at all. Returns the new file or None."""
+    if unless_same:
+        if not any(p["answers"] for p in data["polls"]):
+            return None
+        try:
+            if _same_answers(read_archive(latest(deck_root)), data):
+                return None
+        except DeckpollError:
+            pass
+    path = archive_path(deck_root)
+    write_archive(data, path)
+    return path
+
+
+async def save_from(store: Any, manifest: dict[str, Any], deck_root: Path) -> Path | None:
+    """Archive what the store holds for the deck when `serve` stops (see `save`)."""
+    from deckpoll.results import collect_from
+
+    return save(await collect_from(manifest, store), deck_root, unless_same=True)
 
 
 async def start_fresh(store: Any, manifest: dict[str, Any], deck_root: Path) -> Path | None:

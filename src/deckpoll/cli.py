@@ -240,6 +240,11 @@ def preview(
     help="Start with no answers; earlier ones (a rehearsal) are archived in DECK/results/.",
 )
 @click.option(
+    "--no-save",
+    is_flag=True,
+    help="Do not archive the answers in DECK/results/ when the server stops.",
+)
+@click.option(
     "--voters-per-minute",
     type=click.IntRange(1, 1_000_000),
     default=DEFAULT_VOTERS_PER_MINUTE,
@@ -275,6 +280,7 @@ def serve(
     open_browser: bool,
     workers: int,
     fresh: bool,
+    no_save: bool,
     voters_per_minute: int,
     key_file: Path | None,
     new_key: bool,
@@ -291,6 +297,7 @@ def serve(
         open_browser=open_browser,
         workers=workers,
         fresh=fresh,
+        save=not no_save,
         voters_per_minute=voters_per_minute,
         key_file=key_file,
         new_key=new_key,
@@ -299,7 +306,7 @@ def serve(
 
 
 @main.command()
-@DECK
+@click.argument("deck", type=click.Path(path_type=Path), default=".", required=False)
 @click.option(
     "--format",
     "fmt",
@@ -321,11 +328,26 @@ def serve(
     default=None,
     help="Write to this file instead of standard output.",
 )
-def results(deck: Path, fmt: str, store_url: str | None, out: Path | None) -> None:
-    """Export every poll's tally and answers (stamped with the deck's hash and the time)."""
-    from deckpoll.results import export
+@click.option(
+    "--save",
+    is_flag=True,
+    help="Archive the answers in DECK/results/<date>-<time>.json (no voter tokens) to commit "
+    "with the deck, instead of printing an export.",
+)
+def results(deck: Path, fmt: str, store_url: str | None, out: Path | None, save: bool) -> None:
+    """Export every poll's tally and answers from DECK's store, or from an archive
+    (DECK/results/*.json), stamped with the deck's hash and the time."""
+    from deckpoll.archive import is_archive
+    from deckpoll.archive import save as save_archive
+    from deckpoll.results import deck_root, gather, render
 
-    text = export(deck, fmt, store_url)
+    if save and is_archive(deck):
+        raise DeckpollError(f"{deck} is an archive already; --save archives a deck's store")
+    data = gather(deck, store_url)
+    if save:
+        click.echo(f"saved {save_archive(data, deck_root(deck))}")
+        return
+    text = render(data, fmt)
     if out is None:
         click.echo(text, nl=not text.endswith("\n"))
     else:

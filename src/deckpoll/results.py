@@ -14,6 +14,10 @@ from typing import Any
 from deckpoll.errors import DeckpollError
 
 FORMATS = ("csv", "json", "md")
+# The JSON export is also the archive format (docs/results.md): named and versioned so that
+# `deckpoll results` and `deckpoll build --results` can read an archive years later.
+FORMAT_NAME = "deckpoll-results"
+FORMAT_VERSION = 1
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _MD_PUNCT = re.compile(r"([\\`*_\[\]<>|~&])")
 
@@ -56,13 +60,14 @@ async def collect_from(manifest: dict[str, Any], store: Any) -> dict[str, Any]:
 
     served_hash = await store.get_meta("manifest_hash")
     states = await store.polls()
-    pseudonyms: dict[str, str] = {}
     polls = []
     for poll in manifest.get("polls") or []:
         pid = str(poll["id"])
         answers = await store.answers(pid)
         state = states.get(pid) or PollState(pid)
         kind = kind_of(poll)
+        # Pseudonyms per poll: one person's answers to two polls cannot be linked.
+        pseudonyms: dict[str, str] = {}
         rows = []
         for answer in answers:
             voter = pseudonyms.setdefault(answer.voter, f"p{len(pseudonyms) + 1}")
@@ -71,7 +76,7 @@ async def collect_from(manifest: dict[str, Any], store: Any) -> dict[str, Any]:
                 "voter": voter,
                 "created": _iso(answer.created),
                 "hidden": answer.hidden,
-                "pending": answer.pending,
+                "approved": not answer.pending,
                 "answer": kind.answer_text(poll, answer.value),
                 "value": answer.value,
             }
@@ -89,6 +94,7 @@ async def collect_from(manifest: dict[str, Any], store: Any) -> dict[str, Any]:
                 "slide": poll.get("slide"),
                 "kind": poll.get("kind"),
                 "question": poll.get("question"),
+                "definition": poll,
                 "status": "not opened" if state.status == NEW else state.status,
                 "opened_at": _iso(state.opened_at),
                 "closed_at": _iso(state.closed_at),
@@ -98,6 +104,8 @@ async def collect_from(manifest: dict[str, Any], store: Any) -> dict[str, Any]:
             }
         )
     return {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
         "deck": manifest.get("id"),
         "title": manifest.get("title"),
         "lang": manifest.get("lang"),
@@ -206,45 +214,81 @@ def to_markdown(data: dict[str, Any]) -> str:
             facts.append(say("hidden", n=poll["hidden_answers"]))
         lines += ["", f"## {md_text(poll['question'])}", "", " · ".join(facts), ""]
         if kind_of(poll).export_list():
-            shown = [a for a in poll["answers"] if not a["hidden"]]
-            lines += [
-                f"- {md_text(a['answer'])}" + (f" ({a['votes']})" if a.get("votes") else "")
-                for a in shown
-            ] or [say("no_answers")]
+            lines += [_md_answer(a, say) for a in poll["answers"]] or [say("no_answers")]
             continue
         lines += [f"| {say('answer')} | {say('count')} | % |", "|---|---:|---:|"]
         for item, count, percent in tally_rows(poll):
             item = say("average") if (item, percent) == ("average", None) else item
             pct = "" if percent is None else f"{percent:g}"
             lines.append(f"| {md_text(item)} | {'' if count is None else count} | {pct} |")
+        held = [a for a in poll["answers"] if a["hidden"] or not a.get("approved", True)]
+        if held:
+            lines += ["", say("held_back"), ""] + [_md_answer(a, say) for a in held]
     return "\n".join(lines) + "\n"
 
 
-def export(deck_path: Path, fmt: str, store_url: str | None) -> str:
-    """Export every poll of the deck at `deck_path` from its store (default: the deck's own)."""
-    if fmt not in FORMATS:
-        raise DeckpollError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
-    manifest = load_manifest(Path(deck_path))
-    if store_url is None:
-        from deckpoll.statedir import STATE_DIR
-        from deckpoll.stores.base import STORE_FILE
+def _md_answer(answer: dict[str, Any], say: Any) -> str:
+    """One answer as a list item, marked when hidden or still waiting for approval (the
+    report lists them: the speaker decides what to publish, not the export)."""
+    marks = [say("hidden_mark")] if answer["hidden"] else []
+    if not answer.get("approved", True):
+        marks.append(say("pending_mark"))
+    votes = f" ({answer['votes']})" if answer.get("votes") else ""  # a Q&A question's
+    suffix = votes + "".join(f" *({m})*" for m in marks)
+    return f"- {md_text(answer['answer'])}{suffix}"
 
-        root = Path(deck_path) if Path(deck_path).is_dir() else Path(deck_path).parent
-        path = (root / STATE_DIR / STORE_FILE).resolve()
-        if not path.exists():
-            raise DeckpollError(
-                f"no answers stored for this deck yet ({path} does not exist); "
-                "present it with `deckpoll serve`, or pass --store"
-            )
-        store_url = "sqlite:///" + str(path)
+
+def store_url_for(deck_path: Path) -> str:
+    """The deck's own store (DECK/.deckpoll/answers.sqlite3); an error when it has none."""
+    from deckpoll.statedir import STATE_DIR
+    from deckpoll.stores.base import STORE_FILE
+
+    path = (deck_root(deck_path) / STATE_DIR / STORE_FILE).resolve()
+    if not path.exists():
+        raise DeckpollError(
+            f"no answers stored for this deck yet ({path} does not exist); "
+            "present it with `deckpoll serve`, or pass --store"
+        )
+    return "sqlite:///" + str(path)
+
+
+def deck_root(deck_path: Path) -> Path:
+    deck_path = Path(deck_path)
+    return deck_path if deck_path.is_dir() else deck_path.parent
+
+
+def gather(deck_path: Path, store_url: str | None) -> dict[str, Any]:
+    """The results of a deck from its store (default: the deck's own), or of an archive
+    when `deck_path` names one (a `results/*.json` file)."""
+    from deckpoll.archive import is_archive, read_archive
+
+    if is_archive(Path(deck_path)):
+        if store_url is not None:
+            raise DeckpollError(f"{deck_path} is an archive: it needs no --store")
+        return read_archive(Path(deck_path))
+    manifest = load_manifest(Path(deck_path))
+    url = store_url or store_url_for(deck_path)
     from deckpoll.stores.base import StoreError
 
     try:
-        data = asyncio.run(collect(manifest, store_url))
+        return asyncio.run(collect(manifest, url))
     except (ValueError, StoreError, OSError) as exc:
-        raise DeckpollError(f"cannot read the store {store_url}: {exc}") from None
+        raise DeckpollError(f"cannot read the store {url}: {exc}") from None
+
+
+def render(data: dict[str, Any], fmt: str) -> str:
+    """Results as text in one of FORMATS."""
+    if fmt not in FORMATS:
+        raise DeckpollError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     if fmt == "json":
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     if fmt == "csv":
         return to_csv(data)
     return to_markdown(data)
+
+
+def export(deck_path: Path, fmt: str, store_url: str | None) -> str:
+    """Export every poll of the deck at `deck_path` from its store, or an archive's."""
+    if fmt not in FORMATS:
+        raise DeckpollError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    return render(gather(deck_path, store_url), fmt)

@@ -233,6 +233,7 @@ def serve(
     allowed_origins: tuple[str, ...] | list[str] | None = None,
     workers: int = 1,
     fresh: bool = False,
+    save: bool = True,
     voters_per_minute: int | None = None,
     key_file: Path | None = None,
     new_key: bool = False,
@@ -251,6 +252,8 @@ def serve(
     here, written to) this file, else $DECKPOLL_PRESENTER_KEY, else DECK/.deckpoll/;
     `new_key` replaces the talk's key on every server. `store_wait`: seconds to wait for an
     unreachable store at start.
+    `save`: when the server stops, archive the deck's answers in DECK/results/ (unless the
+    newest archive holds the same answers already).
     """
     from deckpoll.build import compile_deck
     from deckpoll.server.app import create_app
@@ -357,6 +360,8 @@ def serve(
             run_workers(workers, make_app, sock)
     finally:
         sock.close()
+    if save:
+        save_on_stop(url, namespace, first.manifest, root)
 
 
 PRESENTER_ELSEWHERE = (
@@ -400,3 +405,28 @@ def _say_talk(
     if talk.found.total:
         sys.stderr.write(warning(talk.found, deck))
         sys.stderr.flush()
+
+
+def save_on_stop(url: str, namespace: str, manifest: dict[str, Any], root: Path) -> None:
+    """Archive the answers after the server stopped; a failure is reported, not raised (the
+    answers stay in the store: `deckpoll results --save` can try again)."""
+    import asyncio
+
+    from deckpoll.archive import save_from
+    from deckpoll.stores.base import StoreError, open_store
+
+    async def go() -> Path | None:
+        store = open_store(url, namespace=namespace)
+        try:
+            return await save_from(store, manifest, root)
+        finally:
+            await store.close()
+
+    try:
+        saved = asyncio.run(go())
+    except (DeckpollError, ValueError, StoreError, OSError) as exc:
+        sys.stderr.write(f"deckpoll: warning: the answers were not archived: {exc}\n")
+        return
+    if saved is not None:
+        sys.stdout.write(f"deckpoll: answers archived in {saved}\n")
+    sys.stdout.flush()
