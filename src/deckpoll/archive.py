@@ -8,13 +8,17 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from deckpoll.errors import DeckpollError
 
 RESULTS_DIR = "results"
+# The JSON export is also the archive format (docs/results.md): named and versioned so that
+# `deckpoll results` and `deckpoll build --results` can read an archive years later.
+FORMAT_NAME = "deckpoll-results"
+FORMAT_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,75 @@ def write_archive(data: dict[str, Any], path: Path) -> None:
         ) from None
 
 
+def _iso(timestamp: float | None) -> str | None:
+    if timestamp is None:
+        return None
+    return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds")
+
+
+async def collect_from(manifest: dict[str, Any], store: Any) -> dict[str, Any]:
+    """`collect` from a store already open (the caller closes it)."""
+    from deckpoll.polls import kind_of, tally
+    from deckpoll.stores.base import NEW, PollState
+
+    served_hash = await store.get_meta("manifest_hash")
+    states = await store.polls()
+    polls = []
+    for poll in manifest.get("polls") or []:
+        pid = str(poll["id"])
+        answers = await store.answers(pid)
+        state = states.get(pid) or PollState(pid)
+        kind = kind_of(poll)
+        # Pseudonyms per poll: one person's answers to two polls cannot be linked.
+        pseudonyms: dict[str, str] = {}
+        rows = []
+        for answer in answers:
+            voter = pseudonyms.setdefault(answer.voter, f"p{len(pseudonyms) + 1}")
+            row = {
+                "id": answer.id,
+                "voter": voter,
+                "created": _iso(answer.created),
+                "hidden": answer.hidden,
+                "approved": not answer.pending,
+                "answer": kind.answer_text(poll, answer.value),
+                "value": answer.value,
+            }
+            if kind.votes:  # a Q&A's question: its votes and the presenter's marks
+                row.update(votes=answer.votes, pinned=answer.pinned, answered=answer.answered)
+            rows.append(row)
+        result = tally(poll, answers).summary()
+        result.pop("id", None)
+        result.pop("kind", None)
+        for entry in result.get("entries", []):
+            entry["at"] = _iso(entry["at"])
+        polls.append(
+            {
+                "id": pid,
+                "slide": poll.get("slide"),
+                "kind": poll.get("kind"),
+                "question": poll.get("question"),
+                "definition": poll,
+                "status": "not opened" if state.status == NEW else state.status,
+                "opened_at": _iso(state.opened_at),
+                "closed_at": _iso(state.closed_at),
+                "tally": result,
+                "hidden_answers": sum(1 for a in answers if a.hidden),
+                "answers": rows,
+            }
+        )
+    return {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "deck": manifest.get("id"),
+        "title": manifest.get("title"),
+        "lang": manifest.get("lang"),
+        "hash": manifest.get("hash"),
+        "served_hash": served_hash,
+        "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "polls": polls,
+    }
+
+
 def is_archive(path: Path) -> bool:
     """Whether `path` is a results archive (a JSON file naming the format), not a deck."""
     if path.suffix.lower() != ".json" or not path.is_file() or path.name == "deckpoll.json":
@@ -99,8 +172,6 @@ def is_archive(path: Path) -> bool:
 
 def read_archive(path: Path) -> dict[str, Any]:
     """An archive's data, checked to be one this deckpoll can read."""
-    from deckpoll.results import FORMAT_NAME, FORMAT_VERSION
-
     try:
         data = json.loads(path.read_text("utf-8"))
     except (OSError, ValueError) as exc:
@@ -157,15 +228,12 @@ def save(data: dict[str, Any], deck_root: Path, *, unless_same: bool = False) ->
 
 async def save_from(store: Any, manifest: dict[str, Any], deck_root: Path) -> Path | None:
     """Archive what the store holds for the deck when `serve` stops (see `save`)."""
-    from deckpoll.results import collect_from
-
     return save(await collect_from(manifest, store), deck_root, unless_same=True)
 
 
 async def start_fresh(store: Any, manifest: dict[str, Any], deck_root: Path) -> Path | None:
     """Archive every answer of the deck (the `deckpoll results` JSON: voters as p1, p2, …),
     then empty its polls and put the presenter back on slide 1. None when nothing was kept."""
-    from deckpoll.results import collect_from
     from deckpoll.stores.base import NEW
 
     found = await leftovers(store, manifest)

@@ -7,17 +7,16 @@ import csv
 import io
 import json
 import re
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from deckpoll import archive
+from deckpoll.archive import FORMAT_NAME, FORMAT_VERSION, collect_from
 from deckpoll.errors import DeckpollError
 
+__all__ = ["FORMAT_NAME", "FORMAT_VERSION", "collect_from", "export", "gather", "render"]
+
 FORMATS = ("csv", "json", "md")
-# The JSON export is also the archive format (docs/results.md): named and versioned so that
-# `deckpoll results` and `deckpoll build --results` can read an archive years later.
-FORMAT_NAME = "deckpoll-results"
-FORMAT_VERSION = 1
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _MD_PUNCT = re.compile(r"([\\`*_\[\]<>|~&])")
 
@@ -36,84 +35,15 @@ def load_manifest(deck_path: Path) -> dict[str, Any]:
     return compile_deck(deck_path).manifest
 
 
-def _iso(timestamp: float | None) -> str | None:
-    if timestamp is None:
-        return None
-    return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds")
-
-
 async def collect(manifest: dict[str, Any], store_url: str) -> dict[str, Any]:
     """Everything to export, as plain data (the JSON format is exactly this)."""
     from deckpoll.stores.base import open_store
 
     store = open_store(store_url, namespace=str(manifest.get("id") or ""))
     try:
-        return await collect_from(manifest, store)
+        return await archive.collect_from(manifest, store)
     finally:
         await store.close()
-
-
-async def collect_from(manifest: dict[str, Any], store: Any) -> dict[str, Any]:
-    """`collect` from a store already open (the caller closes it)."""
-    from deckpoll.polls import kind_of, tally
-    from deckpoll.stores.base import NEW, PollState
-
-    served_hash = await store.get_meta("manifest_hash")
-    states = await store.polls()
-    polls = []
-    for poll in manifest.get("polls") or []:
-        pid = str(poll["id"])
-        answers = await store.answers(pid)
-        state = states.get(pid) or PollState(pid)
-        kind = kind_of(poll)
-        # Pseudonyms per poll: one person's answers to two polls cannot be linked.
-        pseudonyms: dict[str, str] = {}
-        rows = []
-        for answer in answers:
-            voter = pseudonyms.setdefault(answer.voter, f"p{len(pseudonyms) + 1}")
-            row = {
-                "id": answer.id,
-                "voter": voter,
-                "created": _iso(answer.created),
-                "hidden": answer.hidden,
-                "approved": not answer.pending,
-                "answer": kind.answer_text(poll, answer.value),
-                "value": answer.value,
-            }
-            if kind.votes:  # a Q&A's question: its votes and the presenter's marks
-                row.update(votes=answer.votes, pinned=answer.pinned, answered=answer.answered)
-            rows.append(row)
-        result = tally(poll, answers).summary()
-        result.pop("id", None)
-        result.pop("kind", None)
-        for entry in result.get("entries", []):
-            entry["at"] = _iso(entry["at"])
-        polls.append(
-            {
-                "id": pid,
-                "slide": poll.get("slide"),
-                "kind": poll.get("kind"),
-                "question": poll.get("question"),
-                "definition": poll,
-                "status": "not opened" if state.status == NEW else state.status,
-                "opened_at": _iso(state.opened_at),
-                "closed_at": _iso(state.closed_at),
-                "tally": result,
-                "hidden_answers": sum(1 for a in answers if a.hidden),
-                "answers": rows,
-            }
-        )
-    return {
-        "format": FORMAT_NAME,
-        "version": FORMAT_VERSION,
-        "deck": manifest.get("id"),
-        "title": manifest.get("title"),
-        "lang": manifest.get("lang"),
-        "hash": manifest.get("hash"),
-        "served_hash": served_hash,
-        "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "polls": polls,
-    }
 
 
 def safe_cell(value: Any) -> Any:
@@ -260,12 +190,10 @@ def deck_root(deck_path: Path) -> Path:
 def gather(deck_path: Path, store_url: str | None) -> dict[str, Any]:
     """The results of a deck from its store (default: the deck's own), or of an archive
     when `deck_path` names one (a `results/*.json` file)."""
-    from deckpoll.archive import is_archive, read_archive
-
-    if is_archive(Path(deck_path)):
+    if archive.is_archive(Path(deck_path)):
         if store_url is not None:
             raise DeckpollError(f"{deck_path} is an archive: it needs no --store")
-        return read_archive(Path(deck_path))
+        return archive.read_archive(Path(deck_path))
     manifest = load_manifest(Path(deck_path))
     url = store_url or store_url_for(deck_path)
     from deckpoll.stores.base import StoreError
