@@ -30,7 +30,7 @@ def signed(ident: str, deck_id: str = "test-deck") -> str:
     from deckpoll.server.voters import ID_CHARS, VoterTokens
 
     ident = (ident + "x" * ID_CHARS)[:ID_CHARS]
-    return ident + VoterTokens(deck_id, TEST_SECRET)._mac(ident)
+    return VoterTokens(deck_id, TEST_SECRET).sign(ident)
 
 
 VOTERS = [signed(f"voter-{n:02d}-abcdefg") for n in range(40)]

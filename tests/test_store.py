@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections.abc import Iterator
 
@@ -483,6 +484,43 @@ def test_two_redis_stores_of_one_talk_count_one_bucket(redis_url):  # noqa: F811
     finally:
         run(a.close())
         run(b.close())
+
+
+def test_purge_deletes_older_answers_of_every_poll_and_frees_their_slots(store_url):
+    """Retention: answers created before the time go, in every poll of the namespace (also
+    one no longer in the deck), later ones and other namespaces stay; a voter whose entries
+    went may answer again (the per-voter index forgets them too)."""
+    tag = uuid.uuid4().hex
+    store = open_store(store_url, namespace=f"p{tag}")
+    other = store if store_url.startswith("memory") else open_store(store_url, namespace=f"q{tag}")
+
+    async def go():
+        for poll in ("w", "gone"):
+            await store.set_status(poll, OPEN)
+        await store.add_answer("w", "v1", {"text": "old"}, key="old", replace=False, limit=2)
+        await store.add_answer("w", "v1", {"text": "old2"}, key="old2", replace=False, limit=2)
+        await store.add_answer("gone", "v2", {"choice": "x"}, key="", replace=True, limit=1)
+        if other is not store:
+            await other.set_status("w", OPEN)
+            await other.add_answer("w", "v1", {"text": "old"}, key="old", replace=False, limit=2)
+        await asyncio.sleep(0.05)
+        cutoff = time.time()
+        await asyncio.sleep(0.05)
+        await store.add_answer("w", "v3", {"text": "new"}, key="new", replace=False, limit=2)
+        assert await store.purge(cutoff) == 3
+        assert [a.value["text"] for a in await store.answers("w")] == ["new"]
+        assert await store.answers("gone") == []
+        again = await store.add_answer("w", "v1", {"text": "x"}, key="x", replace=False, limit=2)
+        await store.add_answer("w", "v1", {"text": "y"}, key="y", replace=False, limit=2)
+        assert not again.duplicate
+        if other is not store:
+            assert len(await other.answers("w")) == 1
+        assert await store.purge(cutoff) == 0
+
+    run(go())
+    run(store.close())
+    if other is not store:
+        run(other.close())
 
 
 def test_namespaces_do_not_mix(store_url):

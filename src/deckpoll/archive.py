@@ -126,11 +126,7 @@ async def collect_from(manifest: dict[str, Any], store: Any) -> dict[str, Any]:
             if kind.votes:  # a Q&A's question: its votes and the presenter's marks
                 row.update(votes=answer.votes, pinned=answer.pinned, answered=answer.answered)
             rows.append(row)
-        result = tally(poll, answers).summary()
-        result.pop("id", None)
-        result.pop("kind", None)
-        for entry in result.get("entries", []):
-            entry["at"] = _iso(entry["at"])
+        result = _summary(tally(poll, answers))
         polls.append(
             {
                 "id": pid,
@@ -157,6 +153,50 @@ async def collect_from(manifest: dict[str, Any], store: Any) -> dict[str, Any]:
         "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "polls": polls,
     }
+
+
+def _summary(result: Any) -> dict[str, Any]:
+    """A tally as an archive keeps it (times as ISO text; id and kind are the poll's)."""
+    summary = result.summary()
+    summary.pop("id", None)
+    summary.pop("kind", None)
+    for entry in summary.get("entries", []):
+        entry["at"] = _iso(entry["at"])
+    return summary
+
+
+def answers_of(poll: dict[str, Any]) -> list[Any]:
+    """An archived poll's answers as the store's Answer objects (pseudonyms for voters), so
+    that a kind can tally them again (a purge, a handout, grouping)."""
+    from deckpoll.stores.base import Answer
+
+    found = []
+    for row in poll.get("answers") or []:
+        created = row.get("created")
+        stamp = datetime.fromisoformat(created).timestamp() if created else 0.0
+        found.append(
+            Answer(
+                int(row["id"]),
+                str(poll["id"]),
+                str(row["voter"]),
+                dict(row.get("value") or {}),
+                "",  # kinds group by their text when there is no key
+                stamp,
+                bool(row.get("hidden")),
+                not row.get("approved", True),
+            )
+        )
+    return found
+
+
+def retally(data: dict[str, Any]) -> None:
+    """Sum every poll's answers again into its `tally` and `hidden_answers` (in place)."""
+    from deckpoll.polls import tally
+
+    for poll in data["polls"]:
+        answers = answers_of(poll)
+        poll["tally"] = _summary(tally(poll["definition"], answers))
+        poll["hidden_answers"] = sum(1 for a in answers if a.hidden)
 
 
 def is_archive(path: Path) -> bool:

@@ -234,6 +234,8 @@ def build_manifest(deck: Deck, join: Join, html: str) -> dict:
             "url": config.polls.url,
             "join_url": join.url,
             "auto_open": config.polls.auto_open,
+            "retention": config.polls.retention,
+            "privacy": config.polls.privacy,
         },
         "slides": [
             {

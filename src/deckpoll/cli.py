@@ -355,6 +355,47 @@ def results(deck: Path, fmt: str, store_url: str | None, out: Path | None, save:
         click.echo(f"wrote {out}", err=True)
 
 
+@main.command()
+@DECK
+@click.option(
+    "--older-than",
+    "older_than",
+    default=None,
+    help="Delete answers older than this (30d, 2w, 12h); default: the deck's polls.retention.",
+)
+@click.option(
+    "--store",
+    "store_url",
+    default=None,
+    help="The store to purge (default: the deck's .deckpoll/ SQLite file, if there is one).",
+)
+def purge(deck: Path, older_than: str | None, store_url: str | None) -> None:
+    """Delete old answers from the deck's store and its archives in DECK/results/ (run it
+    when the deck is not being served: a running server keeps what it has in memory)."""
+    from deckpoll.retention import DURATION_HINT, parse_duration
+    from deckpoll.retention import purge as purge_deck
+
+    if older_than is not None:
+        seconds = parse_duration(older_than)
+        if seconds is None:
+            raise DeckpollError(f"--older-than {older_than!r}: give {DURATION_HINT}")
+    else:
+        from deckpoll.results import load_manifest
+
+        seconds = (load_manifest(deck).get("polls_config") or {}).get("retention")
+        if not seconds:
+            raise DeckpollError(
+                "how old? set polls.retention in deck.yaml (e.g. 30d) or pass --older-than 30d"
+            )
+    done = purge_deck(deck, seconds, store_url)
+    click.echo(f"deleted {done.answers} answer(s) from the store")
+    for path in done.archives_deleted:
+        click.echo(f"deleted {path} (every answer in it was older)")
+    for path in done.archives_trimmed:
+        click.echo(f"removed the older answers from {path}")
+    click.echo(f"{done.archived_answers} archived answer(s) deleted in all")
+
+
 @main.command("import")
 @click.argument("src", type=click.Path(path_type=Path))
 @click.option(

@@ -67,6 +67,8 @@ class PollSettings:
     url: str | None = None
     join_url: str | None = None
     auto_open: bool = True
+    retention: int | None = None  # seconds answers are kept (`polls.retention`, e.g. 30d)
+    privacy: str | None = None  # the join page's privacy notice, replacing the default
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,9 @@ from typing import Any
 from deckpoll import strings
 from deckpoll.runtime import kinds_script
 
-_PLACEHOLDER = re.compile(r"/\*\{\{(css|js)\}\}\*/|\{\{(lang|title|config|noscript)\}\}")
+_PLACEHOLDER = re.compile(
+    r"/\*\{\{(css|js)\}\}\*/|\{\{(lang|title|config|noscript|privacy_title|privacy)\}\}"
+)
 
 
 def runtime_text(name: str) -> str:
@@ -57,6 +59,8 @@ def join_page(
         "lang": html.escape(str(config["lang"]), quote=True),
         "title": html.escape(str(config["title"])),
         "noscript": html.escape(strings.say(lang, "phone", "noscript")),
+        "privacy_title": html.escape(strings.say(lang, "phone", "privacy_title")),
+        "privacy": html.escape(privacy_notice(manifest)),
         "config": config_json,
         "css": runtime_text("join.css"),
         "js": script,
@@ -64,6 +68,24 @@ def join_page(
     # One pass, so that text substituted in (a deck title, say) is never scanned again.
     page = _PLACEHOLDER.sub(lambda m: values[m.group(1) or m.group(2)], runtime_text("join.html"))
     return page, script_hash(script)
+
+
+def privacy_notice(manifest: dict[str, Any]) -> str:
+    """The join page's privacy notice: `polls.privacy` from deck.yaml, else the default of
+    the deck's language saying what is stored, who sees it and for how long."""
+    config = manifest.get("polls_config") or {}
+    if config.get("privacy"):
+        return str(config["privacy"])
+    from deckpoll.retention import describe
+
+    lang = manifest.get("lang") or "en"
+    seconds = config.get("retention")
+    kept = (
+        strings.say(lang, "phone", "kept_for", retention=describe(seconds, lang))
+        if seconds
+        else strings.say(lang, "phone", "kept_until")
+    )
+    return strings.say(lang, "phone", "privacy", kept=kept)
 
 
 def static_join_page(manifest: dict[str, Any]) -> str:

@@ -40,7 +40,8 @@ MAX_REACTIONS = 8  # emoji in a deck's reaction bar
 # `align: center` centres a sparse slide's content vertically (a slide option or the deck's
 # default); `top` is the theme's usual flow
 ALIGNS = ("top", "center")
-POLL_SETTINGS_KEYS = ("code", "url", "join_url", "auto_open")
+POLL_SETTINGS_KEYS = ("code", "url", "join_url", "auto_open", "retention", "privacy")
+PRIVACY_CHARS = 1000  # the join page's privacy notice: a short text
 SLIDE_KEYS = ("layout", "class", "id", "background", "title", "align")
 POLL_COMMON_KEYS = ("id", "kind", "question", "results", "auto_open", "moderation")
 # Fields of the model's Poll that kinds fill in; a kind's other keys go to Poll.settings.
@@ -184,7 +185,9 @@ def deck_config(doc: YamlDoc, reporter: Reporter, default_title: str) -> DeckCon
         for key, value in (("url", url), ("join_url", join_url)):
             if value is not None and not re.match(r"https?://", value):
                 polls.error(key, f"`{key}` must be an http:// or https:// URL")
-        settings = PollSettings(code, url, join_url, polls.bool("auto_open", True))
+        settings = PollSettings(
+            code, url, join_url, polls.bool("auto_open", True), *_data_protection(polls)
+        )
     lang = f.str("lang", "en") or "en"
     if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", lang):
         f.error("lang", f"`lang` must be a language tag such as sv or en-GB, not {lang!r}")
@@ -222,6 +225,27 @@ def reactions(f: Fields) -> tuple[str, ...]:
         f.error("reactions", "an emoji appears twice in `reactions`")
         return ()
     return found
+
+
+def _data_protection(polls: Fields) -> tuple[int | None, str | None]:
+    """`retention` (a duration: how long answers are kept) and `privacy` (the join page's
+    notice replacing the default) of the `polls:` settings."""
+    from deckpoll.retention import DURATION_HINT, parse_duration
+
+    text = polls.str("retention")
+    retention = None
+    if text is not None:
+        retention = parse_duration(text)
+        if retention is None:
+            polls.error("retention", f"`retention` must be {DURATION_HINT}, not {text!r}")
+    privacy = polls.str("privacy")
+    if privacy is not None and not privacy:
+        polls.error("privacy", "`privacy` must not be empty: leave it out for the default notice")
+        privacy = None
+    if privacy is not None and len(privacy) > PRIVACY_CHARS:
+        polls.error("privacy", f"`privacy` must be at most {PRIVACY_CHARS} characters")
+        privacy = None
+    return retention, privacy
 
 
 def slide_options(

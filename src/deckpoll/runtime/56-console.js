@@ -191,7 +191,9 @@ dp.use(class Console {
    if (f === 'waiting' && !waiting.length && !this.state().poll.held) return;
    this.filters.append(dp.el('button', 'dp-con-filter', { type: 'button', 'data-dp-con': 'filter:' + f, 'aria-pressed': String(this.filter === f) }, label));
   });
-  if (waiting.length) this.filters.append(dp.el('button', 'dp-button dp-con-primary', { type: 'button', 'data-dp-con': 'approve-all' }, t('approve_all', waiting.length)));
+  // "Approve all" never releases what looked like personal data: that is one by one.
+  const plain = this.answers.filter(a => a.pending && !a.hidden && !a.personal).length;
+  if (plain) this.filters.append(dp.el('button', 'dp-button dp-con-primary', { type: 'button', 'data-dp-con': 'approve-all' }, t('approve_all', plain)));
   const shown = (this.filter === 'waiting' ? waiting : this.filter === 'hidden' ? hidden : rows)
    .filter(r => !this.query || r.members.some(a => String(a.value.text || '').toLocaleLowerCase().includes(this.query)));
   shown.forEach(r => this.list.append(this.row(r, kind)));
@@ -215,12 +217,16 @@ dp.use(class Console {
    if (q.pinned) meta.append(dp.el('span', 'dp-con-tag', null, t('pinned')));
    if (q.answered) meta.append(dp.el('span', 'dp-con-tag', null, t('answered')));
   }
+  // Held because it looked like personal data: flagged with what it seemed to hold.
+  const personal = wait.find(a => a.personal)?.personal;
+  li.classList.toggle('dp-con-personal', !!personal && !off);
   if (off) meta.append(dp.el('span', 'dp-con-tag', null, t('hidden')));
+  else if (personal) meta.append(dp.el('span', 'dp-con-tag dp-con-tag-personal', null, t('personal_' + personal)));
   else if (wait.length) meta.append(dp.el('span', 'dp-con-tag dp-con-tag-wait', null, t('pending')));
   const acts = dp.el('span', 'dp-con-row-acts');
   const ids = list => list.map(a => a.id).join(',');
   const act = (what, label, list) => acts.append(dp.el('button', 'dp-con-small', { type: 'button', 'data-dp-con': what + ':' + ids(list), 'aria-label': label + ': ' + r.text }, label));
-  if (wait.length) act('approve', t('approve'), wait);
+  if (wait.length) act('approve', t(personal ? 'release' : 'approve'), wait);
   if (off) act('unhide', t('unhide'), all); else act('hide', t('hide'), all.filter(a => !a.hidden));
   if (kind === 'qa' && !off && !wait.length) {
    act(all[0].pinned ? 'unpin' : 'pin', t(all[0].pinned ? 'unpin' : 'pin'), all);
@@ -236,7 +242,7 @@ dp.use(class Console {
     m.append(dp.el('span', 'dp-con-text', null, a.value.text));
     const mine = dp.el('span', 'dp-con-row-acts');
     const one = (what, label) => mine.append(dp.el('button', 'dp-con-small', { type: 'button', 'data-dp-con': what + ':' + a.id, 'aria-label': label + ': ' + a.value.text }, label));
-    if (a.pending && !a.hidden) one('approve', t('approve'));
+    if (a.pending && !a.hidden) one('approve', t(a.personal ? 'release' : 'approve'));
     one(a.hidden ? 'unhide' : 'hide', t(a.hidden ? 'unhide' : 'hide'));
     m.append(mine);
     ul.append(m);
@@ -289,7 +295,7 @@ dp.use(class Console {
   if (what === 'reset') return this.armReset();
   if (['open', 'close', 'reveal', 'conceal'].includes(what)) return this.send(what);
   const ids = what === 'approve-all'
-   ? this.answers.filter(a => a.pending && !a.hidden).map(a => a.id) : arg.split(',').map(Number);
+   ? this.answers.filter(a => a.pending && !a.hidden && !a.personal).map(a => a.id) : arg.split(',').map(Number);
   const verb = what === 'approve-all' ? 'approve' : what;
   /* Shown at once; the next list load confirms it from the server. */
   this.answers.forEach(a => {

@@ -59,15 +59,21 @@
       return res.json();
     }).then(function (data) {
       voter = data.voter;
-      try { localStorage.setItem(voterKey(), voter); } catch (e) { /* kept for this visit only */ }
+      // Kept with its expiry (polls.retention): the phone forgets it then, as the server does.
+      var saved = JSON.stringify({ voter: voter, expires: data.expires || null });
+      try { localStorage.setItem(voterKey(), saved); } catch (e) { /* kept for this visit only */ }
       return voter;
     });
   }
 
   function loadVoter() {
     var saved = null;
-    try { saved = localStorage.getItem(voterKey()); } catch (e) { /* private mode */ }
-    if (saved) { voter = saved; return Promise.resolve(voter); }
+    try { saved = JSON.parse(localStorage.getItem(voterKey()) || "null"); } catch (e) { /* private mode, or an old plain token */ }
+    if (saved && saved.voter && !(saved.expires && saved.expires * 1000 <= Date.now())) {
+      voter = saved.voter;
+      return Promise.resolve(voter);
+    }
+    try { localStorage.removeItem(voterKey()); } catch (e) { /* nothing stored */ }
     return mintVoter();
   }
 
@@ -335,7 +341,9 @@
 
   /** " (waiting for approval)" after an answer the presenter has not approved yet. */
   function pendingMark(answer) {
-    return answer && answer.pending ? h("span", { className: "jp-pending", text: " (" + t("pending") + ")" }) : null;
+    if (!answer || !answer.pending) return null;
+    // Held because it looked like personal data: say why, so the voter can send it otherwise.
+    return h("span", { className: "jp-pending", text: " (" + t(answer.personal ? "personal" : "pending") + ")" });
   }
 
   /** Entries a voter may send (the server's rule: max_answers, a word cloud 3 by default). */

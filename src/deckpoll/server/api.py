@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from deckpoll.personal import in_answer
 from deckpoll.polls import kind_of
 from deckpoll.server import voters
 from deckpoll.server.private import public_poll
@@ -23,6 +24,12 @@ from deckpoll.stores.base import CLOSED, OPEN, AnswerLimit, PollClosed, StoreErr
 PROTOCOL = 1  # the version of docs/protocol.md this backend speaks (GET /api/v1/deck)
 Handler = Callable[[Request], Awaitable[Response]]
 logger = logging.getLogger("deckpoll")
+
+
+def _personal(answer) -> dict[str, bool]:
+    """`personal: true` when the voter's own answer waits because it looked like personal
+    data (the phone says why), else nothing."""
+    return {"personal": True} if answer.pending and in_answer(answer.value) else {}
 
 
 def error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -197,7 +204,9 @@ async def my_answers(request: Request) -> Response:
     limit = kind_of(poll).limit(poll)
     return JSONResponse(
         {
-            "answers": [{"id": a.id, **a.value, "pending": a.pending} for a in mine],
+            "answers": [
+                {"id": a.id, **a.value, "pending": a.pending, **_personal(a)} for a in mine
+            ],
             "remaining": max(0, limit - len(mine)),
         },
         headers={"Cache-Control": "no-store"},

@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from deckpoll.personal import personal_data
 from deckpoll.server.api import _poll, _session, is_presenter, refusals
 from deckpoll.server.validate import Invalid, text_key
 from deckpoll.stores.base import Answer
@@ -33,6 +34,9 @@ def answer_row(answer: Answer) -> dict[str, Any]:
         row.update(votes=answer.votes, pinned=answer.pinned, answered=answer.answered)
     if isinstance(text, str):
         row["group"] = answer.key or text_key(text)
+        personal = personal_data(text)
+        if personal:  # flagged in the console: release (approve) or hide
+            row["personal"] = personal
     return row
 
 

@@ -336,6 +336,8 @@ def serve(
     out.write(f"  Presenter: {presenter_url or PRESENTER_ELSEWHERE}\n")
     out.write(f"  Audience:  {join_url}\n")
     out.write(f"  Join code: {talk.code}\n")
+    retention = (first.manifest.get("polls_config") or {}).get("retention")
+    out.write(f"  Retention: {retention_line(retention, deck)}\n")
     if workers > 1:
         out.write(f"  Workers:   {workers} processes sharing the port\n")
     loop, http = engine()
@@ -405,6 +407,15 @@ def _say_talk(
     if talk.found.total:
         sys.stderr.write(warning(talk.found, deck))
         sys.stderr.flush()
+
+
+def retention_line(seconds: int | None, deck: Path) -> str:
+    """What `serve` says about how long answers are kept (polls.retention)."""
+    if not seconds:
+        return "not set: answers are kept until deleted (set polls.retention, e.g. 30d)"
+    from deckpoll.retention import describe
+
+    return f"answers are kept {describe(seconds, 'en')}; then: deckpoll purge {deck}"
 
 
 def save_on_stop(url: str, namespace: str, manifest: dict[str, Any], root: Path) -> None:

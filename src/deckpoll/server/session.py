@@ -16,6 +16,7 @@ import asyncio
 import json
 from typing import Any
 
+from deckpoll.personal import in_answer
 from deckpoll.polls import Checked, Tally
 from deckpoll.server.events import Broadcaster
 from deckpoll.server.follower import Follower
@@ -227,7 +228,8 @@ class Session:
             key=checked.key,
             replace=checked.replace,
             limit=checked.limit,
-            pending=self.held(pid),
+            # Personal data (a personnummer, an e-mail, a phone number) waits for the presenter.
+            pending=self.held(pid) or in_answer(checked.value) is not None,
             rate=rate,
         )
         if receipt.seq:

@@ -6,10 +6,13 @@ per token, cannot be dodged by inventing tokens.
 A token belongs to one deck and one talk: the secret is the talk's (a new secret, as
 `--fresh` makes, is a new talk), the deck id is signed in, and the phone keeps it under a
 `localStorage` key naming both, so one phone's answers cannot be linked across talks or
-across decks served from the same address. Minting is limited per client address,
-generously (a room behind one NAT address joins at once), and counted in the store, so
-across every worker and machine of a talk sharing Redis; the store holds a MAC of the
-address under the talk's secret, never the address, and forgets it within a minute.
+across decks served from the same address. A token carries the minute it was issued,
+signed with the rest: with `polls.retention` set it expires after that period (401, and the
+phone gets a new one), so no token outlives the answers it could link. Minting is limited
+per client address, generously (a room behind one NAT address joins at once), and counted
+in the store, so across every worker and machine of a talk sharing Redis; the store holds a
+MAC of the address under the talk's secret, never the address, and forgets it within a
+minute.
 """
 
 from __future__ import annotations
@@ -28,8 +31,9 @@ from deckpoll.stores.base import Rate, StoreError
 
 SECRET_META = "voter_secret"  # the store's meta key holding the talk's secret (hex)
 ID_CHARS = 16  # 12 random bytes, base64url
+ISSUED_CHARS = 6  # the minute it was issued (4 bytes, big-endian), base64url
 MAC_CHARS = 22  # 16 bytes of HMAC-SHA256, base64url
-TOKEN_CHARS = ID_CHARS + MAC_CHARS
+TOKEN_CHARS = ID_CHARS + ISSUED_CHARS + MAC_CHARS
 # New voters per client address and minute. A room of 500 phones behind one NAT address
 # joining within a minute must pass; a script minting thousands must not.
 DEFAULT_PER_MINUTE = 600
@@ -59,9 +63,17 @@ async def talk_secret(store, *, renew: bool = False) -> bytes:
 class VoterTokens:
     """Mints and checks the tokens of one deck's talk; watches how fast voters appear."""
 
-    def __init__(self, deck_id: str, secret: bytes, per_minute: int = DEFAULT_PER_MINUTE):
+    def __init__(
+        self,
+        deck_id: str,
+        secret: bytes,
+        per_minute: int = DEFAULT_PER_MINUTE,
+        retention: int | None = None,
+    ):
         self.deck_id = deck_id
         self._rekey(secret)
+        # Seconds a token stays valid (`polls.retention`); None: as long as the talk.
+        self.retention = retention
         self.minting = Rate(float(per_minute), per_minute / 60.0)
         self._answered: dict[str, float] = {}
         self._warned = float("-inf")
@@ -85,19 +97,37 @@ class VoterTokens:
         mac = hmac.new(self._key, b"address\x00" + address.encode(), hashlib.sha256)
         return "mint:" + _b64(mac.digest()[:12])
 
-    def _mac(self, ident: str) -> str:
-        message = f"{self.deck_id}\x00{ident}".encode()
+    def _mac(self, head: str) -> str:
+        message = f"{self.deck_id}\x00{head}".encode()
         # hmac.digest: OpenSSL's one-shot HMAC (checked on every answer; hmac.new is slower)
         return _b64(hmac.digest(self._key, message, "sha256")[:16])
 
-    def mint(self) -> str:
-        ident = _b64(secrets.token_bytes(12))
-        return ident + self._mac(ident)
+    def sign(self, ident: str, now: float | None = None) -> str:
+        """The token for a 16-character `ident` issued at `now`."""
+        minute = int((time.time() if now is None else now) // 60)
+        head = ident + _b64(minute.to_bytes(4, "big"))
+        return head + self._mac(head)
 
-    def valid(self, token: str) -> bool:
+    def mint(self, now: float | None = None) -> str:
+        return self.sign(_b64(secrets.token_bytes(12)), now)
+
+    def issued(self, token: str) -> float:
+        """When a (well-formed) token was issued, to the minute (epoch seconds)."""
+        raw = base64.urlsafe_b64decode(token[ID_CHARS : ID_CHARS + ISSUED_CHARS] + "==")
+        return int.from_bytes(raw, "big") * 60.0
+
+    def expires(self, token: str) -> float | None:
+        """When the token stops being valid (epoch seconds); None: with the talk."""
+        return None if self.retention is None else self.issued(token) + self.retention
+
+    def valid(self, token: str, now: float | None = None) -> bool:
         if len(token) != TOKEN_CHARS:
             return False
-        return hmac.compare_digest(token[ID_CHARS:], self._mac(token[:ID_CHARS]))
+        head = token[: ID_CHARS + ISSUED_CHARS]
+        if not hmac.compare_digest(token[len(head) :], self._mac(head)):
+            return False
+        ends = self.expires(token)
+        return ends is None or (time.time() if now is None else now) < ends
 
     def answered(self, voter: str, phones: int, now: float | None = None) -> int | None:
         """Note an accepted answer; returns how many voters answered within WINDOW when far
@@ -126,7 +156,10 @@ async def ensure(state) -> VoterTokens | None:
                 session = state.session
                 secret = await talk_secret(session.store)
                 deck_id = str(session.manifest.get("id") or "")
-                state.voters = VoterTokens(deck_id, secret, state.voters_per_minute)
+                retention = (session.manifest.get("polls_config") or {}).get("retention")
+                state.voters = VoterTokens(
+                    deck_id, secret, state.voters_per_minute, retention=retention
+                )
     return state.voters
 
 
@@ -159,7 +192,8 @@ async def mint(request: Request) -> Response:
         return _refuse(503, "store_unavailable", str(exc), "1")
     if not allowed:
         return _refuse(429, "too_many_voters", "too many new voters from here; wait", "5")
-    return JSONResponse(
-        {"voter": tokens.mint(), "deck": tokens.deck_id, "talk": tokens.talk},
-        headers={"Cache-Control": "no-store"},
-    )
+    token = tokens.mint()
+    body = {"voter": token, "deck": tokens.deck_id, "talk": tokens.talk}
+    # The phone forgets the token then (it would be refused anyway): epoch seconds or null.
+    body["expires"] = tokens.expires(token)
+    return JSONResponse(body, headers={"Cache-Control": "no-store"})

@@ -243,6 +243,11 @@ class Store(Protocol):
 
     async def answers(self, poll: str) -> list[Answer]: ...
 
+    async def purge(self, before: float) -> int:
+        """Delete every answer of the namespace (any poll, in the deck or not) created before
+        `before` (epoch seconds); returns how many went (`deckpoll purge`, retention)."""
+        ...
+
     async def close(self) -> None: ...
 
 

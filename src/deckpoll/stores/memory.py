@@ -186,5 +186,14 @@ class MemoryStore:
     async def answers(self, poll: str) -> list[Answer]:
         return sorted(self._answers.get(poll, {}).values(), key=lambda a: a.id)
 
+    async def purge(self, before: float) -> int:
+        gone = 0
+        for rows in self._answers.values():
+            old = [i for i, a in rows.items() if a.created < before]
+            for answer_id in old:
+                del rows[answer_id]
+            gone += len(old)
+        return gone
+
     async def close(self) -> None:
         self._hub.lose()

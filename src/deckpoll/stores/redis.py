@@ -194,6 +194,39 @@ end
 return redis.call('HGET', KEYS[1], ARGV[1])
 """
 
+# KEYS: answers hash, voters hash of one poll; ARGV: a time (epoch seconds). Deletes the
+# answers created before it and their ids from the voters' lists; returns how many went.
+PURGE = """
+local gone = 0
+local raw = redis.call('HGETALL', KEYS[1])
+local dropped = {}
+for i = 1, #raw, 2 do
+  local record = cjson.decode(raw[i + 1])
+  if tonumber(record['created']) < tonumber(ARGV[1]) then
+    redis.call('HDEL', KEYS[1], raw[i])
+    dropped[raw[i]] = true
+    gone = gone + 1
+  end
+end
+if gone > 0 then
+  local voters = redis.call('HGETALL', KEYS[2])
+  for i = 1, #voters, 2 do
+    local kept = {}
+    for _, id in ipairs(cjson.decode(voters[i + 1])) do
+      if not dropped[tostring(id)] then table.insert(kept, id) end
+    end
+    if #kept == 0 then redis.call('HDEL', KEYS[2], voters[i])
+    else redis.call('HSET', KEYS[2], voters[i], cjson.encode(kept)) end
+  end
+end
+return gone
+"""
+
+
+def _glob_escape(text: str) -> str:
+    """`text` matched literally by a Redis glob (the namespace is in braces: a hash tag)."""
+    return "".join("\\" + c if c in "*?[]\\" else c for c in text)
+
 
 # A vote given (ARGV[4] '1') or taken back, once per voter and answer: the set of
 # "<answer id> <voter>" members decides, the record's count follows it in the same step.
@@ -575,6 +608,20 @@ class RedisStore:
         rows = await self._run(lambda: self._redis.hgetall(self._key("answers", poll)))
         found = [_answer(poll, answer_id, raw) for answer_id, raw in rows.items()]
         return sorted(found, key=lambda a: a.id)
+
+    async def purge(self, before: float) -> int:
+        # Every poll's answers, also of polls no longer in the deck: found by key pattern.
+        prefix = self._key("answers", "")
+
+        async def work() -> int:
+            gone = 0
+            async for key in self._redis.scan_iter(match=_glob_escape(prefix) + "*"):
+                poll = key[len(prefix) :]
+                keys = [key, self._key("voters", poll)]
+                gone += int(await self._redis.eval(PURGE, 2, *keys, repr(before)))
+            return gone
+
+        return await self._run(work)
 
     # -- the change feed -------------------------------------------------------------------
 

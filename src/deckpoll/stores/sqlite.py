@@ -412,6 +412,21 @@ class SQLiteStore:
 
         return await self._read(op)
 
+    async def purge(self, before: float) -> int:
+        def op(conn: sqlite3.Connection) -> int:
+            # Deleted text would linger in free pages: overwrite it (the WAL is truncated
+            # when the store closes).
+            conn.execute("PRAGMA secure_delete=ON")
+            try:
+                cursor = conn.execute(
+                    "DELETE FROM answers WHERE ns=? AND created<?", (self.namespace, before)
+                )
+                return cursor.rowcount
+            finally:
+                conn.execute("PRAGMA secure_delete=OFF")
+
+        return await self._call(op, write=True)
+
     async def close(self) -> None:
         if self._closed:
             return
