@@ -15,7 +15,7 @@ from deckpoll.incremental import BuildCache, load_cache, save_cache
 from deckpoll.load import DeckSource, locate, slide_files
 from deckpoll.model import Compiled, Deck, DeckConfig
 from deckpoll.phone import static_join_page
-from deckpoll.render import Join, PollRenderer, render_page
+from deckpoll.render import Join, PollRenderer, environment, render_page
 from deckpoll.theme import Theme, load_theme
 from deckpoll.write import write_output
 from deckpoll.yamlsrc import YamlDoc, parse_yaml
@@ -34,12 +34,17 @@ def compile_deck(
     jobs: int = 1,
     cache: BuildCache | None = None,
     persist: bool = False,
+    results: dict | None = None,
 ) -> Compiled:
     """Compile the deck at `deck_path`; raises DeckError with every problem found.
 
     `jobs` > 1 (or 0: auto, see compose.processes) compiles a large deck's slides in forked
     processes; `cache` reuses what an earlier build of the same deck compiled (incremental.py);
-    `persist` loads it from the deck's .deckpoll/cache and saves it there after a good build."""
+    `persist` loads it from the deck's .deckpoll/cache and saves it there after a good build.
+    `results` (an archive's data) makes a handout (handout.py): compiled in this process and
+    without the cache, since its poll slides are not the live deck's."""
+    if results is not None:
+        cache, persist, jobs = None, False, 1
     reporter = Reporter(strict=strict)
     source = locate(Path(deck_path))
     if persist and cache is None:
@@ -60,7 +65,14 @@ def compile_deck(
             (config, join, single_file, strict, theme.name, theme.css, theme.folders)
             + (theme.layouts, _template_stamps(theme.folders))
         )
-    deck = _deck(source, config, doc, reporter, assets, theme, join, jobs, cache)
+    handout = None
+    if results is not None:
+        from deckpoll.handout import Handout
+
+        template = environment(theme.folders).get_template("handout.html")
+        handout = Handout(results, config.lang, template)
+        join = Join(None, None)  # no join details in a handout
+    deck = _deck(source, config, doc, reporter, assets, theme, join, jobs, cache, handout)
     reporter.raise_if_errors()
     page = render_page(
         deck,
@@ -70,6 +82,7 @@ def compile_deck(
         assets.stylesheet(),
         cache.sections if cache else None,
         fonts.for_deck(deck, cache.fonts if cache else None),
+        live=handout is None,
     )
     if persist and cache is not None:
         save_cache(cache, source.root)
@@ -105,9 +118,12 @@ def build_compiled(
     `join_page`: also write the phone page as `join.html` (always done when the deck names
     a `polls.url`: a backend other than `deckpoll serve` then needs it, docs/protocol.md)."""
     compiled = compile_deck(deck_path, **options)
-    out = Path(out_dir) if out_dir is not None else Path("dist") / compiled.manifest["id"]
+    handout = options.get("results") is not None
+    name = compiled.manifest["id"] + ("-handout" if handout else "")
+    out = Path(out_dir) if out_dir is not None else Path("dist") / name
     extra = {}
-    if join_page or compiled.manifest["polls_config"].get("url"):
+    # A handout has no live polls: no phone page beside it either.
+    if not handout and (join_page or compiled.manifest["polls_config"].get("url")):
         extra[JOIN_PAGE] = static_join_page(compiled.manifest)
     write_output(compiled, out, extra)
     return out, compiled
@@ -168,6 +184,7 @@ def _deck(
     join: Join,
     jobs: int,
     cache: BuildCache | None = None,
+    handout=None,
 ) -> Deck:
     files = slide_files(
         source,
@@ -177,9 +194,8 @@ def _deck(
         (lambda index: doc.value_at(("slides", index))) if doc else None,
     )
     chunks = [chunk for file in files for chunk in chunks_of(file.path, file.text)]
-    compiler = SlideCompiler(
-        config, PollRenderer(theme, config.lang, join), reporter, assets, cache, theme.layouts
-    )
+    polls = PollRenderer(theme, config.lang, join, handout)
+    compiler = SlideCompiler(config, polls, reporter, assets, cache, theme.layouts)
     slides = compile_slides(chunks, compiler, jobs)
     if cache is not None:
         cache.prune(compiler.keys, slides)
@@ -203,6 +219,8 @@ def _deck(
                 "poll id {!r}",
                 "votes are keyed by the id, so each poll needs its own",
             )
+    if handout is not None:
+        slides = handout.expand(slides)
     return Deck(id=_slug(source.name), root=source.root, config=config, slides=tuple(slides))
 
 

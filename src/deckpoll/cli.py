@@ -90,6 +90,14 @@ def main() -> None:
     help="Also write the phone page, OUT/join.html, for a backend other than deckpoll serve "
     "(always written when the deck sets polls.url).",
 )
+@click.option(
+    "--results",
+    "results",
+    default=None,
+    metavar="ARCHIVE|latest",
+    help="A handout: bake an archive's final results (DECK/results/*.json, or latest) into "
+    "the poll slides; no live polls, no join details (default OUT: dist/<deck>-handout/).",
+)
 def build(
     deck: Path,
     out: Path | None,
@@ -99,10 +107,16 @@ def build(
     jobs: int,
     no_cache: bool,
     join_page: bool,
+    results: str | None,
 ) -> None:
     """Write OUT/index.html and OUT/deckpoll.json (and OUT/join.html with --join-page)."""
     from deckpoll.build import JOIN_PAGE, build_compiled
 
+    archive = None
+    if results is not None:
+        from deckpoll.handout import load
+
+        archive = load(deck, results)
     folder, compiled = build_compiled(
         deck,
         out,
@@ -111,9 +125,10 @@ def build(
         jobs=jobs,
         persist=not no_cache,
         join_page=join_page,
+        results=archive,
     )
     _summary(compiled, f"built {folder / 'index.html'}")
-    if join_page or compiled.manifest["polls_config"]["url"]:
+    if archive is None and (join_page or compiled.manifest["polls_config"]["url"]):
         click.echo(f"wrote the phone page {folder / JOIN_PAGE} (serve it at <polls.url>/join)")
     if pdf:
         from deckpoll.pdf import write_pdf

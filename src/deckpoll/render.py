@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from markupsafe import Markup
@@ -66,8 +67,10 @@ class PollRenderer:
     The markup of the join line is poll.html's (text_parts). A poll slide tells the audience
     how to join, never the author how to serve: it reads the same from disk or on paper."""
 
-    def __init__(self, theme: Theme, lang: str, join: Join) -> None:
+    def __init__(self, theme: Theme, lang: str, join: Join, handout: Any = None) -> None:
         self.template = environment(theme.folders).get_template("poll.html")
+        # A handout build (handout.Handout): archived results instead of the live block.
+        self.handout = handout
         text = None
         shown = re.sub(r"^https?://", "", join.url) if join.url else None
         # A link that holds the code asks for nothing to type; the code is marked inside it.
@@ -87,6 +90,8 @@ class PollRenderer:
         }
 
     def __call__(self, poll: Poll) -> str:
+        if self.handout is not None:
+            return self.handout.render(poll)
         return self.template.render(poll=poll, join=self.join)
 
 
@@ -114,11 +119,17 @@ def render_page(
     asset_css: str = "",
     section_cache: dict[tuple[Slide, int], str] | None = None,
     font_css: str = "",
+    live: bool = True,
 ) -> Page:
+    """The page; `live` False (a handout) leaves out the live-poll script and join details."""
     env = environment(theme.folders)
     config = deck.config
     # The runtime's strings go into the page's config; the slides' own are rendered in.
     runtime_strings = strings.section(config.lang, "deck")
+    if not live:  # the console's and live polls' words go with their scripts
+        runtime_strings = {
+            k: v for k, v in runtime_strings.items() if not k.startswith(("con_", "poll_"))
+        }
     texts = {**strings.section(config.lang, "slides"), **runtime_strings}
     width, height = config.size
     slide_template = env.get_template("slide.html")
@@ -167,11 +178,13 @@ def render_page(
             "url": poll_url if poll_url is not None else config.polls.url,
             "join_url": join.url,
             "auto_open": config.polls.auto_open,
-        },
+        }
+        if live
+        else {},
         "strings": runtime_strings,
         "strings_lang": strings.base_language(config.lang),  # the plural rules to apply
     }
-    css, js = runtime_files(bool(deck.polls))
+    css, js = runtime_files(bool(deck.polls), live)
     frame = env.get_template("page.html").render(
         deck=deck,
         config=config,
@@ -186,7 +199,7 @@ def render_page(
         height=height,
         sections=Markup(SECTIONS_MARK),
         page_config=Markup(script_json(page_config)),
-        csp=content_security_policy(page_config["polls"]["url"]),
+        csp=content_security_policy(page_config["polls"].get("url")),
     )
     sections = [slide_html(slide) for slide in deck.slides]
     head, tail = frame.split(SECTIONS_MARK, 1)

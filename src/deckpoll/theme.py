@@ -202,14 +202,19 @@ def minify_css(css: str) -> str:
 POLL_RUNTIME = ("56-console.", "60-polls.")
 
 
+# What a handout (deckpoll build --results) leaves out besides: the link to a poll server.
+LIVE_RUNTIME = ("58-link.",)
+
+
 @functools.cache
-def runtime_files(polls: bool = True) -> tuple[str, str]:
+def runtime_files(polls: bool = True, live: bool = True) -> tuple[str, str]:
     """(CSS, JS) of the browser runtime: runtime/*.css and *.js joined in file-name order and
     minified (rjsmin/rcssmin: readable sources in the package, a small page). Only files
     whose names start with a digit are joined, after the poll kinds' files (runtime/kinds/);
     join.* (the phone page) and preview.js (injected by `deckpoll preview`) are served on
     their own. Without `polls`, POLL_RUNTIME and the kinds stay out (a third of the
-    runtime, and of the minifying)."""
+    runtime, and of the minifying). Without `live` (a handout: static results) no poll
+    script, nor the link to a server (LIVE_RUNTIME), only the polls' styles."""
     import rjsmin
 
     from deckpoll.runtime import kinds_script
@@ -224,6 +229,12 @@ def runtime_files(polls: bool = True) -> tuple[str, str]:
         key=lambda e: e.name,
     )
     css = "\n".join(e.read_text("utf-8") for e in entries if e.name.endswith(".css"))
-    scripts = [e.read_text("utf-8") for e in entries if e.name.endswith(".js")]
-    js = ";\n".join([kinds_script(), *scripts] if polls else scripts)
+    # A handout keeps the polls' styles (its static results wear them), not their scripts.
+    left_out = () if live else POLL_RUNTIME + LIVE_RUNTIME
+    scripts = [
+        e.read_text("utf-8")
+        for e in entries
+        if e.name.endswith(".js") and not (left_out and e.name.startswith(left_out))
+    ]
+    js = ";\n".join([kinds_script(), *scripts] if polls and live else scripts)
     return minify_css(css), rjsmin.jsmin(js)

@@ -170,6 +170,13 @@ class Kind:
         """Whether the Markdown export lists the answers instead of a table of rows."""
         return False
 
+    def handout(self, poll: dict[str, Any], archived: dict[str, Any]) -> dict[str, Any]:
+        """The final results a handout slide draws (templates/handout.html), from an
+        archived poll (its `tally` and `answers`): `view` is `bars` (rows of label, count,
+        percent; `average`), `cloud` (`words` of text and count), `wall` (`entries`) or
+        `rows` (a table of `export_rows`, the default)."""
+        return {"view": "rows", "rows": self.export_rows(archived["tally"])}
+
 
 # -- helpers the kinds share --------------------------------------------------------------
 

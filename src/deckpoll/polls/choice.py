@@ -77,6 +77,9 @@ class ChoiceKind(Kind):
     def export_rows(self, result: dict[str, Any]) -> list[tuple[str, Any, float | None]]:
         return [(o["label"], o["count"], o["percent"]) for o in result["options"]]
 
+    def handout(self, poll: dict[str, Any], archived: dict[str, Any]) -> dict[str, Any]:
+        return {"view": "bars", "rows": self.export_rows(archived["tally"])}
+
 
 def read_options(f: Fields) -> tuple[PollOption, ...]:
     raw = f.data.get("options")

@@ -61,5 +61,10 @@ class Open(TextKind):
     def export_list(self) -> bool:
         return True
 
+    def handout(self, poll: dict[str, Any], archived: dict[str, Any]) -> dict[str, Any]:
+        # Every answer shown at the end, oldest first (the tally keeps only a screen's worth).
+        shown = [a["answer"] for a in archived["answers"] if not a["hidden"] and a["approved"]]
+        return {"view": "wall", "entries": shown}
+
 
 KIND = Open()

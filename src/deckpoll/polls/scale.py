@@ -101,5 +101,15 @@ class Scale(Kind):
         ]
         return [*rows, ("average", result["average"], None)]
 
+    def handout(self, poll: dict[str, Any], archived: dict[str, Any]) -> dict[str, Any]:
+        result = archived["tally"]
+        names = {result["min"]: poll.get("min_label"), result["max"]: poll.get("max_label")}
+        rows = [
+            (f"{d['value']} – {names[d['value']]}" if names.get(d["value"]) else str(d["value"]),)
+            + (d["count"], d["percent"])
+            for d in result["distribution"]
+        ]
+        return {"view": "bars", "rows": rows, "average": result["average"]}
+
 
 KIND = Scale()

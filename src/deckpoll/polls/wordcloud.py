@@ -132,5 +132,8 @@ class Wordcloud(TextKind):
     def export_rows(self, result: dict[str, Any]) -> list[tuple[str, Any, float | None]]:
         return [(w["text"], w["count"], None) for w in result["words"]]
 
+    def handout(self, poll: dict[str, Any], archived: dict[str, Any]) -> dict[str, Any]:
+        return {"view": "cloud", "words": archived["tally"]["words"]}  # every word
+
 
 KIND = Wordcloud()
