@@ -175,14 +175,24 @@ def test_results_are_baked_into_the_poll_slides(handout):
 
 def test_the_wall_continues_over_slides_without_hidden_or_unapproved_answers(handout):
     out, page = handout
-    wall = [s for s in page.slides if "Vad tar du med dig?" in s["text"]]
-    assert len(wall) == len(wall_pages(WALL)) > 1
+
+    def view(slide: dict) -> str:
+        found = [
+            a.get("class") for _, a in slide["tags"] if "dp-handout " in (a.get("class") or "")
+        ]
+        return found[0].split()[-1] if found else ""
+
+    wall = [s for s in page.slides if view(s) == "dp-handout-view-wall"]
+    synthesis = [s for s in page.slides if view(s) == "dp-handout-view-clusters"]
+    assert len(wall) == len(wall_pages(WALL)) > 1 and len(synthesis) == 1
+    assert synthesis[0]["index"] == wall[-1]["index"] + 1
+    assert "liknande svar samlade" in synthesis[0]["text"] and "40" in synthesis[0]["text"]
     assert [s["index"] for s in page.slides] == list(range(1, len(page.slides) + 1))
     joined = " ".join(s["text"] for s in wall)
     for text in WALL:
         assert " ".join(text.split()) in " ".join(joined.split())
     assert "Dold text" not in joined and "Väntande text" not in joined
-    assert f"(2 av {len(wall)})" in wall[1]["text"]
+    assert f"(2 av {len(wall) + 1})" in wall[1]["text"]
     manifest = json.loads((out / "deckpoll.json").read_text("utf-8"))
     assert len(manifest["slides"]) == len(page.slides)
     assert [p["id"] for p in manifest["polls"]] == ["ord", "vagg", "val", "skala", "aldrig"]

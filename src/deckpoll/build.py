@@ -265,7 +265,10 @@ def build_manifest(deck: Deck, join: Join, html: str) -> dict:
             }
             for s in deck.slides
         ],
-        "polls": [poll.to_manifest(slide.index) for slide, poll in deck.polls],
+        # Each poll carries the deck's language: its answers are grouped by it (grouping.py).
+        "polls": [
+            {**poll.to_manifest(slide.index), "lang": config.lang} for slide, poll in deck.polls
+        ],
     }
     # The slides' entries derive from the same sources as the page, so hashing the page and
     # the rest of the manifest covers everything without serialising 5,000 slide entries.

@@ -20,6 +20,8 @@ WALL_CHARS = 720  # text on one wall page: about 9 cards of two lines at the han
 WALL_CARDS = 12  # cards on one page at most
 CLOUD_AREA = 1150 * 420  # design px the cloud may cover (16:9 slide, question and facts above)
 CLOUD_SIZES = (20, 72)  # font size of the least and the most sent word, before fitting
+SYNTHESIS_CLUSTERS = 8  # clusters on the synthesis slide (the largest; 4 rows of 2)
+SYNTHESIS_OTHERS = 3  # other wordings shown under a cluster's leading answer
 
 
 def load(deck: Path, spec: str) -> dict[str, Any]:
@@ -111,8 +113,21 @@ def paginate(view: dict[str, Any]) -> list[dict[str, Any]]:
     if view["view"] == "cloud":
         return [{**view, "words": cloud(view["words"])}]
     if view["view"] == "wall":
-        return [{**view, "entries": page} for page in wall_pages(view["entries"])]
+        pages = [{"view": "wall", "entries": page} for page in wall_pages(view["entries"])]
+        return pages + synthesis(view.get("clusters") or [])
     return [view]
+
+
+def synthesis(found: list[Any]) -> list[dict[str, Any]]:
+    """The wall's synthesis slide: similar answers clustered, with counts (grouping.py);
+    none when no two answers were alike."""
+    if not any(c.count > 1 for c in found):
+        return []
+    shown = [
+        {"text": c.text, "count": c.count, "others": list(c.members[:SYNTHESIS_OTHERS])}
+        for c in found[:SYNTHESIS_CLUSTERS]
+    ]
+    return [{"view": "clusters", "clusters": shown}]
 
 
 @dataclass
@@ -140,6 +155,7 @@ class Handout:
         say = {
             "facts": facts(archived, self.lang),
             "average_label": strings.say(self.lang, "slides", "handout_average"),
+            "synthesis_label": strings.say(self.lang, "slides", "handout_synthesis"),
         }
         pages = [
             self.template.render(

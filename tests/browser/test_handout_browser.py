@@ -61,5 +61,6 @@ def test_the_handout_from_file_shows_the_archived_results(page, built):
 def test_the_handout_pdf_has_a_page_per_slide_and_continuation(built):
     sections = re.findall(r'<section class="dp-slide', (built / "index.html").read_text("utf-8"))
     slides_in_source = 7
-    assert len(sections) == slides_in_source + len(wall_pages(WALL)) - 1
+    synthesis = 1  # the similar answers of the wall, clustered
+    assert len(sections) == slides_in_source + len(wall_pages(WALL)) - 1 + synthesis
     assert len(pdf_pages((built / "deck.pdf").read_bytes())) == len(sections)

@@ -6,6 +6,7 @@ import bisect
 import random
 from typing import Any
 
+from deckpoll.grouping import clusters
 from deckpoll.polls.base import PHONE_BYTES, PRESENTER_BYTES, Kind, Tally, fit
 from deckpoll.polls.text import TextKind
 from deckpoll.stores.base import Answer
@@ -64,7 +65,7 @@ class Open(TextKind):
     def handout(self, poll: dict[str, Any], archived: dict[str, Any]) -> dict[str, Any]:
         # Every answer shown at the end, oldest first (the tally keeps only a screen's worth).
         shown = [a["answer"] for a in archived["answers"] if not a["hidden"] and a["approved"]]
-        return {"view": "wall", "entries": shown}
+        return {"view": "wall", "entries": shown, "clusters": clusters(shown, poll.get("lang"))}
 
 
 KIND = Open()

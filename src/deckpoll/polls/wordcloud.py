@@ -1,5 +1,6 @@
-"""Word cloud: short texts, several per voter; equal words (case, spacing, Unicode form)
-are one word, shown as often as it was sent."""
+"""Word cloud: short texts, several per voter; words equal in meaning (grouping.word_key:
+stems in the deck's language, case, spacing, stop words) are one word, shown in the
+spelling sent most often, as often as it was sent."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ import heapq
 import random
 from typing import Any
 
+from deckpoll.grouping import word_key
 from deckpoll.polls.base import PHONE_BYTES, PRESENTER_BYTES, Kind, Tally, fit, shorten
 from deckpoll.polls.text import TextKind
-from deckpoll.server.validate import text_key
 from deckpoll.stores.base import Answer
 
 SCREEN_CHARS = 40  # a word on a screen: about this many characters, then an ellipsis
@@ -60,8 +61,11 @@ class CloudTally(Tally):
         if group.count:
             self.buckets.setdefault(group.count, set()).add(group.key)
 
+    def key(self, answer: Answer) -> str:
+        return word_key(answer.value.get("text", ""), self.poll.get("lang"))
+
     def _add(self, answer: Answer) -> None:
-        key = answer.key or text_key(answer.value.get("text", ""))
+        key = self.key(answer)
         group = self.groups.get(key)
         if group is None:
             group = self.groups[key] = Group(key)
@@ -70,7 +74,7 @@ class CloudTally(Tally):
         group.forms.setdefault(answer.value.get("text", ""), set()).add(answer.id)
 
     def _remove(self, answer: Answer) -> None:
-        key = answer.key or text_key(answer.value.get("text", ""))
+        key = self.key(answer)
         group = self.groups[key]
         self._move(group, -1)
         text = answer.value.get("text", "")

@@ -11,17 +11,19 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from deckpoll.grouping import word_key
 from deckpoll.personal import personal_data
 from deckpoll.server.api import _poll, _session, is_presenter, refusals
-from deckpoll.server.validate import Invalid, text_key
+from deckpoll.server.validate import Invalid
 from deckpoll.stores.base import Answer
 
 PAGE = 500  # answers per page by default
 MAX_PAGE = 2000
 
 
-def answer_row(answer: Answer) -> dict[str, Any]:
-    """One answer as the console lists it; `group` is what a word cloud groups it by."""
+def answer_row(answer: Answer, lang: str | None = None) -> dict[str, Any]:
+    """One answer as the console lists it; `group` is what a word cloud groups it by (the
+    tally's key: grouping.word_key in the poll's language)."""
     text = answer.value.get("text")
     row: dict[str, Any] = {
         "id": answer.id,
@@ -33,7 +35,7 @@ def answer_row(answer: Answer) -> dict[str, Any]:
     if answer.votes or answer.pinned or answer.answered:  # a Q&A's question
         row.update(votes=answer.votes, pinned=answer.pinned, answered=answer.answered)
     if isinstance(text, str):
-        row["group"] = answer.key or text_key(text)
+        row["group"] = word_key(text, lang)
         personal = personal_data(text)
         if personal:  # flagged in the console: release (approve) or hide
             row["personal"] = personal
@@ -61,7 +63,8 @@ async def answer_list(request: Request) -> Response:
     await session.settle()
     mirror = session.answers.get(pid, {})
     ids = sorted(i for i in mirror if i > after)
-    page = [answer_row(mirror[i]) for i in ids[:limit]]
+    lang = session.polls[pid].get("lang")
+    page = [answer_row(mirror[i], lang) for i in ids[:limit]]
     body = {
         "poll": pid,
         "total": len(mirror),
