@@ -16,8 +16,9 @@ from deckpoll.archive import read_archive, save
 from deckpoll.build import compile_deck
 from deckpoll.cli import main
 from deckpoll.errors import DeckError
+from deckpoll.purge import purge_archive
 from deckpoll.results import gather
-from deckpoll.retention import describe, parse_duration, purge_archive
+from deckpoll.retention import describe, parse_duration
 from deckpoll.server.run import default_store_url
 from deckpoll.phone import privacy_notice
 from deckpoll.server.voters import TOKEN_CHARS, VoterTokens

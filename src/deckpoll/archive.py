@@ -64,6 +64,12 @@ def warning(found: Leftovers, deck: Path) -> str:
     )
 
 
+def deck_root(deck_path: Path) -> Path:
+    """The deck folder of a deck path (a folder, or a single .md file in one)."""
+    deck_path = Path(deck_path)
+    return deck_path if deck_path.is_dir() else deck_path.parent
+
+
 def archive_path(deck_root: Path, now: datetime | None = None) -> Path:
     """DECK/results/<date>-<time>.json, never an existing file."""
     stamp = (now or datetime.now()).strftime("%Y-%m-%d-%H%M%S")
@@ -99,6 +105,7 @@ def _iso(timestamp: float | None) -> str | None:
 async def collect_from(manifest: dict[str, Any], store: Any) -> dict[str, Any]:
     """`collect` from a store already open (the caller closes it)."""
     from deckpoll.polls import kind_of, tally
+    from deckpoll.server.wordgroups import META, parse
     from deckpoll.stores.base import NEW, PollState
 
     served_hash = await store.get_meta("manifest_hash")
@@ -109,6 +116,9 @@ async def collect_from(manifest: dict[str, Any], store: Any) -> dict[str, Any]:
         answers = await store.answers(pid)
         state = states.get(pid) or PollState(pid)
         kind = kind_of(poll)
+        groups = await store.get_meta(META + pid)  # the presenter's merges and splits
+        if groups:
+            poll = {**poll, "groups": parse(groups)}
         # Pseudonyms per poll: one person's answers to two polls cannot be linked.
         pseudonyms: dict[str, str] = {}
         rows = []

@@ -387,8 +387,8 @@ def results(deck: Path, fmt: str, store_url: str | None, out: Path | None, save:
 def purge(deck: Path, older_than: str | None, store_url: str | None) -> None:
     """Delete old answers from the deck's store and its archives in DECK/results/ (run it
     when the deck is not being served: a running server keeps what it has in memory)."""
+    from deckpoll.purge import purge as purge_deck
     from deckpoll.retention import DURATION_HINT, parse_duration
-    from deckpoll.retention import purge as purge_deck
 
     if older_than is not None:
         seconds = parse_duration(older_than)

@@ -118,3 +118,53 @@ def clusters(texts: list[str], lang: str | None, cutoff: int = CLUSTER_CUTOFF) -
         others = tuple(t for t in counts if t != lead)
         result.append(Cluster(lead, len(group), others))
     return sorted(result, key=lambda c: -c.count)
+
+
+# -- the presenter's corrections: merge and split (the speaker console) -------------------
+
+MAX_GROUP_RULES = 500  # merges and splits one poll keeps at most (meta values stay small)
+
+
+def group_key(text: str, lang: str | None, groups: dict | None = None) -> str:
+    """What a word-cloud entry is grouped by, after the presenter's corrections: a `split`
+    word group counts each spelling apart ("=" + the spelling), and `merge` sends a group
+    into another."""
+    key = word_key(text, lang)
+    if groups:
+        if key in groups.get("split", ()):
+            key = "=" + " ".join(fold(text, lang).split())
+        key = groups.get("merge", {}).get(key, key)
+    return key
+
+
+def merged(groups: dict | None, keys: list[str]) -> dict:
+    """`groups` with the groups `keys` merged into the first (and whatever was merged into
+    them following)."""
+    merge = dict((groups or {}).get("merge", {}))
+    into, rest = keys[0], set(keys[1:]) - {keys[0]}
+    for source, target in list(merge.items()):
+        if target in rest:
+            merge[source] = into
+    for key in rest:
+        merge[key] = into
+    merge.pop(into, None)
+    return _bounded({**(groups or {}), "merge": merge})
+
+
+def split(groups: dict | None, key: str) -> dict:
+    """`groups` with `key` taken apart: a merged group back into its parts, a word group
+    into its spellings."""
+    groups = dict(groups or {})
+    merge = {s: t for s, t in groups.get("merge", {}).items() if t != key}
+    if len(merge) < len(groups.get("merge", {})):
+        return _bounded({**groups, "merge": merge})
+    rules = list(groups.get("split", []))
+    if key not in rules and not key.startswith("="):
+        rules.append(key)
+    return _bounded({**groups, "split": rules})
+
+
+def _bounded(groups: dict) -> dict:
+    if len(groups.get("merge", {})) + len(groups.get("split", [])) > MAX_GROUP_RULES:
+        raise ValueError(f"at most {MAX_GROUP_RULES} merges and splits in one poll")
+    return groups

@@ -26,8 +26,7 @@ SYNTHESIS_OTHERS = 3  # other wordings shown under a cluster's leading answer
 
 def load(deck: Path, spec: str) -> dict[str, Any]:
     """The archive `--results` names: `latest` (the newest in DECK/results/) or a path."""
-    from deckpoll.archive import is_archive, latest, read_archive
-    from deckpoll.results import deck_root
+    from deckpoll.archive import deck_root, is_archive, latest, read_archive
 
     path = latest(deck_root(deck)) if spec == "latest" else Path(spec)
     if not path.is_file():

@@ -11,10 +11,18 @@ from pathlib import Path
 from typing import Any
 
 from deckpoll import archive
-from deckpoll.archive import FORMAT_NAME, FORMAT_VERSION, collect_from
+from deckpoll.archive import FORMAT_NAME, FORMAT_VERSION, collect_from, deck_root
 from deckpoll.errors import DeckpollError
 
-__all__ = ["FORMAT_NAME", "FORMAT_VERSION", "collect_from", "export", "gather", "render"]
+__all__ = [
+    "FORMAT_NAME",
+    "FORMAT_VERSION",
+    "collect_from",
+    "deck_root",
+    "export",
+    "gather",
+    "render",
+]
 
 FORMATS = ("csv", "json", "md")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -180,11 +188,6 @@ def store_url_for(deck_path: Path) -> str:
             "present it with `deckpoll serve`, or pass --store"
         )
     return "sqlite:///" + str(path)
-
-
-def deck_root(deck_path: Path) -> Path:
-    deck_path = Path(deck_path)
-    return deck_path if deck_path.is_dir() else deck_path.parent
 
 
 def gather(deck_path: Path, store_url: str | None) -> dict[str, Any]:

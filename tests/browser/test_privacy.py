@@ -171,3 +171,46 @@ def test_the_phone_forgets_its_token_when_it_expires(browser, tmp_path):
             assert phone.evaluate(read)[0][1]["voter"] != saved["voter"]
     finally:
         context.close()
+
+
+def test_the_console_merges_and_splits_word_groups_and_shows_similar_answers(
+    browser,
+    served,  # noqa: F811
+):
+    base, slides = served
+    presenter_call(base, "polls/fokus/open")
+    for n, word in enumerate(
+        ["Tillit", "tilliten", "Förtroende", "Organisation", "organisationer"]
+    ):
+        say(base, "fokus", word, n)
+    presenter_call(base, "polls/involverade/open")
+    for n, text in enumerate(["Kommunerna och regionerna", "regionerna, kommunerna", "Invånarna"]):
+        say(base, "involverade", text, n)
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    try:
+        deck = context.new_page()
+        deck.goto(f"{base}/?key={KEY}#/{slides['fokus']}")
+        console = context.new_page()
+        console.goto(f"{base}/?key={KEY}&view=speaker#/{slides['fokus']}")
+        rows = console.locator(".dp-con-list > li")
+        expect(rows).to_have_count(3)  # Tillit/tilliten and Organisation/-er are one word each
+        console.get_by_role("checkbox", name="Välj för att slå ihop: Tillit").check()
+        console.get_by_role("checkbox", name="Välj för att slå ihop: Förtroende").check()
+        console.get_by_role("button", name="Slå ihop (2)").click()
+        expect(rows).to_have_count(2)
+        expect(rows.filter(has_text="Tillit").locator(".dp-con-n")).to_have_text("3")
+        cloud = deck.locator(f'.dp-slide[data-dp-index="{slides["fokus"]}"] .dp-poll-word')
+        expect(cloud).to_have_count(2)
+        console.screenshot(path=str(ARTIFACTS / "console-merge-1366x768.png"))
+        console.get_by_role("button", name="Dela upp: Organisation").click()
+        expect(rows).to_have_count(3)
+        expect(cloud).to_have_count(3)
+        console.evaluate(f"location.hash = '#/{slides['involverade']}'")
+        console.get_by_role("button", name="Liknande svar").click()
+        cluster = console.locator(".dp-con-cluster").first
+        expect(cluster).to_contain_text("Kommunerna och regionerna")
+        expect(cluster.locator(".dp-con-n")).to_have_text("2")
+        expect(console.locator(".dp-con-cluster")).to_have_count(2)
+        console.screenshot(path=str(ARTIFACTS / "console-synthesis-1366x768.png"))
+    finally:
+        context.close()

@@ -9,7 +9,7 @@ import heapq
 import random
 from typing import Any
 
-from deckpoll.grouping import word_key
+from deckpoll.grouping import group_key
 from deckpoll.polls.base import PHONE_BYTES, PRESENTER_BYTES, Kind, Tally, fit, shorten
 from deckpoll.polls.text import TextKind
 from deckpoll.stores.base import Answer
@@ -62,7 +62,8 @@ class CloudTally(Tally):
             self.buckets.setdefault(group.count, set()).add(group.key)
 
     def key(self, answer: Answer) -> str:
-        return word_key(answer.value.get("text", ""), self.poll.get("lang"))
+        text = answer.value.get("text", "")
+        return group_key(text, self.poll.get("lang"), self.poll.get("groups"))
 
     def _add(self, answer: Answer) -> None:
         key = self.key(answer)

@@ -62,6 +62,8 @@ dp.use(class Console {
   this.answers = [];
   this.search.value = this.query = '';
   this.filter = 'all';
+  this.picked = new Set();  // word groups chosen to merge
+  this.synth = null;        // an open poll's clusters while the synthesis is shown
   this.draw();
   this.load();
  }
@@ -95,6 +97,7 @@ dp.use(class Console {
     got.push(...page.answers);
     after = page.next;
    }
+   if (p === this.poll && this.synth) this.synth = await this.fetchSynthesis();
    if (p === this.poll) { this.answers = got; this.drawList(); }
   } catch (e) { /* offline or refused: the next event loads again */ }
   this.loading = false;
@@ -163,7 +166,7 @@ dp.use(class Console {
   }
   const groups = new Map();
   this.answers.forEach(a => {
-   const g = groups.get(a.group) || { key: 'g' + a.group, members: [] };
+   const g = groups.get(a.group) || { key: 'g' + a.group, group: a.group, members: [] };
    g.members.push(a);
    groups.set(a.group, g);
   });
@@ -194,6 +197,11 @@ dp.use(class Console {
   // "Approve all" never releases what looked like personal data: that is one by one.
   const plain = this.answers.filter(a => a.pending && !a.hidden && !a.personal).length;
   if (plain) this.filters.append(dp.el('button', 'dp-button dp-con-primary', { type: 'button', 'data-dp-con': 'approve-all' }, t('approve_all', plain)));
+  /* Merge the chosen word groups; an open poll's answers side by side with similar ones. */
+  const picked = [...(this.picked || [])].filter(k => rows.some(r => r.group === k));
+  if (kind === 'wordcloud' && picked.length > 1) this.filters.append(dp.el('button', 'dp-button dp-con-primary', { type: 'button', 'data-dp-con': 'merge' }, t('merge', picked.length)));
+  if (kind === 'open') this.filters.append(dp.el('button', 'dp-con-filter', { type: 'button', 'data-dp-con': 'synthesis', 'aria-pressed': String(!!this.synth) }, t('synthesis')));
+  if (kind === 'open' && this.synth) return this.drawSynthesis(keep);
   const shown = (this.filter === 'waiting' ? waiting : this.filter === 'hidden' ? hidden : rows)
    .filter(r => !this.query || r.members.some(a => String(a.value.text || '').toLocaleLowerCase().includes(this.query)));
   shown.forEach(r => this.list.append(this.row(r, kind)));
@@ -217,7 +225,7 @@ dp.use(class Console {
    if (q.pinned) meta.append(dp.el('span', 'dp-con-tag', null, t('pinned')));
    if (q.answered) meta.append(dp.el('span', 'dp-con-tag', null, t('answered')));
   }
-  // Held because it looked like personal data: flagged with what it seemed to hold.
+  // Held as it looked like personal data: flagged with what it seemed to hold.
   const personal = wait.find(a => a.personal)?.personal;
   li.classList.toggle('dp-con-personal', !!personal && !off);
   if (off) meta.append(dp.el('span', 'dp-con-tag', null, t('hidden')));
@@ -231,6 +239,15 @@ dp.use(class Console {
   if (kind === 'qa' && !off && !wait.length) {
    act(all[0].pinned ? 'unpin' : 'pin', t(all[0].pinned ? 'unpin' : 'pin'), all);
    act(all[0].answered ? 'unanswered' : 'answered', t(all[0].answered ? 'mark_open' : 'mark_answered'), all);
+  }
+  if (kind === 'wordcloud') {
+   /* Groups by meaning can be wrong: choose groups to merge, or split one into its spellings. */
+   const forms = new Set(all.map(a => a.value.text)).size;
+   if (forms > 1) acts.append(dp.el('button', 'dp-con-small', { type: 'button', 'data-dp-con': 'split', 'data-dp-group': r.group, 'aria-label': t('split') + ': ' + r.text }, t('split')));
+   const box = dp.el('input', 'dp-con-pick', { type: 'checkbox', 'data-dp-con': 'pick', 'data-dp-group': r.group, 'aria-label': t('pick') + ': ' + r.text });
+   box.checked = !!this.picked?.has(r.group);
+   li.append(box);
+   li.classList.add('dp-con-pickable');
   }
   li.append(text, meta, acts);
   if (kind === 'wordcloud' && (all.length > 1 || all[0].value.text !== r.text)) {
@@ -254,6 +271,39 @@ dp.use(class Console {
    li.append(det);
   }
   return li;
+ }
+
+ /** Merge or split word groups (kept by the server for every screen and the archive). */
+ async regroup(body) {
+  const polls = this.polls;
+  try {
+   const res = await fetch(polls.base + 'api/v1/polls/' + encodeURIComponent(this.poll.id) + '/groups',
+    { method: 'POST', headers: { ...polls.headers(), 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+   this.say(res.ok ? '' : t('failed', res.status));
+  } catch (e) { this.say(t('failed', '–')); }
+  this.picked.clear();
+  this.load();
+ }
+
+ async fetchSynthesis() {
+  const polls = this.polls;
+  try {
+   const res = await fetch(polls.base + 'api/v1/polls/' + encodeURIComponent(this.poll.id) + '/synthesis', { headers: polls.headers(), cache: 'no-store' });
+   return res.ok ? (await res.json()).clusters : [];
+  } catch (e) { return []; }
+ }
+
+ /** An open poll's answers clustered with similar ones, largest first, with counts. */
+ drawSynthesis(keep) {
+  this.synth.forEach(c => {
+   const li = dp.el('li', 'dp-con-row dp-con-cluster');
+   li.append(dp.el('span', 'dp-con-text', null, c.text), dp.el('span', 'dp-con-meta', null, ''));
+   li.lastChild.append(dp.el('b', 'dp-con-n', null, String(c.count)));
+   if (c.others.length) li.append(dp.el('span', 'dp-con-others', null, c.others.join(' · ')));
+   this.list.append(li);
+  });
+  this.empty.textContent = this.synth.length ? '' : t('empty');
+  this.refocus(keep);
  }
 
  /** Choice and scale polls: phones see only the tally, and so does the console. */
@@ -291,6 +341,10 @@ dp.use(class Console {
   if (!b || !this.poll) return;
   const [what, arg] = b.dataset.dpCon.split(':');
   if (what === 'filter') { this.filter = arg; return this.drawList(); }
+  if (what === 'pick') { this.picked[b.checked ? 'add' : 'delete'](b.dataset.dpGroup); return this.drawList(); }
+  if (what === 'merge') return this.regroup({ merge: [...this.picked] });
+  if (what === 'split') return this.regroup({ split: b.dataset.dpGroup });
+  if (what === 'synthesis') { this.synth = this.synth ? null : await this.fetchSynthesis(); return this.drawList(); }
   if (what === 'undo') return this.undo();
   if (what === 'reset') return this.armReset();
   if (['open', 'close', 'reveal', 'conceal'].includes(what)) return this.send(what);

@@ -342,7 +342,7 @@
   /** " (waiting for approval)" after an answer the presenter has not approved yet. */
   function pendingMark(answer) {
     if (!answer || !answer.pending) return null;
-    // Held because it looked like personal data: say why, so the voter can send it otherwise.
+    // Held as it looked like personal data: say so, and the voter may send it otherwise.
     return h("span", { className: "jp-pending", text: " (" + t(answer.personal ? "personal" : "pending") + ")" });
   }
 

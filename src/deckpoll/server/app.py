@@ -28,6 +28,7 @@ from deckpoll.server.guards import HostCheck, NoSniff
 from deckpoll.server.keys import PresenterKey, follow
 from deckpoll.server.moderation import ROUTES as MODERATION_ROUTES
 from deckpoll.server.reactions import ROUTES as REACTION_ROUTES
+from deckpoll.server.regroup import ROUTES as REGROUP_ROUTES
 from deckpoll.server.session import Session
 from deckpoll.server.site import Site, deck_policy, join_page
 from deckpoll.server.state import ServerState
@@ -142,6 +143,7 @@ def create_app(
             Route("/deckpoll.json", manifest_file, methods=["GET"]),
             Route("/favicon.ico", favicon, methods=["GET"]),
             Route("/api/v1/voters", mint_voter, methods=["POST"]),
+            *REGROUP_ROUTES,  # before ROUTES: its paths would match /polls/{poll}/{action}
             *VOTE_ROUTES,
             *REACTION_ROUTES,
             *ROUTES,

@@ -16,6 +16,7 @@ import itertools
 from collections.abc import Callable
 
 from deckpoll.server.mirror import Loaded, Mirror
+from deckpoll.server.wordgroups import META as GROUPS
 from deckpoll.stores.base import Change, Feed, Store, StoreError
 
 RESUBSCRIBE_SECONDS = 0.5  # between attempts to subscribe again after the feed was lost
@@ -28,7 +29,8 @@ async def load(store: Store, polls: list[str]) -> Loaded:
     state = await store.get_meta("state")
     found = await store.polls()
     answers = {pid: await store.answers(pid) for pid in polls}
-    return Loaded(head, state, found, answers)
+    groups = {pid: raw for pid in polls if (raw := await store.get_meta(GROUPS + pid))}
+    return Loaded(head, state, found, answers, groups)
 
 
 class Follower:

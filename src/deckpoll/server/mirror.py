@@ -11,10 +11,12 @@ import contextlib
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from deckpoll.polls import Tally, kind_of, tally
+from deckpoll.server.wordgroups import META as GROUPS
+from deckpoll.server.wordgroups import with_groups
 from deckpoll.stores.base import NEW, OPEN, Answer, Change, PollState
 
 
@@ -39,6 +41,7 @@ class Loaded:
     state: str | None
     polls: dict[str, PollState]
     answers: dict[str, list[Answer]]
+    groups: dict[str, str] = field(default_factory=dict)  # poll -> its saved word groups
 
 
 class Mirror:
@@ -93,6 +96,8 @@ class Mirror:
             if pid in self.polls:
                 self.status[pid] = poll_state
         for pid, poll in self.polls.items():
+            if pid in loaded.groups:
+                poll = self.polls[pid] = with_groups(poll, loaded.groups[pid])
             rows = loaded.answers.get(pid, [])
             self.answers[pid] = {a.id: a for a in rows}
             self.tallies[pid] = tally(poll, sorted(rows, key=lambda a: a.id))
@@ -122,6 +127,8 @@ class Mirror:
         elif change.kind == "meta" and change.name == "state":
             with contextlib.suppress(ValueError, TypeError, KeyError):
                 self._slide(self.parse_state(change.value))
+        elif change.kind == "meta" and change.name.startswith(GROUPS):
+            self._regroup(change.name[len(GROUPS) :], change.value)
 
     def _slide(self, state: dict[str, int]) -> None:
         if state != self.state:
@@ -155,6 +162,15 @@ class Mirror:
         mine.setdefault(answer.voter, {})[answer.id] = None
         result.enter(answer)
         self._mark(answer.poll)
+
+    def _regroup(self, pid: str, raw: str) -> None:
+        """The presenter merged or split word groups: count the poll's answers again."""
+        if pid not in self.polls:
+            return
+        self.polls[pid] = with_groups(self.polls[pid], raw)
+        rows = sorted(self.answers[pid].values(), key=lambda a: a.id)
+        self.tallies[pid] = tally(self.polls[pid], rows)
+        self._mark(pid)
 
     def _flags(self, answer: Answer) -> None:
         """An answer hidden, shown again, approved, voted on or marked (a question)."""

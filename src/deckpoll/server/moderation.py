@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from deckpoll.grouping import word_key
+from deckpoll.grouping import group_key
 from deckpoll.personal import personal_data
 from deckpoll.server.api import _poll, _session, is_presenter, refusals
 from deckpoll.server.validate import Invalid
@@ -21,9 +21,9 @@ PAGE = 500  # answers per page by default
 MAX_PAGE = 2000
 
 
-def answer_row(answer: Answer, lang: str | None = None) -> dict[str, Any]:
+def answer_row(answer: Answer, poll: dict[str, Any] | None = None) -> dict[str, Any]:
     """One answer as the console lists it; `group` is what a word cloud groups it by (the
-    tally's key: grouping.word_key in the poll's language)."""
+    tally's key: grouping.group_key in the poll's language, with the presenter's merges)."""
     text = answer.value.get("text")
     row: dict[str, Any] = {
         "id": answer.id,
@@ -35,7 +35,8 @@ def answer_row(answer: Answer, lang: str | None = None) -> dict[str, Any]:
     if answer.votes or answer.pinned or answer.answered:  # a Q&A's question
         row.update(votes=answer.votes, pinned=answer.pinned, answered=answer.answered)
     if isinstance(text, str):
-        row["group"] = word_key(text, lang)
+        poll = poll or {}
+        row["group"] = group_key(text, poll.get("lang"), poll.get("groups"))
         personal = personal_data(text)
         if personal:  # flagged in the console: release (approve) or hide
             row["personal"] = personal
@@ -63,8 +64,7 @@ async def answer_list(request: Request) -> Response:
     await session.settle()
     mirror = session.answers.get(pid, {})
     ids = sorted(i for i in mirror if i > after)
-    lang = session.polls[pid].get("lang")
-    page = [answer_row(mirror[i], lang) for i in ids[:limit]]
+    page = [answer_row(mirror[i], session.polls[pid]) for i in ids[:limit]]
     body = {
         "poll": pid,
         "total": len(mirror),

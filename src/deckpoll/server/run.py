@@ -336,8 +336,6 @@ def serve(
     out.write(f"  Presenter: {presenter_url or PRESENTER_ELSEWHERE}\n")
     out.write(f"  Audience:  {join_url}\n")
     out.write(f"  Join code: {talk.code}\n")
-    retention = (first.manifest.get("polls_config") or {}).get("retention")
-    out.write(f"  Retention: {retention_line(retention, deck)}\n")
     if workers > 1:
         out.write(f"  Workers:   {workers} processes sharing the port\n")
     loop, http = engine()
@@ -351,6 +349,8 @@ def serve(
         + (f" per worker, {workers} workers" if workers > 1 else "")
         + ")\n"
     )
+    retention = (first.manifest.get("polls_config") or {}).get("retention")
+    out.write(f"  Retention: {retention_line(retention, deck)}\n")
     _say_talk(out, deck, talk, keys, public, fresh=fresh, new_key=new_key)
     if open_browser and presenter_url:
         threading.Timer(0.8, webbrowser.open, [presenter_url]).start()
