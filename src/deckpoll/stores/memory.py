@@ -188,10 +188,12 @@ class MemoryStore:
 
     async def purge(self, before: float) -> int:
         gone = 0
-        for rows in self._answers.values():
-            old = [i for i, a in rows.items() if a.created < before]
+        for poll, rows in self._answers.items():
+            old = {i for i, a in rows.items() if a.created < before}
             for answer_id in old:
                 del rows[answer_id]
+            for ids in self._voters.get(poll, {}).values():  # the per-voter index forgets them
+                ids[:] = [i for i in ids if i not in old]
             gone += len(old)
         return gone
 
