@@ -196,10 +196,11 @@ def minify_css(css: str) -> str:
     return rcssmin.cssmin(css)
 
 
-# Runtime files only a deck with polls needs: the results' drawing and the speaker's poll
-# console (with the poll kinds' files, runtime/kinds/). The link to the server (58-link.js:
-# presenter key, speaker notes, the slide reported) is in every deck.
-POLL_RUNTIME = ("56-console.", "60-polls.")
+# Runtime files only a deck with polls needs: the results' drawing, the speaker's poll
+# console (with the poll kinds' files, runtime/kinds/) and a handout's static results. The
+# link to the server (58-link.js: presenter key, speaker notes, the slide reported) is in
+# every deck.
+POLL_RUNTIME = ("56-console.", "60-polls.", "65-handout.")
 
 
 # What a handout (deckpoll build --results) leaves out besides: the link to a poll server.
