@@ -16,11 +16,11 @@ from deckpoll.archive import read_archive, save
 from deckpoll.build import compile_deck
 from deckpoll.cli import main
 from deckpoll.errors import DeckError
+from deckpoll.phone import privacy_notice
 from deckpoll.purge import purge_archive
 from deckpoll.results import gather
 from deckpoll.retention import describe, parse_duration
 from deckpoll.server.run import default_store_url
-from deckpoll.phone import privacy_notice
 from deckpoll.server.voters import TOKEN_CHARS, VoterTokens
 from deckpoll.stores.base import OPEN, open_store
 
