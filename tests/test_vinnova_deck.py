@@ -29,6 +29,7 @@ MAIN_SLIDES = (
     "gruppovning",
     "fragorna",
     "instruktioner",
+    "dela",
     "fraga-fokus",
     "fraga-involverade",
     "fragor-till-oss",
@@ -310,3 +311,17 @@ def test_builds_with_the_dark_theme(tmp_path: Path) -> None:
     dark = build(deck)
     assert dark.doc.find("style", data_dp_theme="dark")
     assert len(dark.slides) == SLIDE_COUNT
+
+
+def test_the_group_exercise_runs_in_workshop_mode(built: Built) -> None:
+    """The exercise slide carries the 15-minute timer, both questions collect answers per
+    table, and a slide tells the tables how to share (before the questions)."""
+    slides = {s["id"]: s for s in built.manifest["slides"]}
+    assert slides["gruppovning"]["timer"] == 15 * 60
+    assert "15 minuter" in built.body_text(built.slide("gruppovning"))
+    assert len(built.manifest["polls_config"]["groups"]) == 12
+    assert all(p["group"] for p in built.manifest["polls"])
+    assert built.manifest["duration"] == 45 * 60
+    share = built.body_text(built.slide("dela"))
+    assert "Dela med övriga grupper" in share and "ett bord i taget" in share
+    assert slides["dela"]["index"] < slides["fraga-fokus"]["index"]

@@ -105,11 +105,13 @@ def _iso(timestamp: float | None) -> str | None:
 async def collect_from(manifest: dict[str, Any], store: Any) -> dict[str, Any]:
     """`collect` from a store already open (the caller closes it)."""
     from deckpoll.polls import kind_of, tally
+    from deckpoll.polls.tables import table_ids
     from deckpoll.server.wordgroups import META, parse
     from deckpoll.stores.base import NEW, PollState
 
     served_hash = await store.get_meta("manifest_hash")
     states = await store.polls()
+    labels = table_ids(manifest)
     polls = []
     for poll in manifest.get("polls") or []:
         pid = str(poll["id"])
@@ -132,11 +134,13 @@ async def collect_from(manifest: dict[str, Any], store: Any) -> dict[str, Any]:
                 "approved": not answer.pending,
                 "answer": kind.answer_text(poll, answer.value),
                 "value": answer.value,
+                "group": answer.value.get("group"),  # the table (polls.groups), or None
             }
             if kind.votes:  # a Q&A's question: its votes and the presenter's marks
                 row.update(votes=answer.votes, pinned=answer.pinned, answered=answer.answered)
             rows.append(row)
         result = _summary(tally(poll, answers))
+        per_table = result.pop("tables", None)
         polls.append(
             {
                 "id": pid,
@@ -150,6 +154,7 @@ async def collect_from(manifest: dict[str, Any], store: Any) -> dict[str, Any]:
                 "tally": result,
                 "hidden_answers": sum(1 for a in answers if a.hidden),
                 "answers": rows,
+                **({"tables": _tables(per_table, labels)} if poll.get("group") else {}),
             }
         )
     return {
@@ -167,12 +172,27 @@ async def collect_from(manifest: dict[str, Any], store: Any) -> dict[str, Any]:
 
 def _summary(result: Any) -> dict[str, Any]:
     """A tally as an archive keeps it (times as ISO text; id and kind are the poll's)."""
-    summary = result.summary()
+    return _plain(result.summary())
+
+
+def _plain(summary: dict[str, Any]) -> dict[str, Any]:
     summary.pop("id", None)
     summary.pop("kind", None)
     for entry in summary.get("entries", []):
         entry["at"] = _iso(entry["at"])
+    for one in (summary.get("tables") or {}).values():  # a poll with tables: each table's
+        _plain(one)
     return summary
+
+
+def _tables(per_table: dict[str, Any] | None, labels: dict[str, str]) -> list[dict[str, Any]]:
+    """Each table's own tally, in the deck's order of tables (those with answers)."""
+    found = per_table or {}
+    return [
+        {"id": table, "label": label, "tally": found[table]}
+        for table, label in labels.items()
+        if table in found
+    ]
 
 
 def answers_of(poll: dict[str, Any]) -> list[Any]:

@@ -254,7 +254,10 @@ def build_manifest(deck: Deck, join: Join, html: str) -> dict:
             "auto_open": config.polls.auto_open,
             "retention": config.polls.retention,
             "privacy": config.polls.privacy,
+            "groups": [{"id": i, "label": label} for i, label in config.polls.groups],
         },
+        "duration": config.duration,
+        "timer_sound": config.timer_sound,
         "slides": [
             {
                 "index": s.index,
@@ -262,6 +265,8 @@ def build_manifest(deck: Deck, join: Join, html: str) -> dict:
                 "title": s.title,
                 "text": s.text,
                 "poll": s.poll.id if s.poll else None,
+                "timer": s.timer,
+                "minutes": s.minutes,
             }
             for s in deck.slides
         ],

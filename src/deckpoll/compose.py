@@ -149,6 +149,8 @@ class SlideCompiler:
             poll=part.poll,
             split=part.options.get("split") if background else None,
             fill=part.options.get("fill") if background else None,
+            timer=part.options.get("timer"),
+            minutes=part.options.get("minutes"),
         )
 
 

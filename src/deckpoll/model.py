@@ -37,6 +37,7 @@ class Poll:
     results: str = "live"
     auto_open: bool = True
     moderation: str = "none"  # "approve": answers reach the screens once approved
+    group: bool = False  # answers carry the table they come from (`polls.groups`)
     # What a kind reads beyond the fields above ((key, value) pairs, in the manifest as is):
     # a new kind brings its own keys without a change here.
     settings: tuple[tuple[str, object], ...] = ()
@@ -58,6 +59,7 @@ class Poll:
             "results": self.results,
             "auto_open": self.auto_open,
             "moderation": self.moderation,
+            "group": self.group,
         }
 
 
@@ -69,6 +71,10 @@ class PollSettings:
     auto_open: bool = True
     retention: int | None = None  # seconds answers are kept (`polls.retention`, e.g. 30d)
     privacy: str | None = None  # the join page's privacy notice, replacing the default
+    # The room's tables, (id, label): `polls.groups: 12` numbers them ("3", "Table 3"),
+    # a list names them (the name is the id: reordering the list keeps answers' tables).
+    groups: tuple[tuple[str, str], ...] = ()
+    group_all: bool = False  # every poll collects answers per table
 
 
 @dataclass(frozen=True)
@@ -89,6 +95,8 @@ class DeckConfig:
     align: str = "top"  # the slides' default vertical alignment: top or center
     font: str = "system"  # a bundled family (fonts.FAMILIES) inlined in the page, or system
     reactions: tuple[str, ...] = ()  # emoji the phones may send on any slide (off: none)
+    duration: int | None = None  # the talk's planned length in seconds (speaker view pace)
+    timer_sound: bool = False  # a slide timer's end also sounds (it is always shown)
 
     @property
     def size(self) -> tuple[int, int]:
@@ -114,6 +122,8 @@ class Slide:
         None  # ("left" or "right", "40%"): the background beside the text
     )
     fill: str | None = None  # how the background fills its area: cover (default), contain, auto
+    timer: int | None = None  # a countdown in seconds (`timer: 15m`), started on reaching it
+    minutes: float | None = None  # planned minutes on this slide (the speaker view's pace)
 
 
 @dataclass(frozen=True)

@@ -178,9 +178,12 @@ def render_page(
             "url": poll_url if poll_url is not None else config.polls.url,
             "join_url": join.url,
             "auto_open": config.polls.auto_open,
+            "groups": [{"id": i, "label": label} for i, label in config.polls.groups],
         }
         if live
         else {},
+        "duration": config.duration,
+        "timer_sound": config.timer_sound,
         "strings": runtime_strings,
         "strings_lang": strings.base_language(config.lang),  # the plural rules to apply
     }

@@ -86,15 +86,18 @@ def to_csv(data: dict[str, Any]) -> str:
             "participant",
             "created",
             "hidden",
+            "table",
         ]
     )
     stamp = [data["hash"], data["exported_at"]]
     for poll in data["polls"]:
         head = [*stamp, poll["id"], poll["kind"], poll["question"]]
-        for item, count, percent in tally_rows(poll):
-            writer.writerow(
-                [safe_cell(c) for c in [*head, "tally", item, count, percent]] + ["", "", "", ""]
-            )
+        labels = {t["id"]: t["label"] for t in poll.get("tables", [])}
+        # The room's tally, then each table's (its rows name the table in the last column).
+        for table, result in [("", poll), *((t["label"], t) for t in poll.get("tables", []))]:
+            for item, count, percent in tally_rows({**poll, "tally": result["tally"]}):
+                cells = [*head, "tally", item, count, percent, "", "", "", "", table]
+                writer.writerow([safe_cell(c) for c in cells])
         for row in poll["answers"]:
             writer.writerow(
                 [
@@ -109,6 +112,7 @@ def to_csv(data: dict[str, Any]) -> str:
                         row["voter"],
                         row["created"],
                         row["hidden"],
+                        labels.get(row.get("group") or "", row.get("group") or ""),
                     ]
                 ]
             )
@@ -123,7 +127,6 @@ def md_text(text: Any) -> str:
 def to_markdown(data: dict[str, Any]) -> str:
     """A readable report in the deck's language (the `export` section of its strings)."""
     from deckpoll import strings
-    from deckpoll.polls import kind_of
 
     lang = data.get("lang")
 
@@ -151,18 +154,34 @@ def to_markdown(data: dict[str, Any]) -> str:
         if poll["hidden_answers"]:
             facts.append(say("hidden", n=poll["hidden_answers"]))
         lines += ["", f"## {md_text(poll['question'])}", "", " · ".join(facts), ""]
-        if kind_of(poll).export_list():
-            lines += [_md_answer(a, say) for a in poll["answers"]] or [say("no_answers")]
-            continue
-        lines += [f"| {say('answer')} | {say('count')} | % |", "|---|---:|---:|"]
-        for item, count, percent in tally_rows(poll):
-            item = say("average") if (item, percent) == ("average", None) else item
-            pct = "" if percent is None else f"{percent:g}"
-            lines.append(f"| {md_text(item)} | {'' if count is None else count} | {pct} |")
-        held = [a for a in poll["answers"] if a["hidden"] or not a.get("approved", True)]
-        if held:
-            lines += ["", say("held_back"), ""] + [_md_answer(a, say) for a in held]
+        lines += _md_result(poll, poll["answers"], poll["tally"], say)
+        if poll.get("tables"):
+            lines += ["", f"### {say('by_table')}"]
+        for table in poll.get("tables", []):
+            mine = [a for a in poll["answers"] if a.get("group") == table["id"]]
+            counts = [say("participants", n=table["tally"]["voters"])]
+            counts.append(say("answers", n=table["tally"]["answers"]))
+            lines += ["", f"#### {md_text(table['label'])} · {' · '.join(counts)}", ""]
+            lines += _md_result(poll, mine, table["tally"], say)
     return "\n".join(lines) + "\n"
+
+
+def _md_result(poll: dict[str, Any], answers: list[dict], result: dict[str, Any], say) -> list[str]:
+    """One tally in Markdown (the room's or a table's): the answers as a list (text kinds),
+    else a table of rows followed by the answers held back."""
+    from deckpoll.polls import kind_of
+
+    if kind_of(poll).export_list():
+        return [_md_answer(a, say) for a in answers] or [say("no_answers")]
+    lines = [f"| {say('answer')} | {say('count')} | % |", "|---|---:|---:|"]
+    for item, count, percent in tally_rows({**poll, "tally": result}):
+        item = say("average") if (item, percent) == ("average", None) else item
+        pct = "" if percent is None else f"{percent:g}"
+        lines.append(f"| {md_text(item)} | {'' if count is None else count} | {pct} |")
+    held = [a for a in answers if a["hidden"] or not a.get("approved", True)]
+    if held:
+        lines += ["", say("held_back"), ""] + [_md_answer(a, say) for a in held]
+    return lines
 
 
 def _md_answer(answer: dict[str, Any], say: Any) -> str:

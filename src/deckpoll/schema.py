@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from deckpoll import fonts
+from deckpoll import fonts, strings
 from deckpoll import polls as kinds
 from deckpoll.errors import Reporter, did_you_mean
 from deckpoll.model import (
@@ -35,18 +35,34 @@ DECK_KEYS = (
     "align",
     "font",
     "reactions",
+    "duration",
+    "timer_sound",
 )
 MAX_REACTIONS = 8  # emoji in a deck's reaction bar
 # `align: center` centres a sparse slide's content vertically (a slide option or the deck's
 # default); `top` is the theme's usual flow
 ALIGNS = ("top", "center")
-POLL_SETTINGS_KEYS = ("code", "url", "join_url", "auto_open", "retention", "privacy")
+POLL_SETTINGS_KEYS = (
+    "code",
+    "url",
+    "join_url",
+    "auto_open",
+    "retention",
+    "privacy",
+    "groups",
+    "group_all",
+)
 PRIVACY_CHARS = 1000  # the join page's privacy notice: a short text
-SLIDE_KEYS = ("layout", "class", "id", "background", "title", "align")
-POLL_COMMON_KEYS = ("id", "kind", "question", "results", "auto_open", "moderation")
+SLIDE_KEYS = ("layout", "class", "id", "background", "title", "align", "timer", "minutes")
+POLL_COMMON_KEYS = ("id", "kind", "question", "results", "auto_open", "moderation", "group")
 # Fields of the model's Poll that kinds fill in; a kind's other keys go to Poll.settings.
 POLL_FIELDS = ("options", "min", "max", "min_label", "max_label", "max_answers", "max_choices")
 MODERATION_MODES = ("none", "approve")  # approve: answers wait for the presenter
+# `15m`, `90s`, `1h`, `1h30m`: a time span as people write it (timer:, duration:)
+DURATION = re.compile(r"(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?\s*(?:(\d+)\s*s)?", re.IGNORECASE)
+MAX_SECONDS = 24 * 3600
+MAX_GROUPS = 100  # tables in a room; each gets a button on every phone
+GROUP_NAME_CHARS = 40
 
 
 class Fields:
@@ -138,6 +154,28 @@ class Fields:
             return default
         return value
 
+    def seconds(self, key: str) -> int | None:
+        """A time span (`15m`, `90s`, `1h`, `1h30m`) in whole seconds, 1 s to 24 h."""
+        value = self.data.get(key)
+        if value is None:
+            return None
+        text = str(value).strip() if isinstance(value, str | int) else ""
+        match = DURATION.fullmatch(text) if text and not isinstance(value, bool) else None
+        if match is None or not any(match.groups()):
+            hint = f"did you mean '{text}m'? " if text.isdigit() else ""
+            self.error(
+                key,
+                f"`{key}` must be a time such as 15m, 90s or 1h; {hint}"
+                "a number needs its unit (h, m or s)",
+            )
+            return None
+        h, m, s = (int(g or 0) for g in match.groups())
+        total = h * 3600 + m * 60 + s
+        if not 1 <= total <= MAX_SECONDS:
+            self.error(key, f"`{key}` must be between 1s and 24h")
+            return None
+        return total
+
     def str_list(self, key: str) -> tuple[str, ...]:
         value = self.data.get(key)
         if value is None:
@@ -172,26 +210,12 @@ def deck_config(doc: YamlDoc, reporter: Reporter, default_title: str) -> DeckCon
     """Validate deck.yaml or front matter."""
     f = Fields(doc, (), "deck", reporter)
     f.check_keys(DECK_KEYS)
-    polls = Fields(doc, ("polls",), "polls", reporter) if f.has("polls") else None
-    settings = PollSettings()
-    if polls is not None and polls.ok:
-        polls.check_keys(POLL_SETTINGS_KEYS)
-        code = polls.str("code")
-        if code is not None and not re.fullmatch(r"[A-Za-z0-9-]{3,32}", code):
-            polls.error("code", '`code` must be 3-32 letters, digits or dashes (e.g. "490296")')
-            code = None
-        url = polls.str("url")
-        join_url = polls.str("join_url")
-        for key, value in (("url", url), ("join_url", join_url)):
-            if value is not None and not re.match(r"https?://", value):
-                polls.error(key, f"`{key}` must be an http:// or https:// URL")
-        settings = PollSettings(
-            code, url, join_url, polls.bool("auto_open", True), *_data_protection(polls)
-        )
     lang = f.str("lang", "en") or "en"
     if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", lang):
         f.error("lang", f"`lang` must be a language tag such as sv or en-GB, not {lang!r}")
         lang = "en"
+    polls = Fields(doc, ("polls",), "polls", reporter) if f.has("polls") else None
+    settings = _poll_settings(polls, lang) if polls is not None and polls.ok else PollSettings()
     aspect = f.choice("aspect", ASPECTS, "16:9") or "16:9"
     return DeckConfig(
         title=f.str("title", default_title) or default_title,
@@ -208,6 +232,8 @@ def deck_config(doc: YamlDoc, reporter: Reporter, default_title: str) -> DeckCon
         align=f.choice("align", ALIGNS, "top") or "top",
         font=f.choice("font", fonts.CHOICES, fonts.SYSTEM) or fonts.SYSTEM,
         reactions=reactions(f),
+        duration=f.seconds("duration"),
+        timer_sound=f.bool("timer_sound", False),
     )
 
 
@@ -248,6 +274,59 @@ def _data_protection(polls: Fields) -> tuple[int | None, str | None]:
     return retention, privacy
 
 
+def _poll_settings(polls: Fields, lang: str) -> PollSettings:
+    polls.check_keys(POLL_SETTINGS_KEYS)
+    code = polls.str("code")
+    if code is not None and not re.fullmatch(r"[A-Za-z0-9-]{3,32}", code):
+        polls.error("code", '`code` must be 3-32 letters, digits or dashes (e.g. "490296")')
+        code = None
+    url = polls.str("url")
+    join_url = polls.str("join_url")
+    for key, value in (("url", url), ("join_url", join_url)):
+        if value is not None and not re.match(r"https?://", value):
+            polls.error(key, f"`{key}` must be an http:// or https:// URL")
+    groups = _groups(polls, lang)
+    group_all = polls.bool("group_all", False)
+    if group_all and not groups:
+        polls.error("group_all", "`group_all` needs `groups:` (a number of tables or names)")
+    auto_open = polls.bool("auto_open", True)
+    retention, privacy = _data_protection(polls)
+    return PollSettings(
+        code, url, join_url, auto_open, retention, privacy, groups, group_all and bool(groups)
+    )
+
+
+def _groups(polls: Fields, lang: str) -> tuple[tuple[str, str], ...]:
+    """`groups: 12` (tables numbered 1-12, labelled in the deck's language) or a list of
+    names; (id, label) pairs."""
+    value = polls.data.get("groups")
+    if value is None:
+        return ()
+    if isinstance(value, int) and not isinstance(value, bool):
+        if not 1 <= value <= MAX_GROUPS:
+            polls.error("groups", f"`groups` must be between 1 and {MAX_GROUPS} tables")
+            return ()
+        label = strings.section(lang, "deck")["table_n"]
+        return tuple((str(n), strings.fill(str(label), n=n)) for n in range(1, value + 1))
+    names = polls.str_list("groups") if isinstance(value, list) else None
+    if names is None:
+        polls.error("groups", "`groups` must be a number of tables (12) or a list of names")
+        return ()
+    found: dict[str, str] = {}
+    for i, name in enumerate(n.strip() for n in names):
+        where = polls.doc.value_at(polls.path + ("groups", i))
+        if not name or len(name) > GROUP_NAME_CHARS:
+            polls.reporter.error(where, f"a table name must be 1-{GROUP_NAME_CHARS} characters")
+        elif name in found:
+            polls.reporter.error(where, f"table {name!r} is named twice; each needs its own")
+        else:
+            found[name] = name
+    if len(found) > MAX_GROUPS:
+        polls.error("groups", f"at most {MAX_GROUPS} tables")
+        return ()
+    return tuple(found.items())
+
+
 def slide_options(
     doc: YamlDoc, reporter: Reporter, layouts: tuple[str, ...] = LAYOUTS
 ) -> dict[str, Any]:
@@ -277,10 +356,28 @@ def slide_options(
         "title": f.str("title"),
         "align": f.choice("align", ALIGNS),
         "background_at": f.value_where("background"),
+        "timer": f.seconds("timer"),
+        "minutes": _minutes(f),
     }
 
 
-def poll(doc: YamlDoc, reporter: Reporter, auto_open_default: bool) -> Poll | None:
+def _minutes(f: Fields) -> float | None:
+    """`minutes: 3` (or 1.5): the time planned for a slide, for the speaker view's pace."""
+    value = f.data.get("minutes")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1440:
+        f.error("minutes", "`minutes` must be a number of minutes (0 to 1440), such as 3 or 1.5")
+        return None
+    return float(value)
+
+
+def poll(
+    doc: YamlDoc,
+    reporter: Reporter,
+    auto_open_default: bool,
+    deck_polls: PollSettings | None = None,
+) -> Poll | None:
     """Validate a ```poll block; None when it cannot become a poll."""
     f = Fields(doc, (), "poll", reporter)
     if not f.ok:
@@ -308,6 +405,10 @@ def poll(doc: YamlDoc, reporter: Reporter, auto_open_default: bool) -> Poll | No
     results = f.choice("results", RESULTS_MODES, "live") or "live"
     auto_open = f.bool("auto_open", auto_open_default)
     moderation = f.choice("moderation", MODERATION_MODES, "none") or "none"
+    deck_polls = deck_polls or PollSettings()
+    group = f.bool("group", deck_polls.group_all)
+    if group and not deck_polls.groups:
+        f.error("group", "`group: true` needs the tables in deck.yaml: `polls: {groups: 12}`")
     if any(d.severity == "error" for d in reporter.diagnostics[before:]):
         return None
     model = {k: v for k, v in fields.items() if k in POLL_FIELDS}
@@ -319,6 +420,7 @@ def poll(doc: YamlDoc, reporter: Reporter, auto_open_default: bool) -> Poll | No
         results=results,
         auto_open=auto_open,
         moderation=moderation,
+        group=group and bool(deck_polls.groups),
         settings=extra,
         **model,
     )

@@ -249,7 +249,7 @@ def _take_poll(tokens: list[Token], ctx: SourceContext) -> Poll | None:
                     "empty poll block; it needs at least `id:`, `kind:` and `question:`",
                 )
             else:
-                poll = schema.poll(doc, ctx.reporter, ctx.config.polls.auto_open)
+                poll = schema.poll(doc, ctx.reporter, ctx.config.polls.auto_open, ctx.config.polls)
         if found is not None and poll is not None:
             ctx.reporter.error(
                 ctx.at(line),

@@ -13,6 +13,7 @@ from importlib import import_module
 from typing import Any
 
 from deckpoll.polls.base import Checked, Kind, Tally
+from deckpoll.polls.tables import TableTally
 from deckpoll.server.validate import Invalid
 from deckpoll.stores.base import Answer, PollState
 
@@ -125,10 +126,12 @@ def check_answer(poll: dict[str, Any], data: Any, state: PollState | None = None
     return kind_of(poll).check(poll, data, state)
 
 
-def tally(poll: dict[str, Any], answers: list[Answer]) -> Tally:
+def tally(poll: dict[str, Any], answers: list[Answer]) -> Tally | TableTally:
     """A poll's tally built from its stored answers at once (hidden ones left out, those
-    waiting for approval only counted as pending)."""
-    result = kind_of(poll).tally(poll)
+    waiting for approval only counted as pending); a `group: true` poll's counts each table
+    too (polls/tables.py)."""
+    kind = kind_of(poll)
+    result = TableTally(kind, poll) if poll.get("group") else kind.tally(poll)
     for answer in answers:
         result.enter(answer)
     return result

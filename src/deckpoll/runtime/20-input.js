@@ -5,7 +5,8 @@ if (!dp) return;
 const KEYS = dp.keys = {
  ArrowRight: 'next', ArrowDown: 'next', PageDown: 'next', n: 'next', ArrowLeft: 'prev', ArrowUp: 'prev',
  PageUp: 'prev', p: 'prev', Home: 'first', End: 'last', g: 'jump', o: 'overview', Escape: 'overview',
- s: 'speaker', b: 'blackout', '.': 'blackout', f: 'fullscreen', j: 'join', '?': 'help'
+ s: 'speaker', b: 'blackout', '.': 'blackout', f: 'fullscreen', j: 'join', t: 'timer',
+ ']': 'share_next', '[': 'share_prev', '?': 'help'
 };
 const ov = () => dp.ov?.open;
 dp.first = () => dp.go(1, 0);

@@ -13,6 +13,8 @@ dp.use(class Sync {
   }, { signal: this.signal });
   this.off = [
    dp.on('blackout', s => s.remote || this.send({ t: 'black', on: s.on })),
+   /* A slide timer kept here (no server): the other window shows the same countdown. */
+   dp.on('timer', s => this.send({ t: 'timer', s: s.state })),
    /* A speaker view opened on a given slide leads; other windows ask. */
    dp.on('ready', () => { this.ready = true; this.send(dp.view === 'speaker' && location.hash ? this.state() : { t: 'hello' }); })
   ];
@@ -28,7 +30,11 @@ dp.use(class Sync {
   if (!m || !m.from || m.from === this.id || (this.seen[m.from] || 0) >= m.seq) return;
   this.seen[m.from] = m.seq;
   if (m.t === 'go') dp.go(m.i, m.f, { remote: true });
-  else if (m.t === 'hello' && this.ready) this.send(this.state());
+  else if (m.t === 'hello' && this.ready) {
+   this.send(this.state());
+   if (dp.timerLocal?.()) this.send({ t: 'timer', s: dp.timerLocal() });
+  }
+  else if (m.t === 'timer') dp.timerSync?.(m.s);
   else if (m.t === 'black') dp.blackout(m.on, { remote: true });
  }
  update(s) { if (this.ready && !s.remote) this.send({ t: 'go', i: s.index, f: s.fragment }); }

@@ -3,6 +3,19 @@
 const dp = window.deckpoll, d = document;
 if (!dp) return;
 const pad = n => (n < 10 ? '0' : '') + n;
+/** The talk's plan: `duration` in deck.yaml and `minutes:` per slide; the slides without
+    minutes share what the others leave of the duration. Seconds per slide and where each
+    starts; null without a plan. */
+const plan = () => {
+ const given = [...dp.slides].map(s => (s.dataset.dpMinutes != null ? 60 * +s.dataset.dpMinutes : null));
+ const fixed = given.reduce((a, x) => a + (x || 0), 0), free = given.filter(x => x == null).length;
+ const total = Math.max(+dp.config.duration || 0, fixed);
+ if (!total) return null;
+ const slides = given.map(x => (x == null ? (free ? (total - fixed) / free : 0) : x));
+ let at = 0;
+ const starts = slides.map(x => { const s = at; at += x; return s; });
+ return { total, slides, starts };
+};
 dp.use(class Speaker {
  constructor() { dp.speaker = () => this.open(); }
  url() {
@@ -25,12 +38,12 @@ dp.use(class Speaker {
   if (dp.view !== 'speaker') return;
   const sv = this.root = dp.el('div', 'dp-sv dp-ui');
   /* Static markup; every text goes in through textContent. */
-  sv.innerHTML = '<header><b></b><span class="dp-sv-time" role="timer"></span><button class="dp-button"></button><button '
+  sv.innerHTML = '<header><b></b><span class="dp-sv-pace" hidden></span><span class="dp-sv-time" role="timer"></span><button class="dp-button"></button><button '
    + 'class="dp-button"></button><span role="timer"></span></header><div class="dp-sv-cur"></div><aside aria-labelledby="dp-n">'
    + '<h2 id="dp-n"></h2><div class="dp-sv-box"><div class="dp-deck dp-preview" aria-hidden="true" inert></div></div></aside>'
    + '<aside aria-labelledby="dp-x"><h2 id="dp-x"></h2><div class="dp-sv-text" tabindex="0" role="region" aria-labelledby="dp-x">';
-  const [count, time, btn, reset, clock, cur, nh, box, xh, notes] = sv.querySelectorAll('b,span,button,div:not(.dp-deck),h2');
-  Object.assign(this, { count, time, btn, clock, notes, nh, preview: box.firstChild });
+  const [count, pace, time, btn, reset, clock, cur, nh, box, xh, notes] = sv.querySelectorAll('b,span,button,div:not(.dp-deck),h2');
+  Object.assign(this, { count, pace, time, btn, clock, notes, nh, preview: box.firstChild, plan: plan() });
   /* Poll results change while the next slide waits: copy it again. */
   const again = () => { if (this.nextIndex) this.drawNext(this.nextIndex); };
   this.off = [dp.on('pollresults', e => { if (e.slide === this.nextIndex) again(); }), dp.on('pollevent', e => { if (e.name === 'snapshot') again(); })];
@@ -61,6 +74,19 @@ dp.use(class Speaker {
   this.time.classList.toggle('dp-paused', !t.run);
   this.btn.textContent = dp.t(t.run ? 'pause' : 'resume');
   this.clock.textContent = pad(now.getHours()) + ':' + pad(now.getMinutes());
+  this.drawPace(this.used = s);
+ }
+ /** Time used against the plan, and ahead/behind in words (the colour only repeats them). */
+ drawPace(used) {
+  const p = this.plan, i = dp.state().index;
+  if (!p || !i) return;
+  const from = p.starts[i - 1], to = from + p.slides[i - 1], slack = 30;
+  const ahead = from - used > slack, behind = used - to > slack;
+  const n = Math.max(1, Math.round((ahead ? from - used : used - to) / 60));
+  const how = ahead ? dp.t('pace_ahead', { n }) : behind ? dp.t('pace_behind', { n }) : dp.t('pace_on_time');
+  this.pace.hidden = false;
+  this.pace.textContent = dp.t('pace_used', { used: dp.clock(used), plan: dp.clock(p.total) }) + ' · ' + how;
+  this.pace.dataset.dpPace = ahead ? 'ahead' : behind ? 'behind' : 'on-time';
  }
  update(s) {
   if (!this.root) return;
@@ -69,6 +95,7 @@ dp.use(class Speaker {
   this.nh.textContent = dp.t('next') + (left > 0 ? ' · ' + dp.t('more_steps', { n: left }) : '');
   this.drawNext(s.index + 1);
   if (s.previous?.index !== s.index) this.showNotes(s.index);
+  this.drawPace(this.used || 0);
  }
  /** The notes of slide i (served decks fetch them after load: see 58-link.js). */
  showNotes(i) {

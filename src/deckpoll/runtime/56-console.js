@@ -37,7 +37,12 @@ dp.use(class Console {
   this.search = dp.el('input', 'dp-con-search', { type: 'search', id: 'dp-con-s', autocomplete: 'off', placeholder: t('search') });
   this.search.oninput = () => { this.query = this.search.value.trim().toLocaleLowerCase(); this.drawList(); };
   this.filters = dp.el('div', 'dp-con-filters', { role: 'group', 'aria-label': t('list') });
-  tools.append(dp.el('label', 'dp-sr', { for: 'dp-con-s' }, t('search')), this.search, this.filters);
+  /* Answers per table (`group: true` polls): one table's answers, or all. */
+  this.tableBox = dp.el('p', 'dp-con-table');
+  this.tablePick = dp.el('select', 'dp-con-tpick', { id: 'dp-con-t' });
+  this.tablePick.onchange = () => { this.table = this.tablePick.value; this.drawList(); };
+  this.tableBox.append(dp.el('label', '', { for: 'dp-con-t' }, t('table')), this.tablePick);
+  tools.append(this.tableBox, dp.el('label', 'dp-sr', { for: 'dp-con-s' }, t('search')), this.search, this.filters);
   this.list = dp.el('ul', 'dp-con-list', { 'aria-label': t('list') });
   this.empty = dp.el('p', 'dp-con-empty');
   this.body = dp.el('div', 'dp-con-body');
@@ -64,6 +69,7 @@ dp.use(class Console {
   this.filter = 'all';
   this.picked = new Set();  // word groups chosen to merge
   this.synth = null;        // an open poll's clusters while the synthesis is shown
+  this.table = '';
   this.draw();
   this.load();
  }
@@ -128,8 +134,26 @@ dp.use(class Console {
   }
   this.drawCounts();
   this.drawActions();
+  this.drawTables();
   this.drawList();
  }
+
+ /** The table filter: the deck's tables with their answer counts, on polls that collect them. */
+ drawTables() {
+  const groups = dp.config.polls?.groups || [], on = !!this.poll.el.dataset.dpPollGroup && groups.length > 0;
+  this.tableBox.hidden = !on;
+  if (!on) return;
+  const counts = {};
+  (this.state().res?.tables || []).forEach(x => { counts[x.id] = x.answers; });
+  const pick = this.tablePick, keep = this.table || '';
+  pick.textContent = '';
+  pick.append(dp.el('option', '', { value: '' }, t('all_tables')));
+  groups.forEach(g => pick.append(dp.el('option', '', { value: g.id }, g.label + ' (' + (counts[g.id] || 0) + ')')));
+  pick.value = keep;
+ }
+
+ /** The answers of the table chosen in the filter (all without one). */
+ mine() { return this.table ? this.answers.filter(a => a.value.group === this.table) : this.answers; }
 
  drawCounts() {
   const { live, res } = this.state();
@@ -158,14 +182,14 @@ dp.use(class Console {
  rows() {
   const kind = this.poll.kind;
   if (kind !== 'wordcloud') {
-   const rows = this.answers.map(a => ({ key: 'a' + a.id, text: a.value.text ?? JSON.stringify(a.value), members: [a], at: a.created })).reverse();
+   const rows = this.mine().map(a => ({ key: 'a' + a.id, text: a.value.text ?? JSON.stringify(a.value), members: [a], at: a.created })).reverse();
    /* Questions as the big screen orders them: open before answered, pinned, most votes. */
    const rank = a => [a.answered ? 1 : 0, a.pinned ? 0 : 1, -(a.votes || 0), a.id];
    const cmp = (x, y) => { const a = rank(x.members[0]), b = rank(y.members[0]); for (let i = 0; i < 4; i++) if (a[i] !== b[i]) return a[i] - b[i]; return 0; };
    return kind === 'qa' ? rows.sort(cmp) : rows;
   }
   const groups = new Map();
-  this.answers.forEach(a => {
+  this.mine().forEach(a => {
    const g = groups.get(a.group) || { key: 'g' + a.group, group: a.group, members: [] };
    g.members.push(a);
    groups.set(a.group, g);
@@ -310,7 +334,12 @@ dp.use(class Console {
  drawTally(keep) {
   const { res } = this.state();
   this.filters.textContent = '';
-  const rows = res?.options?.map(o => [o.label, o.count ?? o.score]) || res?.distribution?.map(o => [String(o.value), o.count]) || [];
+  let rows = res?.options?.map(o => [o.label, o.count ?? o.score]) || res?.distribution?.map(o => [String(o.value), o.count]) || [];
+  if (this.table) {  // one table's tally, counted from its answers
+   const shown = this.mine().filter(a => !a.hidden && !a.pending), n = {};
+   shown.forEach(a => [].concat(a.value.choices ?? a.value.choice ?? a.value.value).forEach(v => { n[v] = (n[v] || 0) + 1; }));
+   rows = res?.options?.map(o => [o.label, n[o.id] || 0]) || res?.distribution?.map(o => [String(o.value), n[o.value] || 0]) || [];
+  }
   rows.forEach(([label, n]) => {
    const li = dp.el('li', 'dp-con-row');
    li.append(dp.el('span', 'dp-con-text', null, label), dp.el('span', 'dp-con-meta', null, String(n)));

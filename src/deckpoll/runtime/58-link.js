@@ -218,6 +218,8 @@
     }
 
     event(name, data) {
+      /* The server's clock, for the slide timer: every screen counts down to the same end. */
+      if (data && typeof data.now === 'number') this.skew = data.now - Date.now() / 1000;
       if (name === 'snapshot') {
         this.live = data;
         /* when each poll state was seen (a quiz's countdown counts from its `elapsed`) */
@@ -236,6 +238,7 @@
       else if (name === 'poll') { data.seenAt = Date.now(); this.live.polls[data.id] = data; }
       else if (name === 'results') this.live.results[data.id] = data;
       else if (name === 'presence') this.live.audience = data.audience;
+      else if (name === 'timer') this.live.timer = data.timer;
       dp.emit('pollevent', { name, id: data && data.id, data });
     }
 

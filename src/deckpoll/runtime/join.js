@@ -25,10 +25,10 @@
   var focusWish = null;
   var message = null;
 
-  function t(key, n) {
+  function t(key, n, table) {
     var s = T[key] == null ? key : T[key];
     if (typeof s === "object") s = (plural && s[plural.select(+n || 0)]) || s.other;
-    return s.replace("{n}", n).replace("{x}", n);
+    return s.replace("{n}", n).replace("{x}", n).replace("{table}", table);
   }
 
   function h(tag, props, kids) {
@@ -90,6 +90,10 @@
   var tab = "slide";        // with one: "slide" follows the presenter, "talk" shows it
   var source = null;
   var reconnectTimer = null;
+  var table = null;         // the table this phone sits at (polls.groups), once per talk
+  var choosingTable = false;
+  var skew = 0;             // the server's clock minus this phone's (the slide timer)
+  var timerBox = document.getElementById("jp-timer");
 
   function request(method, path, body, again) {
     var init = { method: method, headers: { "X-Deckpoll-Voter": voter || "" }, cache: "no-store" };
@@ -256,7 +260,12 @@
     if (used === "send" || !used) used = kindOf(poll).entries ? "text" : "opt:" + (draft[poll.id] || [])[0];
     button.disabled = true;
     notice[poll.id] = "";
+    if (poll.group && table) body.group = table;
     request("POST", "polls/" + encodeURIComponent(poll.id) + "/answers", body).then(function (r) {
+      if (r.status === 422 && r.data && r.data.error === "unknown_group") {
+        table = null;  // the deck's tables changed: ask again
+        return failed(poll, r.data.message, "table-save");
+      }
       if (r.status === 200 || (r.status === 429 && r.data && r.data.error === "answer_limit")) {
         editing[poll.id] = false;
         if (kindOf(poll).entries) draft[poll.id] = "";
@@ -335,6 +344,7 @@
     var kind = kindOf(poll);
     var title = kind.heading ? kind.heading(res, ui) : t("results") + " · " + t("answers", res.voters);
     var kids = [h("h2", { text: title })];
+    if (res.share) kids.push(h("p", { className: "jp-sharing", text: t("sharing", 0, tableLabel(res.share)) }));
     if (kind.results) kids = kids.concat(kind.results(res, ui, poll, live.polls[poll.id] || {}));
     return h("section", { className: "jp-card jp-res" }, kids);
   }
@@ -349,12 +359,94 @@
   /** Entries a voter may send (the server's rule: max_answers, a word cloud 3 by default). */
   function limitOf(poll) { return poll.max_answers || (poll.kind === "wordcloud" ? 3 : 1); }
 
+  // -- tables (answers per table: `polls.groups`, `group: true`) ---------------------------
+
+  function tables() { return (deck && deck.groups) || []; }
+  function tableLabel(id) {
+    var found = tables().filter(function (g) { return g.id === id; })[0];
+    return found ? found.label : "";
+  }
+  function tableKey() { return "deckpoll-table:" + (deck ? deck.id + ":" + deck.talk : ""); }
+  function loadTable() {
+    try { table = localStorage.getItem(tableKey()); } catch (e) { table = null; }
+    if (table && !tableLabel(table)) table = null;  // a table the deck no longer has
+  }
+  function saveTable(id) {
+    table = id;
+    choosingTable = false;
+    try { localStorage.setItem(tableKey(), id); } catch (e) { /* kept for this visit only */ }
+  }
+  /** Whether this phone should say its table now: the deck collects answers per table. */
+  function wantsTable(poll) {
+    if (!tables().length) return false;
+    if (poll) return !!poll.group;
+    return Object.keys(polls).some(function (id) { return polls[id].group; });
+  }
+
+  /** "Which table are you sitting at?": the deck's tables as radio buttons. Asked once per
+      talk (kept on the phone), and again only when the voter wants to change it. */
+  function tableForm() {
+    var picked = table;
+    var button = h("button", { type: "submit", className: "jp-btn", text: t("table_save"),
+      disabled: !picked, "data-jp-focus": "table-save" });
+    var opts = tables().map(function (g) {
+      var input = h("input", { type: "radio", name: "jp-table", value: g.id, checked: g.id === table,
+        "data-jp-focus": "table:" + g.id,
+        onchange: function () { picked = g.id; button.disabled = false; } });
+      return h("label", { className: "jp-opt" }, [input, h("span", { text: g.label })]);
+    });
+    return h("form", { className: "jp-form jp-table-form", onsubmit: function (ev) {
+      ev.preventDefault();
+      if (!picked) return;
+      saveTable(picked);
+      focusWish = "table-change";
+      message = t("table_mine", 0, tableLabel(picked));
+      render(true);
+    } }, [h("fieldset", { className: "jp-set", role: "radiogroup", "aria-labelledby": "jp-table-q" }, [
+      h("h2", { id: "jp-table-q", className: "jp-table-q", text: t("table_ask") }),
+      h("div", { className: "jp-tables" }, opts)]), button]);
+  }
+
+  function tableLine() {
+    return h("p", { className: "jp-table" }, [h("span", { text: t("table_mine", 0, tableLabel(table)) + " " }),
+      h("button", { type: "button", className: "jp-link", text: t("table_change"), "data-jp-focus": "table-change",
+        onclick: function () { choosingTable = true; focusWish = "table:" + table; render(true); } })]);
+  }
+
+  // -- the slide timer -------------------------------------------------------------------
+
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function clock(s) {
+    s = Math.max(0, Math.ceil(s - 1e-6));
+    return (s >= 3600 ? Math.floor(s / 3600) + ":" + pad(Math.floor(s / 60) % 60) : Math.floor(s / 60)) + ":" + pad(s % 60);
+  }
+  var timerEnded = false;
+  /** The countdown as on the projector (65-timer.js): on its slide, and while it runs on. */
+  function drawTimer() {
+    var s = live && live.timer, slide = live && live.state ? live.state.slide : 0;
+    var left = s ? (s.running ? s.ends - (Date.now() / 1000 + skew) : s.left) : 0;
+    var shown = !!s && (s.slide === slide || (s.running && left > -60));
+    timerBox.hidden = !shown;
+    if (!shown) return;
+    var up = left <= 0;
+    timerBox.className = "jp-timer" + (up ? " jp-timer-up" : !s.running ? " jp-timer-paused" : "");
+    timerBox.textContent = (up ? t("timer_up") : t("timer_left") + (s.running ? "" : " (" + t("timer_paused") + ")")) + " " + clock(left);
+    if (up && s.running && !timerEnded && left > -2) announce(t("timer_up"), true);
+    timerEnded = up;
+  }
+  setInterval(drawTimer, 250);
+
   function pollView(poll) {
     var status = live.polls[poll.id] || {};
     var me = mine[poll.id];
     var kids = [h("h1", { className: "jp-q", id: "jp-q", tabIndex: -1, text: poll.question })];
     var kind = kindOf(poll);
     var answered = me && me.answers && me.answers.length > 0;
+    if (poll.group && tables().length && (!table || choosingTable) && status.status === "open") {
+      kids.push(tableForm());
+      return kids;
+    }
+    if (poll.group && table) kids.push(tableLine());
     if (status.status !== "open") {
       kids.push(h("p", { className: "jp-note", text: status.opened ? t("closed") : t("not_open") }));
     } else if (kind.entries) {
@@ -405,7 +497,7 @@
     var me = poll ? mine[poll.id] : null;
     var key = JSON.stringify([live.state.slide, poll && poll.id, status.status, status.visible,
       me ? me.answers.length : 0, me ? me.answers.filter(function (a) { return a.pending; }).length : 0,
-      readable, tab]);
+      readable, tab, table, choosingTable]);
     if (!force && key === shownKey) {
       var slot = document.getElementById("jp-results");
       if (slot && poll) {
@@ -421,6 +513,7 @@
     shownKey = key;
     var kids = poll ? pollView(poll)
       : [h("h1", { className: "jp-q", id: "jp-q", tabIndex: -1, text: t("waiting") })];
+    if (!poll && wantsTable(null)) kids.push(!table || choosingTable ? tableForm() : tableLine());
     var copy = slideCopy(poll);
     // On a poll's slide, the slide's text only when it says more than the question.
     if (tab === "slide" && (!poll || (readable && copy.querySelector("p")))) kids.push(copy);
@@ -468,6 +561,7 @@
     var before = live && live.state ? live.state.poll : null;
     live = data;
     Object.keys(live.polls || {}).forEach(function (id) { live.polls[id].seenAt = Date.now(); });
+    if (typeof data.now === "number") skew = data.now - Date.now() / 1000;
     status("");
     var pid = live.state.poll;
     if (pid && polls[pid] && (pid !== before || !mine[pid])) loadMine(pid);
@@ -510,6 +604,13 @@
       }
       render(false);
     });
+    source.addEventListener("timer", function (ev) {
+      if (!live) return;
+      var data = JSON.parse(ev.data);
+      skew = data.now - Date.now() / 1000;
+      live.timer = data.timer;
+      drawTimer();
+    });
     source.onopen = function () { status(""); };
     source.onerror = function () {
       status(t("offline"));
@@ -549,6 +650,7 @@
       drawReactions(data.reactions || []);
       if (!wholeTalk) tab = "slide";
       shownKey = "";  // another deck (or its new version): draw everything again
+      loadTable();
       return loadVoter().then(function () { onSnapshot(data.live); });
     });
   }

@@ -6,6 +6,7 @@ import bisect
 import functools
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from starlette.requests import Request
@@ -15,6 +16,7 @@ from starlette.types import Receive, Scope, Send
 
 from deckpoll.personal import in_answer
 from deckpoll.polls import kind_of
+from deckpoll.polls.tables import take_table
 from deckpoll.server import voters
 from deckpoll.server.private import public_poll
 from deckpoll.server.session import Session
@@ -131,6 +133,8 @@ async def deck(request: Request) -> Response:
             for s in manifest.get("slides") or []
         ],
         "polls": [poll if presenter else public_poll(poll) for poll in session.polls.values()],
+        # The room's tables (`polls.groups`): a phone asks which one it sits at.
+        "groups": config.get("groups") or [],
         # Names this talk in the phone's storage key for its voter token (voters.py).
         "talk": tokens.talk if (tokens := await voters.ensure(request.app.state)) else None,
         "presenter": presenter,
@@ -167,7 +171,10 @@ async def answer(request: Request) -> Response:
     voter = check_voter(request.headers.get("x-deckpoll-voter"))
     tokens = await voters.check(request, voter)
     poll = session.polls[pid]
-    checked = kind_of(poll).check(poll, await read_json(request), session.status[pid])
+    body, table = take_table(poll, await read_json(request), session.tables)
+    checked = kind_of(poll).check(poll, body, session.status[pid])
+    if table is not None:  # the table travels beside the kind's fields (polls/tables.py)
+        checked = replace(checked, value={**checked.value, "group": table})
     # The voter's rate is counted by the store with the answer (TooFast: 429 too_fast).
     receipt = await session.answer(pid, voter, checked, rate=request.app.state.answer_rate)
     phones = session.audience()

@@ -18,6 +18,7 @@ from typing import Any
 
 from deckpoll.personal import in_answer
 from deckpoll.polls import Checked, Tally
+from deckpoll.polls.tables import table_ids
 from deckpoll.server.events import Broadcaster
 from deckpoll.server.follower import Follower
 from deckpoll.server.mirror import Mirror, poll_of_slide
@@ -37,6 +38,7 @@ class Session:
     ) -> None:
         self.manifest = manifest
         self.store = store
+        self.tables = table_ids(manifest)  # the room's tables, id -> label (polls.groups)
         config = manifest.get("polls_config") or {}
         self.deck_auto_open = config.get("auto_open", True) is not False
         self.broadcaster = Broadcaster(self.snapshot)

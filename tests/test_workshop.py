@@ -1,0 +1,192 @@
+"""Workshop mode in the source and the manifest: `timer:` and `minutes:` slide options, the
+talk's `duration:`, the room's tables (`polls.groups`), and answers that carry their table."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+
+from deckpoll.build import compile_deck
+from deckpoll.polls import tally
+from deckpoll.stores.base import Answer
+from server_fixtures import manifest, presenter, running, voter
+from test_errors import problems, write_deck
+
+DECK = "title: T\nlang: sv\nduration: 45m\ntimer_sound: true\npolls:\n  groups: 3\n"
+SLIDES = """\
+<!-- slide: {id: ovning, timer: 15m, minutes: 20} -->
+# Övning
+
+---
+
+<!-- slide: {timer: 90s} -->
+## Kort
+
+---
+
+```poll
+id: fokus
+kind: wordcloud
+question: Vad?
+group: true
+```
+
+---
+
+```poll
+id: alla
+kind: open
+question: Vem?
+```
+"""
+
+
+def test_timer_minutes_duration_and_tables_reach_the_manifest_and_page(tmp_path: Path) -> None:
+    compiled = compile_deck(write_deck(tmp_path, SLIDES, DECK))
+    m = compiled.manifest
+    assert [s["timer"] for s in m["slides"]] == [900, 90, None, None]
+    assert [s["minutes"] for s in m["slides"]] == [20.0, None, None, None]
+    assert m["duration"] == 45 * 60 and m["timer_sound"] is True
+    assert m["polls_config"]["groups"] == [
+        {"id": "1", "label": "Bord 1"},
+        {"id": "2", "label": "Bord 2"},
+        {"id": "3", "label": "Bord 3"},
+    ]
+    assert [p["group"] for p in m["polls"]] == [True, False]
+    assert 'data-dp-timer="900"' in compiled.html and 'data-dp-minutes="20.0"' in compiled.html
+    assert compiled.html.count('data-dp-poll-group="true"') == 1
+    config = json.loads(compiled.html.split('id="dp-config">', 1)[1].split("</script>", 1)[0])
+    assert config["duration"] == 2700 and config["polls"]["groups"][2]["label"] == "Bord 3"
+
+
+def test_named_tables_and_group_all(tmp_path: Path) -> None:
+    deck = "title: T\npolls:\n  groups: [Bord A, Bord B]\n  group_all: true\n"
+    m = compile_deck(write_deck(tmp_path, SLIDES, deck)).manifest
+    assert [g["id"] for g in m["polls_config"]["groups"]] == ["Bord A", "Bord B"]
+    assert [p["group"] for p in m["polls"]] == [True, True]
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        ("timer: 15", "did you mean '15m'?"),
+        ("timer: soon", "`timer` must be a time such as 15m, 90s or 1h"),
+        ("timer: 25h", "`timer` must be between 1s and 24h"),
+        ("minutes: lots", "`minutes` must be a number of minutes"),
+        ("timr: 5m", "unknown slide option key 'timr'; did you mean 'timer'?"),
+    ],
+)
+def test_bad_timer_options_are_reported_where_written(
+    tmp_path: Path, option: str, message: str
+) -> None:
+    slides = f"# A\n\n---\n\n<!-- slide: {{{option}}} -->\n## B\n"
+    found = problems(write_deck(tmp_path, slides), strict=True)
+    assert len(found) == 1 and found[0].startswith("slides.md:5:") and message in found[0]
+
+
+def test_bad_tables_are_reported_where_written(tmp_path: Path) -> None:
+    deck = "title: T\npolls:\n  groups: [A, A, '']\nduration: 45\n"
+    found = problems(write_deck(tmp_path, "# A\n", deck))
+    assert any(f.startswith("deck.yaml:3:15: error: table 'A' is named twice") for f in found)
+    assert any(f.startswith("deck.yaml:3:18: error: a table name must be") for f in found)
+    assert any(f.startswith("deck.yaml:4:11:") and "'45m'" in f for f in found)
+    poll = "```poll\nid: q\nkind: open\nquestion: Q?\ngroup: true\n```\n"
+    found = problems(write_deck(tmp_path, poll, "title: T\n"))
+    assert found == [
+        "slides.md:5:8: error: `group: true` needs the tables in deck.yaml: `polls: {groups: 12}`"
+    ]
+
+
+def grouped() -> dict:
+    data = manifest()
+    data["polls_config"]["groups"] = [{"id": str(n), "label": f"Table {n}"} for n in (1, 2, 3)]
+    for poll in data["polls"]:
+        poll["group"] = poll["id"] in ("wall", "lunch")
+    return data
+
+
+def test_an_answer_stores_its_table_and_an_unknown_table_gets_422() -> None:
+    async def go():
+        async with running(data=grouped()) as (client, app):
+            await client.post("/api/v1/polls/wall/open", headers=presenter())
+            url = "/api/v1/polls/wall/answers"
+            ok = await client.post(url, json={"text": "Kommunerna", "group": "3"}, headers=voter())
+            assert ok.status_code == 200
+            for bad in ("13", 3, None, ["3"]):
+                r = await client.post(url, json={"text": "x", "group": bad}, headers=voter(1))
+                assert r.status_code == 422 and r.json()["error"] == "unknown_group", bad
+            # A poll that does not collect tables refuses the field (the phone never sends it).
+            await client.post("/api/v1/polls/words/open", headers=presenter())
+            r = await client.post(
+                "/api/v1/polls/words/answers", json={"text": "x", "group": "1"}, headers=voter()
+            )
+            assert r.status_code == 422 and r.json()["error"] == "unknown_field"
+            mine = await client.get(url, headers=voter())
+            assert mine.json()["answers"][0]["group"] == "3"
+            (stored,) = await app.state.session.store.answers("wall")
+            assert stored.value == {"text": "Kommunerna", "group": "3"}
+            res = (await client.get("/api/v1/polls/wall/results", headers=presenter())).json()
+            assert res["tables"] == [{"id": "3", "voters": 1, "answers": 1}]
+
+    asyncio.run(go())
+
+
+def test_table_tally_keeps_each_table_and_the_room() -> None:
+    poll = {**grouped()["polls"][4]}
+    answers = [
+        Answer(1, "wall", "v1", {"text": "Skolan", "group": "1"}),
+        Answer(2, "wall", "v2", {"text": "Vården", "group": "2"}),
+        Answer(3, "wall", "v3", {"text": "Regionen", "group": "2"}),
+        Answer(4, "wall", "v4", {"text": "Ingen"}),
+    ]
+    result = tally(poll, answers)
+    assert result.answers == 4
+    assert result.counts() == [
+        {"id": "1", "voters": 1, "answers": 1},
+        {"id": "2", "voters": 2, "answers": 2},
+    ]
+    result.showing = "2"
+    shown = result.view(presenter=False)
+    assert shown["share"] == "2" and shown["answers"] == 2
+    assert sorted(e["text"] for e in shown["entries"]) == ["Regionen", "Vården"]
+    result.leave(answers[2])
+    assert result.view(presenter=False)["answers"] == 1
+    result.showing = "3"  # a table without answers is shown empty, not the room
+    assert result.view(presenter=False)["answers"] == 0
+    summary = result.summary()
+    assert summary["answers"] == 3 and set(summary["tables"]) == {"1", "2"}
+
+
+def test_exports_break_down_by_table() -> None:
+    from deckpoll.results import collect_from, to_csv, to_markdown
+    from deckpoll.stores.base import OPEN, open_store
+
+    async def go():
+        store = open_store("memory://")
+        data = grouped()
+        await store.set_status("wall", OPEN)
+        for n, (text, table) in enumerate([("Skolan", "2"), ("Vården", "1"), ("Alla", None)]):
+            value = {"text": text, **({"group": table} if table else {})}
+            await store.add_answer("wall", f"v{n}", value, key=text, replace=False, limit=2)
+        return await collect_from(data, store)
+
+    exported = asyncio.run(go())
+    wall = next(p for p in exported["polls"] if p["id"] == "wall")
+    assert [(t["id"], t["label"], t["tally"]["answers"]) for t in wall["tables"]] == [
+        ("1", "Table 1", 1),
+        ("2", "Table 2", 1),
+    ]
+    assert [a["group"] for a in wall["answers"]] == ["2", "1", None]
+    assert "tables" not in next(p for p in exported["polls"] if p["id"] == "words")
+    rows = [r.split(",") for r in to_csv(exported).splitlines()]
+    assert rows[0][-1] == "table"
+    answers = {r[6]: r[-1] for r in rows[1:] if r[2] == "wall" and r[5] == "answer"}
+    assert answers == {"Skolan": "Table 2", "Vården": "Table 1", "Alla": ""}
+    assert any(r[2] == "wall" and r[5] == "tally" and r[-1] == "Table 2" for r in rows)
+    md = to_markdown(exported)
+    section = md.split("### By table", 1)[1].split("\n## ", 1)[0]
+    assert "#### Table 1 · 1 participant · 1 answer\n\n- Vården" in section
+    assert "#### Table 2 · 1 participant · 1 answer\n\n- Skolan" in section
