@@ -148,13 +148,13 @@ def test_table_tally_keeps_each_table_and_the_room() -> None:
         {"id": "1", "voters": 1, "answers": 1},
         {"id": "2", "voters": 2, "answers": 2},
     ]
-    result.showing = "2"
+    result.sharing = {"poll": "wall", "group": "2"}
     shown = result.view(presenter=False)
-    assert shown["share"] == "2" and shown["answers"] == 2
+    assert shown["share"] == {"group": "2"} and shown["answers"] == 2
     assert sorted(e["text"] for e in shown["entries"]) == ["Regionen", "Vården"]
     result.leave(answers[2])
     assert result.view(presenter=False)["answers"] == 1
-    result.showing = "3"  # a table without answers is shown empty, not the room
+    result.sharing = {"poll": "wall", "group": "3"}  # a table without answers: empty
     assert result.view(presenter=False)["answers"] == 0
     summary = result.summary()
     assert summary["answers"] == 3 and set(summary["tables"]) == {"1", "2"}
@@ -190,3 +190,49 @@ def test_exports_break_down_by_table() -> None:
     section = md.split("### By table", 1)[1].split("\n## ", 1)[0]
     assert "#### Table 1 · 1 participant · 1 answer\n\n- Vården" in section
     assert "#### Table 2 · 1 participant · 1 answer\n\n- Skolan" in section
+
+
+def test_timer_rules() -> None:
+    from deckpoll.server.workshop import change_timer, parse_timer
+
+    timers = {2: 900, 5: 90}
+    t = change_timer(None, "reach", 1, timers, 100.0)
+    assert t is None  # no timer on slide 1
+    t = change_timer(None, "reach", 2, timers, 100.0)
+    assert t == {"slide": 2, "total": 900, "running": True, "ends": 1000.0, "left": None}
+    assert change_timer(t, "reach", 2, timers, 400.0) is t  # back on its slide: no restart
+    t = change_timer(t, "toggle", 3, timers, 400.0)  # `t` elsewhere pauses it
+    assert (t["running"], t["left"]) == (False, 600.0)
+    t = change_timer(t, "add", 3, timers, 500.0)
+    assert (t["total"], t["left"]) == (960, 660.0)
+    t = change_timer(t, "start", 3, timers, 500.0)
+    assert t["ends"] == 1160.0
+    ended = change_timer(t, "add", 3, timers, 2000.0)  # a minute more after the end
+    assert ended["ends"] == 2060.0
+    t = change_timer(ended, "reset", 3, timers, 2100.0)
+    assert t == {"slide": 2, "total": 900, "running": False, "ends": None, "left": 900}
+    assert change_timer(t, "toggle", 5, timers, 0.0)["total"] == 90  # another timer's slide
+    assert change_timer(t, "reach", 5, timers, 0.0)["slide"] == 5
+    assert parse_timer(json.dumps(t), 5) == t
+    for bad in ("x", "[]", '{"slide": 9, "total": 9, "running": true, "ends": 1}',
+                '{"slide": 2, "total": 9, "running": true, "ends": null}',
+                '{"slide": 2, "total": 9, "running": false, "left": NaN}'):  # fmt: skip
+        assert parse_timer(bad, 5) is None, bad
+
+
+def test_sharing_round_steps_through_the_tables_that_answered_then_everyone() -> None:
+    from deckpoll.server.workshop import step_share
+
+    tables = ["1", "3", "7"]
+    seen, share = [], None
+    for _ in range(5):
+        share = step_share(share, "q", "next", tables)
+        seen.append(share["group"])
+    assert seen == ["1", "3", "7", None, None]
+    assert step_share(share, "q", "prev", tables)["group"] == "7"
+    assert step_share({"poll": "q", "group": "1"}, "q", "prev", tables) is None
+    assert step_share({"poll": "other", "group": "1"}, "q", "next", tables)["group"] == "1"
+    assert step_share(None, "q", "prev", tables)["group"] == "7"
+    assert step_share(share, "q", "all", tables) == {"poll": "q", "group": None}
+    assert step_share(share, "q", "off", tables) is None
+    assert step_share(None, "q", "next", []) == {"poll": "q", "group": None}

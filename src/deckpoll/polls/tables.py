@@ -53,7 +53,14 @@ class TableTally:
         self.kind, self.poll = kind, poll
         self.room: Tally = kind.tally(poll)
         self.tables: dict[str, Tally] = {}
-        self.showing: str | None = None  # the table whose answers the screens show
+        # The sharing round on this poll (server/workshop.py): {"poll", "group"}, where group
+        # is the table the screens show, or None for every table together; None: no round.
+        self.sharing: dict[str, Any] | None = None
+
+    @property
+    def showing(self) -> str | None:
+        """The table whose answers the screens show (None: the room's)."""
+        return self.sharing.get("group") if self.sharing else None
 
     @property
     def voters(self) -> int:
@@ -98,7 +105,8 @@ class TableTally:
         if self.showing is not None and shown is None:
             shown = self.kind.tally(self.poll)  # a table with no answers yet: shown empty
         base = (shown or self.room).view(presenter=presenter)
-        return {**base, "share": self.showing, "tables": self.counts()}
+        share = {"group": self.showing} if self.sharing else None
+        return {**base, "share": share, "tables": self.counts()}
 
     def summary(self) -> dict[str, Any]:
         """The room's results and each table's, for the exports and the handout."""
