@@ -14,6 +14,8 @@ from deckpoll.polls import tally
 from deckpoll.stores.base import Answer
 from server_fixtures import manifest, presenter, running, voter
 from test_errors import problems, write_deck
+from test_server_shared import redis_server  # noqa: F401 - a fixture
+from test_store_redis import redis_binary  # noqa: F401 - a fixture
 
 DECK = "title: T\nlang: sv\nduration: 45m\ntimer_sound: true\npolls:\n  groups: 3\n"
 SLIDES = """\
@@ -236,3 +238,135 @@ def test_sharing_round_steps_through_the_tables_that_answered_then_everyone() ->
     assert step_share(share, "q", "all", tables) == {"poll": "q", "group": None}
     assert step_share(share, "q", "off", tables) is None
     assert step_share(None, "q", "next", []) == {"poll": "q", "group": None}
+
+
+def timed() -> dict:
+    data = grouped()
+    data["slides"][0]["timer"] = 900
+    data["slides"][-1]["timer"] = 90
+    return data
+
+
+def test_timer_api_starts_on_reaching_the_slide_and_takes_presenter_actions() -> None:
+    async def go():
+        async with running(data=timed()) as (client, app):
+            deck = (await client.get("/api/v1/deck")).json()
+            assert deck["live"]["timer"] is None and isinstance(deck["live"]["now"], float)
+            auth = presenter()
+            await client.post("/api/v1/state", json={"slide": 2}, headers=auth)
+            await client.post("/api/v1/state", json={"slide": 1}, headers=auth)  # reached
+            live = (await client.get("/api/v1/deck")).json()["live"]
+            timer = live["timer"]
+            assert timer["slide"] == 1 and timer["running"] and timer["total"] == 900
+            assert 899 <= timer["ends"] - live["now"] <= 900
+            r = await client.post("/api/v1/timer", json={"action": "pause"}, headers=auth)
+            assert r.status_code == 200 and not r.json()["timer"]["running"]
+            r = await client.post("/api/v1/timer", json={"action": "add"}, headers=auth)
+            assert r.json()["timer"]["total"] == 960
+            # Coming back to the slide does not restart it; a reset gives the full time.
+            await client.post("/api/v1/state", json={"slide": 2}, headers=auth)
+            await client.post("/api/v1/state", json={"slide": 1}, headers=auth)
+            live = (await client.get("/api/v1/deck")).json()["live"]
+            assert live["timer"]["total"] == 960 and not live["timer"]["running"]
+            r = await client.post("/api/v1/timer", json={"action": "reset"}, headers=auth)
+            assert r.json()["timer"]["left"] == 900
+            # Refusals: JSON 4xx, never a 500.
+            assert (await client.post("/api/v1/timer", json={"action": "start"})).status_code == 401
+            for body, code in (
+                ({"action": "explode"}, "invalid_value"),
+                ({"action": "start", "slide": 99}, "out_of_range"),
+                ({"action": "start", "when": 1}, "unknown_field"),
+                (["start"], "not_an_object"),
+            ):
+                r = await client.post("/api/v1/timer", json=body, headers=auth)
+                assert r.status_code == 422 and r.json()["error"] == code, body
+            assert (await client.get("/api/v1/timer")).status_code == 405
+            assert (await app.state.session.store.get_meta("timer")) is not None
+
+    asyncio.run(go())
+
+
+def test_a_restarted_server_keeps_the_running_timer(tmp_path: Path) -> None:
+    from deckpoll.stores.base import open_store
+
+    url = f"sqlite:///{tmp_path / 'answers.sqlite3'}"
+
+    async def go():
+        async with running(open_store(url), data=timed()) as (client, _):
+            await client.post("/api/v1/state", json={"slide": 2}, headers=presenter())
+            await client.post("/api/v1/state", json={"slide": 1}, headers=presenter())
+            before = (await client.get("/api/v1/deck")).json()["live"]["timer"]
+        async with running(open_store(url), data=timed()) as (client, _):
+            after = (await client.get("/api/v1/deck")).json()["live"]["timer"]
+        assert after == before and after["running"]
+
+    asyncio.run(go())
+
+
+def test_sharing_round_shows_one_table_then_everyone() -> None:
+    async def go():
+        async with running(data=grouped()) as (client, _):
+            auth = presenter()
+            await client.post("/api/v1/polls/wall/open", headers=auth)
+            url = "/api/v1/polls/wall/answers"
+            for n, (text, table) in enumerate([("A", "3"), ("B", "1"), ("C", "3")]):
+                await client.post(url, json={"text": text, "group": table}, headers=voter(n))
+            share = "/api/v1/polls/wall/share"
+            steps = []
+            for _ in range(3):
+                r = await client.post(share, json={"step": "next"}, headers=auth)
+                res = (await client.get("/api/v1/polls/wall/results")).json()
+                texts = sorted(e["text"] for e in res["entries"])
+                steps.append((r.json()["share"]["group"], res["share"], texts))
+            assert steps == [
+                ("1", {"group": "1"}, ["B"]),
+                ("3", {"group": "3"}, ["A", "C"]),
+                (None, {"group": None}, ["A", "B", "C"]),
+            ]
+            await client.post(share, json={"step": "off"}, headers=auth)
+            res = (await client.get("/api/v1/polls/wall/results")).json()
+            assert res["share"] is None and res["answers"] == 3
+            r = await client.post("/api/v1/polls/words/share", json={"step": "next"}, headers=auth)
+            assert r.status_code == 422 and r.json()["error"] == "no_tables"
+            r = await client.post(share, json={"step": "sideways"}, headers=auth)
+            assert r.status_code == 422
+            assert (await client.post(share, json={"step": "next"})).status_code == 401
+
+    asyncio.run(go())
+
+
+def test_timer_and_sharing_round_reach_the_other_server_of_a_shared_deck(redis_server):  # noqa: F811
+    """Two servers on one Redis deck: a timer action and a sharing step on A reach B's screens
+    (the feed carries them like the presenter's position)."""
+    from test_server_shared import two_stores, wait_for
+
+    async def go():
+        store_a, store_b = two_stores(redis_server.url)
+        async with (
+            running(store_a, data={**timed(), "polls_config": grouped()["polls_config"]},
+                    push_interval=0.05) as (client_a, _),
+            running(store_b, data={**timed(), "polls_config": grouped()["polls_config"]},
+                    push_interval=0.05) as (_, app_b),
+        ):  # fmt: skip
+            phone = app_b.state.session.broadcaster.stream(presenter=False, role="join")
+            await phone.__anext__()
+            await phone.__anext__()  # snapshot
+            auth = presenter()
+            await client_a.post("/api/v1/state", json={"slide": 2}, headers=auth)
+            await client_a.post("/api/v1/state", json={"slide": 1}, headers=auth)
+            _, data = await wait_for(phone, lambda e, d: e == "timer" and d["timer"]["running"])
+            assert data["timer"]["total"] == 900 and isinstance(data["now"], float)
+            await client_a.post("/api/v1/timer", json={"action": "pause"}, headers=auth)
+            await wait_for(phone, lambda e, d: e == "timer" and not d["timer"]["running"])
+            await client_a.post("/api/v1/polls/wall/open", headers=auth)
+            body = {"text": "Tillit", "group": "2"}
+            await client_a.post("/api/v1/polls/wall/answers", json=body, headers=voter(0))
+            # Read your writes: the answer acknowledged, the round on A already counts it.
+            await client_a.post("/api/v1/polls/wall/share", json={"step": "next"}, headers=auth)
+            _, res = await wait_for(
+                phone, lambda e, d: e == "results" and d["id"] == "wall" and d.get("share")
+            )
+            assert res["share"] == {"group": "2"} and res["answers"] == 1
+            await phone.aclose()
+
+    asyncio.run(go())

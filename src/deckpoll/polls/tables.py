@@ -106,7 +106,8 @@ class TableTally:
             shown = self.kind.tally(self.poll)  # a table with no answers yet: shown empty
         base = (shown or self.room).view(presenter=presenter)
         share = {"group": self.showing} if self.sharing else None
-        return {**base, "share": share, "tables": self.counts()}
+        room = {"voters": self.room.voters, "answers": self.room.answers}  # the console's counts
+        return {**base, "share": share, "tables": self.counts(), "room": room}
 
     def summary(self) -> dict[str, Any]:
         """The room's results and each table's, for the exports and the handout."""

@@ -156,9 +156,9 @@ dp.use(class Console {
  mine() { return this.table ? this.answers.filter(a => a.value.group === this.table) : this.answers; }
 
  drawCounts() {
-  const { live, res } = this.state();
+  const { live, res } = this.state(), room = res?.room || res;  // the whole room, also mid-round
   this.counts.textContent = '';
-  [['participants', res?.voters], ['answers', res?.answers], ['waiting', res?.pending], ['phones', live?.audience]].forEach(([k, v]) => {
+  [['participants', room?.voters], ['answers', room?.answers], ['waiting', res?.pending], ['phones', live?.audience]].forEach(([k, v]) => {
    if (k === 'waiting' && !this.state().poll.held && !v) return;
    const box = dp.el('div', 'dp-con-count dp-con-count-' + k);
    box.append(dp.el('dd', '', null, v == null ? '–' : String(v)), dp.el('dt', '', null, t(k)));
@@ -175,7 +175,20 @@ dp.use(class Console {
   if (st.results === 'on_reveal') button(st.revealed ? 'conceal' : 'reveal', t(st.revealed ? 'conceal' : 'reveal'));
   else if (this.poll.kind === 'quiz' && !st.revealed) button('reveal', t('reveal_answer'), 'dp-con-primary');  // the correct option, scores
   button('reset', t('reset'), 'dp-con-danger');
+  this.drawShare();
   this.refocus(keep);
+ }
+
+ /** The sharing round's controls on a poll with tables: table by table, then everyone. */
+ drawShare() {
+  if (!this.poll.el.dataset.dpPollGroup || !(dp.config.polls?.groups || []).length) return;
+  const { res } = this.state(), box = dp.el('div', 'dp-con-share', { role: 'group', 'aria-label': t('share') });
+  const now = dp.polls.shareLine(res);
+  box.append(dp.el('span', 'dp-con-share-now', null, now || t('share')));
+  [['share:prev', 'share_prev'], ['share:next', 'share_next', 'dp-con-primary'], ['share:all', 'share_all']].forEach(([a, k, cls]) =>
+   box.append(dp.el('button', 'dp-button dp-con-act ' + (cls || ''), { type: 'button', 'data-dp-con': a }, t(k))));
+  if (res?.share) box.append(dp.el('button', 'dp-button dp-con-act', { type: 'button', 'data-dp-con': 'share:off' }, t('share_off')));
+  this.actions.append(box);
  }
 
  /** Word groups (a word cloud) or single answers, each with its state and members. */
@@ -374,6 +387,10 @@ dp.use(class Console {
   if (what === 'merge') return this.regroup({ merge: [...this.picked] });
   if (what === 'split') return this.regroup({ split: b.dataset.dpGroup });
   if (what === 'synthesis') { this.synth = this.synth ? null : await this.fetchSynthesis(); return this.drawList(); }
+  if (what === 'share') {
+   const status = await this.polls.share(arg, this.poll.id);
+   return this.say(status === 200 ? '' : t('failed', status || '–'));
+  }
   if (what === 'undo') return this.undo();
   if (what === 'reset') return this.armReset();
   if (['open', 'close', 'reveal', 'conceal'].includes(what)) return this.send(what);

@@ -272,6 +272,17 @@
       } catch (e) { return 0; /* the stream shows the outcome, or the offline state */ }
     }
 
+    /** A step of the sharing round (`next`, `prev`, `all`, `off`) on a poll with tables, by
+        default the current slide's: the HTTP status, 0 offline or not the presenter. */
+    share(step, id) {
+      const el = id ? null : dp.slide(dp.state().index)?.querySelector('[data-dp-poll-group]');
+      id = id || el?.dataset.dpPollId;
+      if (!id || !this.key || !this.live) return Promise.resolve(0);
+      return fetch(this.base + 'api/v1/polls/' + encodeURIComponent(id) + '/share', {
+        method: 'POST', headers: this.headers(true), body: JSON.stringify({ step })
+      }).then((r) => r.status, () => 0);
+    }
+
     destroy() {
       clearTimeout(this.timer);
       clearInterval(this.watchdog);

@@ -18,6 +18,11 @@
       this.joinBig = false;  // the `join` key: the big join panel back for latecomers
       dp.polls = this;
       if (dp.deck.querySelector('[data-dp-poll-id]')) dp.join = () => this.toggleJoin();
+      /* The sharing round (`]` / `[`): the tables of the current slide's poll one by one. */
+      if (dp.deck.querySelector('[data-dp-poll-group]')) {
+        dp.share_next = () => dp.link?.share('next');
+        dp.share_prev = () => dp.link?.share('prev');
+      }
     }
 
     /** What the link last heard (null until its first snapshot). */
@@ -44,6 +49,13 @@
       if (this.live && slide && (!s.previous || s.previous.index !== s.index)) {
         Object.keys(this.polls).forEach((id) => { if (slide.contains(this.polls[id].el)) this.draw(id); });
       }
+    }
+
+    /** "Bord 3 – 7 svar" while the sharing round shows one table, "Alla bord – 40 svar" after. */
+    shareLine(res) {
+      if (!res || !res.share) return null;
+      const g = (dp.config.polls?.groups || []).find((x) => x.id === res.share.group);
+      return g ? dp.t('share_table', { table: g.label, n: res.answers }) : dp.t('share_all', { n: res.answers });
     }
 
     /** `j`: the big join panel over the results and back (reset on the next slide). */
@@ -74,7 +86,9 @@
       p.el.dataset.dpPollStatus = state.status || 'closed';
       const head = dp.el('div', 'dp-poll-meta');
       const voters = res ? res.voters : 0, answers = res ? (res.answers != null ? res.answers : voters) : 0;
-      p.count = dp.el('span', 'dp-poll-count', null, t('participants', { n: voters }) + ' · ' + t('answers', { n: answers }));
+      const sharing = this.shareLine(res);
+      p.el.classList.toggle('dp-poll-sharing', !!sharing);
+      p.count = dp.el('span', 'dp-poll-count', null, sharing || t('participants', { n: voters }) + ' · ' + t('answers', { n: answers }));
       head.append(p.count);
       if (state.opened && state.status !== 'open') head.append(dp.el('span', 'dp-poll-state', null, t('status_closed')));
       box.append(head);

@@ -361,6 +361,11 @@
 
   // -- tables (answers per table: `polls.groups`, `group: true`) ---------------------------
 
+  function sharedNow(poll) {
+    var res = poll && live.results ? live.results[poll.id] : null;
+    return res && res.share ? res.share.group : "";
+  }
+
   function tables() { return (deck && deck.groups) || []; }
   function tableLabel(id) {
     var found = tables().filter(function (g) { return g.id === id; })[0];
@@ -447,6 +452,10 @@
       return kids;
     }
     if (poll.group && table) kids.push(tableLine());
+    var res = live.results ? live.results[poll.id] : null;
+    if (res && res.share && res.share.group) {  // the sharing round: whose answers are shown now
+      kids.push(h("p", { className: "jp-sharing", text: t("sharing", 0, tableLabel(res.share.group)) }));
+    }
     if (status.status !== "open") {
       kids.push(h("p", { className: "jp-note", text: status.opened ? t("closed") : t("not_open") }));
     } else if (kind.entries) {
@@ -497,7 +506,7 @@
     var me = poll ? mine[poll.id] : null;
     var key = JSON.stringify([live.state.slide, poll && poll.id, status.status, status.visible,
       me ? me.answers.length : 0, me ? me.answers.filter(function (a) { return a.pending; }).length : 0,
-      readable, tab, table, choosingTable]);
+      readable, tab, table, choosingTable, sharedNow(poll)]);
     if (!force && key === shownKey) {
       var slot = document.getElementById("jp-results");
       if (slot && poll) {

@@ -36,6 +36,7 @@ from deckpoll.server.voters import DEFAULT_PER_MINUTE
 from deckpoll.server.voters import ensure as ensure_voters
 from deckpoll.server.voters import mint as mint_voter
 from deckpoll.server.votes import ROUTES as VOTE_ROUTES
+from deckpoll.server.workshop_api import ROUTES as WORKSHOP_ROUTES
 from deckpoll.stores.base import Store
 
 __all__ = ["DeckApp", "Part", "create_app", "deck_policy", "join_page"]
@@ -146,6 +147,7 @@ def create_app(
             *REGROUP_ROUTES,  # before ROUTES: its paths would match /polls/{poll}/{action}
             *VOTE_ROUTES,
             *REACTION_ROUTES,
+            *WORKSHOP_ROUTES,
             *ROUTES,
             *MODERATION_ROUTES,
             Route("/{path:path}", other, methods=["GET"]),
@@ -265,7 +267,7 @@ async def other(request: Request) -> Response:
         )
     if path.startswith("api/"):
         scope = {**request.scope, "method": "POST"}
-        if any(route.matches(scope)[0] == Match.FULL for route in ROUTES):
+        if any(route.matches(scope)[0] == Match.FULL for route in (*WORKSHOP_ROUTES, *ROUTES)):
             return error(405, "http_405", "Method Not Allowed", {"Allow": "POST"})
     return error(404, "not_found", "nothing here")
 

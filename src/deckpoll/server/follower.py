@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from deckpoll.server.mirror import Loaded, Mirror
 from deckpoll.server.wordgroups import META as GROUPS
+from deckpoll.server.workshop import WORKSHOP_META
 from deckpoll.stores.base import Change, Feed, Store, StoreError
 
 RESUBSCRIBE_SECONDS = 0.5  # between attempts to subscribe again after the feed was lost
@@ -30,7 +31,8 @@ async def load(store: Store, polls: list[str]) -> Loaded:
     found = await store.polls()
     answers = {pid: await store.answers(pid) for pid in polls}
     groups = {pid: raw for pid in polls if (raw := await store.get_meta(GROUPS + pid))}
-    return Loaded(head, state, found, answers, groups)
+    meta = {name: await store.get_meta(name) for name in WORKSHOP_META}
+    return Loaded(head, state, found, answers, groups, meta)
 
 
 class Follower:

@@ -17,6 +17,7 @@ from typing import Any
 from deckpoll.polls import Tally, kind_of, tally
 from deckpoll.server.wordgroups import META as GROUPS
 from deckpoll.server.wordgroups import with_groups
+from deckpoll.server.workshop import SHARE_META, TIMER_META, Workshop
 from deckpoll.stores.base import NEW, OPEN, Answer, Change, PollState
 
 
@@ -42,6 +43,8 @@ class Loaded:
     polls: dict[str, PollState]
     answers: dict[str, list[Answer]]
     groups: dict[str, str] = field(default_factory=dict)  # poll -> its saved word groups
+    # The workshop's meta values (server/workshop.py: the slide timer, the sharing round).
+    meta: dict[str, str | None] = field(default_factory=dict)
 
 
 class Mirror:
@@ -73,6 +76,8 @@ class Mirror:
         self.tallies: dict[str, Tally] = {pid: tally(p, []) for pid, p in self.polls.items()}
         self._publish = publish
         self._marked = mark
+        # The slide timer and the sharing round (store meta, applied like the position).
+        self.workshop = Workshop(manifest, publish, self._mark, self.tallies.__getitem__, time.time)
 
     def _mark(self, pid: str) -> None:
         self._marked(pid)
@@ -105,6 +110,7 @@ class Mirror:
             for answer in rows:
                 mine.setdefault(answer.voter, {})[answer.id] = None
             self.by_voter[pid] = mine
+        self.workshop.load(loaded.meta.get(TIMER_META), loaded.meta.get(SHARE_META))
 
     def parse_state(self, raw: str) -> dict[str, int]:
         data = json.loads(raw)
@@ -124,6 +130,8 @@ class Mirror:
             self._flags(change.answer)
         elif change.kind == "poll" and change.state is not None:
             self._poll(change.state, reset=change.reset)
+        elif change.kind == "meta" and self.workshop.apply(change.name, change.value):
+            pass  # the slide timer or the sharing round
         elif change.kind == "meta" and change.name == "state":
             with contextlib.suppress(ValueError, TypeError, KeyError):
                 self._slide(self.parse_state(change.value))
@@ -142,6 +150,7 @@ class Mirror:
             self.answers[state.id] = {}
             self.by_voter[state.id] = {}
             self.tallies[state.id] = tally(self.polls[state.id], [])
+            self.workshop.renew(state.id)  # a round on this poll goes on with the new tally
         if state != self.status.get(state.id):
             self.status[state.id] = state
             self._publish("poll", self.poll_view(state.id))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from typing import Any
 
 from deckpoll.personal import in_answer
@@ -23,6 +24,7 @@ from deckpoll.server.events import Broadcaster
 from deckpoll.server.follower import Follower
 from deckpoll.server.mirror import Mirror, poll_of_slide
 from deckpoll.server.pusher import PUSH_INTERVAL, Pusher
+from deckpoll.server.workshop import SHARE_META, TIMER_META
 from deckpoll.stores.base import NEW, OPEN, Answer, PollState, Rate, Receipt, Store, StoreError
 
 __all__ = ["Session", "poll_of_slide", "PUSH_INTERVAL"]
@@ -148,6 +150,8 @@ class Session:
             "polls": {pid: self.poll_view(pid) for pid in self.polls},
             "results": {pid: self.results_view(pid, presenter) for pid in self.polls},
             "audience": self.audience(),
+            "timer": self.mirror.workshop.timer,
+            "now": time.time(),  # the server's clock: the timer counts down from its end
         }
 
     def audience(self) -> int:
@@ -176,7 +180,26 @@ class Session:
             if self.status[whole].status == NEW and self.auto_opens(whole):
                 await self.store.set_status(whole, OPEN, only_from=(NEW,))
         await self.settle()
+        if changed and slide in self.mirror.workshop.timers:
+            await self.timer("reach", slide)  # a timer slide starts its countdown
         return {**state, "poll": pid}
+
+    async def timer(self, action: str, slide: int) -> dict[str, Any]:
+        """A presenter's timer action (or reaching a timer slide): the timer after it, with
+        the server's time (server/workshop.py)."""
+        workshop = self.mirror.workshop
+        state = workshop.next_timer(action, slide)
+        if state != workshop.timer:
+            await self.store.set_meta(TIMER_META, json.dumps(state))
+            await self.settle()
+        return workshop.timer_event()
+
+    async def share(self, pid: str, step: str) -> dict[str, Any] | None:
+        """A step of the sharing round on a poll with tables: the round after it."""
+        share = self.mirror.workshop.next_share(pid, step)
+        await self.store.set_meta(SHARE_META, json.dumps(share))
+        await self.settle()
+        return share
 
     async def set_status(
         self, pid: str, status: str, *, only_from: tuple[str, ...] | None = None

@@ -17,6 +17,7 @@ from typing import Any
 
 TIMER_META = "timer"
 SHARE_META = "share"
+WORKSHOP_META = (TIMER_META, SHARE_META)  # what a load of the store reads for this
 ADD_SECONDS = 60
 MAX_SECONDS = 24 * 3600
 TIMER_ACTIONS = ("reach", "start", "pause", "toggle", "add", "reset")
@@ -195,6 +196,12 @@ class Workshop:
                 tally.sharing = share if share and share["poll"] == pid else None
             if not quiet:
                 self._mark(pid)
+
+    def renew(self, pid: str) -> None:
+        """A poll's tally was made anew (a reset): it shows the round's table again."""
+        tally = self._tally(pid)
+        if hasattr(tally, "sharing"):
+            tally.sharing = self.share if self.share and self.share["poll"] == pid else None
 
     def timer_event(self) -> dict[str, Any]:
         return {"timer": self.timer, "now": self.clock()}
