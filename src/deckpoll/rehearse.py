@@ -71,14 +71,24 @@ SENTENCES = (
 )
 
 
-def answers(poll: dict[str, Any], count: int, seed: int = 0) -> Iterator[dict[str, Any]]:
+def answers(
+    poll: dict[str, Any], count: int, seed: int = 0, tables: list[str] | None = None
+) -> Iterator[dict[str, Any]]:
     """`count` answer bodies (as the phone page sends them) for a manifest poll; each kind
-    makes its own (a kind that takes no answers gets none)."""
+    makes its own (a kind that takes no answers gets none). A poll with tables gets each
+    answer from one of `tables` (the deck's table ids), a few tables busier than others."""
     from deckpoll.polls import kind_of
 
     kind = kind_of(poll)
     if not kind.takes_answers:
         return
     rng = random.Random(f"{poll.get('id')}:{seed}")
+    seats = list(tables or []) if poll.get("group") else []
     for n in range(count):
-        yield kind.rehearse(poll, rng, n)
+        body = kind.rehearse(poll, rng, n)
+        if seats:  # the first tables busier: the sharing round shows tables of every size
+            body = {
+                **body,
+                "group": seats[min(int(rng.triangular(0, len(seats), 0)), len(seats) - 1)],
+            }
+        yield body

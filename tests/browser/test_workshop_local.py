@@ -146,3 +146,31 @@ def test_speaker_view_says_behind_plan(context, deck_html):
     pace = speaker.locator(".dp-sv-pace")
     assert "5:00 av 20:00 · 3 min efter planen" in pace.text_content()
     assert pace.get_attribute("data-dp-pace") == "behind"
+
+
+@pytest.mark.parametrize("sound", [False, True])
+def test_a_tone_only_with_timer_sound(browser, tmp_path, sound):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "deck.yaml").write_text(f"title: W\ntimer_sound: {str(sound).lower()}\n")
+    (src / "slides.md").write_text("<!-- slide: {timer: 5s} -->\n# Kort\n")
+    html = build(src, tmp_path / "out") / "index.html"
+    context = browser.new_context(bypass_csp=True)
+    # Count the tones: an AudioContext stand-in whose oscillator is only counted.
+    context.add_init_script(
+        """window.__tones = 0;
+           window.AudioContext = class { constructor() { this.currentTime = 0; }
+             createOscillator() { window.__tones++; return { frequency: {}, connect: g => g,
+               start() {}, stop() {} }; }
+             createGain() { return { connect: x => x,
+               gain: { setValueAtTime() {}, exponentialRampToValueAtTime() {} } }; } };"""
+    )
+    try:
+        page = context.new_page()
+        page.clock.install()
+        open_deck(page, html)
+        page.clock.run_for(6_000)
+        assert "dp-timer-up" in page.locator(".dp-timer").get_attribute("class")
+        assert page.evaluate("window.__tones") == (1 if sound else 0)
+    finally:
+        context.close()

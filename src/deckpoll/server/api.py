@@ -6,7 +6,6 @@ import bisect
 import functools
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
 from typing import Any
 
 from starlette.requests import Request
@@ -15,8 +14,7 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from deckpoll.personal import in_answer
-from deckpoll.polls import kind_of
-from deckpoll.polls.tables import take_table
+from deckpoll.polls import kind_of, tables
 from deckpoll.server import voters
 from deckpoll.server.private import public_poll
 from deckpoll.server.session import Session
@@ -171,10 +169,8 @@ async def answer(request: Request) -> Response:
     voter = check_voter(request.headers.get("x-deckpoll-voter"))
     tokens = await voters.check(request, voter)
     poll = session.polls[pid]
-    body, table = take_table(poll, await read_json(request), session.tables)
-    checked = kind_of(poll).check(poll, body, session.status[pid])
-    if table is not None:  # the table travels beside the kind's fields (polls/tables.py)
-        checked = replace(checked, value={**checked.value, "group": table})
+    # The kind's fields, and the table beside them for a poll with tables (polls/tables.py).
+    checked = tables.check(poll, await read_json(request), session.tables, session.status[pid])
     # The voter's rate is counted by the store with the answer (TooFast: 429 too_fast).
     receipt = await session.answer(pid, voter, checked, rate=request.app.state.answer_rate)
     phones = session.audience()
