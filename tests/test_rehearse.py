@@ -57,14 +57,12 @@ def test_open_answers_include_long_sentences_and_markup_as_text() -> None:
 
 
 def test_a_poll_with_tables_gets_answers_from_several_tables() -> None:
-    from deckpoll.polls import tables
-
     poll = {**POLLS[-1], "group": True}
     ids = {str(n): f"Bord {n}" for n in range(1, 13)}
     bodies = list(answers(poll, 40, tables=list(ids)))
     seen = [b["group"] for b in bodies]
     assert set(seen) <= set(ids) and len(set(seen)) >= 4
     for body in bodies:  # each is what the API accepts, table included
-        assert tables.check(poll, body, ids).value["group"] == body["group"]
+        assert check_answer(poll, body, tables=ids).value["group"] == body["group"]
     plain = {**poll, "group": False}
     assert all("group" not in b for b in answers(plain, 10, tables=list(ids)))

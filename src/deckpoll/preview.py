@@ -236,7 +236,7 @@ class PreviewPart:
 
     async def rehearse(self, request: Request) -> Response:
         """Open the poll and fill it with `count` simulated answers (`r` on a poll slide)."""
-        from deckpoll.polls import tables
+        from deckpoll.polls import check_answer
         from deckpoll.rehearse import answers
         from deckpoll.stores.base import OPEN
 
@@ -257,7 +257,7 @@ class PreviewPart:
         added = 0
         seed = secrets.randbelow(1 << 30)
         for body in answers(poll, int(count), seed=seed, tables=list(session.tables)):
-            checked = tables.check(poll, body, session.tables)
+            checked = check_answer(poll, body, tables=session.tables)
             await session.answer(poll_id, secrets.token_urlsafe(16), checked)
             added += 1
         return JSONResponse({"ok": True, "added": added})

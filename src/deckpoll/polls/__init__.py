@@ -9,11 +9,12 @@ import functools
 import json
 import os
 import sys
+from dataclasses import replace
 from importlib import import_module
 from typing import Any
 
 from deckpoll.polls.base import Checked, Kind, Tally
-from deckpoll.polls.tables import TableTally
+from deckpoll.polls.tables import FIELD, TableTally, take_table
 from deckpoll.server.validate import Invalid
 from deckpoll.stores.base import Answer, PollState
 
@@ -121,9 +122,20 @@ def kind_of(poll: dict[str, Any]) -> Kind:
     return found
 
 
-def check_answer(poll: dict[str, Any], data: Any, state: PollState | None = None) -> Checked:
-    """Validate a parsed answer body for a manifest poll (raise Invalid if wrong)."""
-    return kind_of(poll).check(poll, data, state)
+def check_answer(
+    poll: dict[str, Any],
+    data: Any,
+    state: PollState | None = None,
+    tables: dict[str, str] | None = None,
+) -> Checked:
+    """Validate a parsed answer body for a manifest poll (raise Invalid if wrong). With the
+    deck's `tables` (polls.groups), a poll with tables keeps the voter's table beside the
+    kind's fields in what is stored (polls/tables.py)."""
+    body, table = take_table(poll, data, tables) if tables is not None else (data, None)
+    checked = kind_of(poll).check(poll, body, state)
+    if table is None:
+        return checked
+    return replace(checked, value={**checked.value, FIELD: table})
 
 
 def tally(poll: dict[str, Any], answers: list[Answer]) -> Tally | TableTally:

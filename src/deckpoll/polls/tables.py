@@ -7,10 +7,9 @@ needs no change for it."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
-from deckpoll.polls.base import Checked, Kind, Tally
+from deckpoll.polls.base import Kind, Tally
 from deckpoll.server.validate import Invalid
 from deckpoll.stores.base import Answer
 
@@ -37,18 +36,6 @@ def take_table(poll: dict[str, Any], data: Any, tables: dict[str, str]) -> tuple
         known = ", ".join(list(tables)[:12]) + (", …" if len(tables) > 12 else "")
         raise Invalid(422, "unknown_group", f"group must be one of this deck's tables: {known}")
     return rest, value
-
-
-def check(poll: dict[str, Any], data: Any, tables: dict[str, str], state: Any = None) -> Checked:
-    """An answer body checked by its kind, with its table (if any) kept beside the kind's
-    fields in what is stored: the one path of the API and the preview's rehearsal."""
-    from deckpoll.polls import kind_of  # the registry (polls/__init__) imports this module
-
-    body, table = take_table(poll, data, tables)
-    checked = kind_of(poll).check(poll, body, state)
-    if table is None:
-        return checked
-    return replace(checked, value={**checked.value, FIELD: table})
 
 
 def table_of(answer: Answer) -> str | None:

@@ -14,7 +14,7 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from deckpoll.personal import in_answer
-from deckpoll.polls import kind_of, tables
+from deckpoll.polls import check_answer, kind_of
 from deckpoll.server import voters
 from deckpoll.server.private import public_poll
 from deckpoll.server.session import Session
@@ -170,7 +170,8 @@ async def answer(request: Request) -> Response:
     tokens = await voters.check(request, voter)
     poll = session.polls[pid]
     # The kind's fields, and the table beside them for a poll with tables (polls/tables.py).
-    checked = tables.check(poll, await read_json(request), session.tables, session.status[pid])
+    data = await read_json(request)
+    checked = check_answer(poll, data, session.status[pid], tables=session.tables)
     # The voter's rate is counted by the store with the answer (TooFast: 429 too_fast).
     receipt = await session.answer(pid, voter, checked, rate=request.app.state.answer_rate)
     phones = session.audience()
