@@ -56,7 +56,7 @@ def test_vinnova_deck_with_a_presenter_and_two_phones(browser, tmp_path: Path) -
         try:
             presenter = contexts[0].new_page()
             presenter.on("pageerror", lambda e: log.append(str(e)))
-            presenter.goto(f"{base}/?key={KEY}#/16")
+            presenter.goto(f"{base}/?key={KEY}#/17")
             presenter.wait_for_selector("#dp-deck.dp-polls-live.dp-presenter", state="attached")
             phones = []
             for context in contexts[1:]:
@@ -68,31 +68,34 @@ def test_vinnova_deck_with_a_presenter_and_two_phones(browser, tmp_path: Path) -
                 )
                 phones.append(phone)
             # To the word cloud: the backend opens it, the phones follow.
-            presenter.evaluate("window.deckpoll.go(17)")
+            presenter.evaluate("window.deckpoll.go(18)")
             words = [["Tillit", "Mod"], ["tillit", "Tid"]]
             for phone, mine in zip(phones, words, strict=True):
                 phone.locator("#jp-view").get_by_text("Vilka faktorer bör vi fokusera").wait_for(
                     timeout=5000
                 )
+                if phone.get_by_label("Bord 1", exact=True).count():  # the Vinnova polls ask
+                    phone.get_by_label("Bord 1", exact=True).check()  # for the table first
+                    phone.get_by_role("button", name="Välj").click()
                 for n, word in enumerate(mine):
                     phone.locator("input.jp-text").fill(word)
                     phone.get_by_role("button", name="Skicka").click()
                     expect(phone.locator(".jp-mine li")).to_have_count(n + 1)
-            cloud = presenter.locator('.dp-slide[data-dp-index="17"] svg.dp-poll-cloud')
+            cloud = presenter.locator('.dp-slide[data-dp-index="18"] svg.dp-poll-cloud')
             cloud.locator("text", has_text="Tillit").wait_for(timeout=5000)
             expect(cloud.locator(".dp-poll-word")).to_have_count(3)  # tillit grouped once
-            count = presenter.locator('.dp-slide[data-dp-index="17"] .dp-poll-count')
+            count = presenter.locator('.dp-slide[data-dp-index="18"] .dp-poll-count')
             expect(count).to_contain_text("2 deltagare")
             presenter.screenshot(path=str(ARTIFACTS / "example-backend-vinnova-cloud.png"))
             # The open question: a wall of answers, on the slide and on the phones.
-            presenter.evaluate("window.deckpoll.go(18)")
+            presenter.evaluate("window.deckpoll.go(19)")
             for phone, text in zip(phones, ["Medborgarna", "Ledningen"], strict=True):
                 phone.locator("#jp-view").get_by_text("Vilka skulle behöva vara").wait_for(
                     timeout=5000
                 )
                 phone.locator("textarea").fill(text)
                 phone.get_by_role("button", name="Skicka").click()
-            wall = presenter.locator('.dp-slide[data-dp-index="18"] .dp-poll-entry-text')
+            wall = presenter.locator('.dp-slide[data-dp-index="19"] .dp-poll-entry-text')
             for text in ("Medborgarna", "Ledningen"):
                 wall.filter(has_text=text).wait_for(timeout=5000)
             phones[0].locator(".jp-wall li", has_text="Ledningen").wait_for(timeout=5000)

@@ -69,7 +69,7 @@ def wait_all(screens, condition: str) -> None:
 
 def near(target: int) -> str:
     """A condition on a screen's text `t`: its time is within a second of `target`."""
-    value = "/(\\d+):(\\d\\d)/.exec(t).slice(1).reduce((m, s) => 60 * +m + +s)"
+    value = "(/(\\d+):(\\d\\d)/.exec(t) || [0, -99, 0]).slice(1).reduce((m, s) => 60 * +m + +s)"
     return f"Math.abs({value} - {target}) <= 1"
 
 
