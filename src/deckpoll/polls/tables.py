@@ -100,11 +100,18 @@ class TableTally:
             if one.voters or one.answers or one.pending
         ]
 
-    def view(self, *, presenter: bool) -> dict[str, Any]:
+    def __getattr__(self, name: str) -> Any:
+        # What else a kind's tally offers (a quiz's scores for the leaderboard, ...) is the
+        # room's: only the screens' view and the exports break down by table.
+        if name in ("room", "tables", "kind", "poll", "sharing"):
+            raise AttributeError(name)
+        return getattr(self.room, name)
+
+    def view(self, *, presenter: bool, revealed: bool = False, deck: Any = None) -> dict[str, Any]:
         shown = self.tables.get(self.showing) if self.showing is not None else None
         if self.showing is not None and shown is None:
             shown = self.kind.tally(self.poll)  # a table with no answers yet: shown empty
-        base = (shown or self.room).view(presenter=presenter)
+        base = (shown or self.room).view(presenter=presenter, revealed=revealed, deck=deck)
         share = {"group": self.showing} if self.sharing else None
         room = {"voters": self.room.voters, "answers": self.room.answers}  # the console's counts
         return {**base, "share": share, "tables": self.counts(), "room": room}
