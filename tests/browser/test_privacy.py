@@ -112,6 +112,8 @@ def test_personal_data_is_held_back_and_flagged_in_the_console(browser, served):
         # a phone that sends one is told why it waits
         phone = phone_context.new_page()
         phone.goto(f"{base}/{CODE}")
+        phone.get_by_label("Bord 1", exact=True).check()  # the Vinnova polls ask for the table
+        phone.get_by_role("button", name="Välj").click()
         phone.locator("textarea").fill("Nå mig på maria@example.org")
         phone.get_by_role("button", name="Skicka").click()
         phone.locator(".jp-mine li", has_text="maria@example.org").get_by_text(
