@@ -448,11 +448,13 @@ def test_a_voters_rate_is_taken_with_the_answer(store):
 
 def test_take_empties_a_bucket_and_it_refills(store):
     async def go():
-        rate = Rate(burst=2, per_second=20)
+        # A slow refill (one token per 250 ms), so that a busy machine's pause between two
+        # takes does not refill the bucket; the wait is 2.4 tokens' worth, capped at 2.
+        rate = Rate(burst=2, per_second=4)
         assert await store.take("b", rate) and await store.take("b", rate)
         assert not await store.take("b", rate)
         assert await store.take("other", rate)
-        await asyncio.sleep(0.15)  # 3 tokens' worth, capped at the burst
+        await asyncio.sleep(0.6)
         assert await store.take("b", rate) and await store.take("b", rate)
         assert not await store.take("b", rate)
 
