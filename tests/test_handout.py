@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from deckpoll.archive import save
 from deckpoll.cli import main
 from deckpoll.handout import cloud, wall_pages
+from deckpoll.polls.tables import table_ids
 from deckpoll.results import gather
 from deckpoll.server.run import default_store_url
 from deckpoll.server.validate import text_key
@@ -230,3 +231,41 @@ def test_cloud_sizes_fit_every_word_and_walls_split_by_length():
     assert few[0]["size"] == 72 and few[1]["size"] < few[0]["size"]
     assert [len(p) for p in wall_pages(["x"] * 13)] == [12, 1]
     assert len(wall_pages(["y" * 280] * 5)) == 3  # the longest answers: two a slide
+
+
+def test_a_poll_answered_per_table_lists_each_tables_answers(tmp_path):
+    # #19: the handout follows the sharing round: the room's wall, then each table's own.
+    deck = tmp_path / "bord"
+    deck.mkdir()
+    (deck / "deck.yaml").write_text(
+        "title: Bord\nlang: sv\nslides: [s.md]\npolls:\n  code: '515151'\n"
+        "  groups: [Bord A, Bord B, Bord C]\n"
+    )
+    (deck / "s.md").write_text("```poll\nid: vagg\nkind: open\nquestion: Vad?\ngroup: true\n```\n")
+    from deckpoll.build import compile_deck
+
+    manifest = compile_deck(deck).manifest
+    tables = {label: id_ for id_, label in table_ids(manifest).items()}
+    given = [("Bord A", "Alfa ett"), ("Bord B", "Beta ett"), ("Bord A", "Alfa två")]
+
+    async def go() -> None:
+        store = open_store(default_store_url(deck), namespace=manifest["id"])
+        await store.set_status("vagg", OPEN)
+        for n, (table, text) in enumerate(given):
+            value = {"text": text, "group": tables[table]}
+            await store.add_answer("vagg", f"v{n}", value, key=f"k{n}", replace=False, limit=3)
+        await store.close()
+
+    asyncio.run(go())
+    save(gather(deck, None), deck)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["build", str(deck), "--results", "latest", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    text = [" ".join(s["text"].split()) for s in Page((out / "index.html").read_text()).slides]
+    room = [t for t in text if "Alfa ett" in t and "Beta ett" in t and "liknande" not in t]
+    table_a = [t for t in text if "(Bord A – 2 svar)" in t]
+    table_b = [t for t in text if "(Bord B – 1 svar)" in t]
+    assert len(room) == 1 and len(table_a) == 1 and len(table_b) == 1
+    assert "Alfa ett" in table_a[0] and "Alfa två" in table_a[0] and "Beta" not in table_a[0]
+    assert "Beta ett" in table_b[0] and "Alfa" not in table_b[0]
+    assert not any("Bord C" in t for t in text)  # a table without answers gets no page

@@ -113,7 +113,12 @@ def paginate(view: dict[str, Any]) -> list[dict[str, Any]]:
         return [{**view, "words": cloud(view["words"])}]
     if view["view"] == "wall":
         pages = [{"view": "wall", "entries": page} for page in wall_pages(view["entries"])]
-        return pages + synthesis(view.get("clusters") or [])
+        per_table = [
+            {"view": "wall", "entries": page, "table": t["label"], "count": len(t["entries"])}
+            for t in view.get("tables") or []
+            for page in wall_pages(t["entries"])
+        ]
+        return pages + synthesis(view.get("clusters") or []) + per_table
     return [view]
 
 
@@ -162,13 +167,22 @@ class Handout:
                 page=view,
                 k=k,
                 n=len(views),
-                continued=strings.say(self.lang, "slides", "handout_part", k=k, n=len(views)),
+                continued=self._part(view, k, len(views)),
                 **say,
             )
             for k, view in enumerate(views, start=1)
         ]
         self.extra[poll.id] = pages[1:]
         return pages[0]
+
+    def _part(self, view: dict[str, Any], k: int, n: int) -> str:
+        """What the heading adds on a continuation page: "2 av 4", or the table's own
+        answers ("Bord 3 – 7 svar") as the sharing round shows them."""
+        if view.get("table"):
+            return strings.say(
+                self.lang, "deck", "share_table", table=view["table"], n=view["count"]
+            )
+        return strings.say(self.lang, "slides", "handout_part", k=k, n=n)
 
     def expand(self, slides: list[Any]) -> list[Any]:
         """The slides with each poll's continuation slides after it, numbered again."""

@@ -64,8 +64,22 @@ class Open(TextKind):
 
     def handout(self, poll: dict[str, Any], archived: dict[str, Any]) -> dict[str, Any]:
         # Every answer shown at the end, oldest first (the tally keeps only a screen's worth).
-        shown = [a["answer"] for a in archived["answers"] if not a["hidden"] and a["approved"]]
-        return {"view": "wall", "entries": shown, "clusters": clusters(shown, poll.get("lang"))}
+        rows = [a for a in archived["answers"] if not a["hidden"] and a["approved"]]
+        shown = [a["answer"] for a in rows]
+        # A poll answered per table (polls.groups, #19): each table's answers after the room's.
+        tables = [
+            {
+                "label": t["label"],
+                "entries": [a["answer"] for a in rows if a.get("group") == t["id"]],
+            }
+            for t in archived.get("tables") or []
+        ]
+        return {
+            "view": "wall",
+            "entries": shown,
+            "clusters": clusters(shown, poll.get("lang")),
+            "tables": [t for t in tables if t["entries"]],
+        }
 
 
 KIND = Open()
