@@ -26,6 +26,19 @@ def chosen(value: dict[str, Any]) -> list[str]:
     return [value["choice"]] if "choice" in value else list(value.get("choices", ()))
 
 
+def option_rows(poll: dict[str, Any], counts: Counter, voters: int) -> list[dict[str, Any]]:
+    """Each option with its count and share of the voters, in the poll's order."""
+    return [
+        {
+            "id": str(o["id"]),
+            "label": o.get("label", o["id"]),
+            "count": counts[str(o["id"])],
+            "percent": percent(counts[str(o["id"])], voters),
+        }
+        for o in poll.get("options") or []
+    ]
+
+
 class OptionTally(Tally):
     """Answers per option; percent of the voters (a multiple-choice voter counts once)."""
 
@@ -42,18 +55,7 @@ class OptionTally(Tally):
             self.counts[option] -= 1
 
     def _view(self, presenter: bool) -> dict[str, Any]:
-        voters = self.voters
-        return {
-            "options": [
-                {
-                    "id": str(o["id"]),
-                    "label": o.get("label", o["id"]),
-                    "count": self.counts[str(o["id"])],
-                    "percent": percent(self.counts[str(o["id"])], voters),
-                }
-                for o in self.poll.get("options") or []
-            ]
-        }
+        return {"options": option_rows(self.poll, self.counts, self.voters)}
 
 
 class ChoiceKind(Kind):

@@ -16,8 +16,8 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from deckpoll.errors import did_you_mean
-from deckpoll.polls.base import Checked, Kind, Tally, is_int, only, percent
-from deckpoll.polls.choice import ChoiceKind, option_ids
+from deckpoll.polls.base import Checked, Kind, Tally, is_int, only
+from deckpoll.polls.choice import ChoiceKind, option_ids, option_rows
 from deckpoll.server.validate import Invalid
 from deckpoll.stores.base import Answer, PollState
 
@@ -86,17 +86,8 @@ class QuizTally(Tally):
         self.right -= right
 
     def _view(self, presenter: bool) -> dict[str, Any]:
-        voters = self.voters
         return {
-            "options": [
-                {
-                    "id": str(o["id"]),
-                    "label": o.get("label", o["id"]),
-                    "count": self.counts[str(o["id"])],
-                    "percent": percent(self.counts[str(o["id"])], voters),
-                }
-                for o in self.poll.get("options") or []
-            ],
+            "options": option_rows(self.poll, self.counts, self.voters),
             "points": self.points,
             "time_limit": self.limit,
         }
