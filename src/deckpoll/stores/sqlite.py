@@ -104,7 +104,10 @@ class SQLiteStore:
         self._closed = False
         self._reader = concurrent.futures.ThreadPoolExecutor(1, "deckpoll-sqlite-read")
         self._reader_conn: sqlite3.Connection | None = None
-        self._writer = Writer(self._conn, self._hub)
+        # The polls' states as read or written within the writer's current batch (writer
+        # thread only): an answer checks its poll is open without a query each time.
+        self._batch_polls: dict[str, PollState] = {}
+        self._writer = Writer(self._conn, self._hub, self._batch_polls.clear)
 
     def _add_columns(self) -> None:
         for table, column, kind in ADDED_COLUMNS:
@@ -131,10 +134,12 @@ class SQLiteStore:
 
         return asyncio.wrap_future(self._reader.submit(run))
 
-    def _call(self, op: Op, *, write: bool, change: Describe | None = None) -> asyncio.Future:
+    def _call(
+        self, op: Op, *, write: bool, change: Describe | None = None, guard: bool = True
+    ) -> asyncio.Future:
         if self._closed:
             raise StoreUnavailable("store is closed")
-        return self._writer.submit(op, write=write, describe=change)
+        return self._writer.submit(op, write=write, describe=change, guard=guard)
 
     # -- the change feed -------------------------------------------------------------------
 
@@ -191,15 +196,21 @@ class SQLiteStore:
         return self._buckets.take(bucket, rate)
 
     def _poll(self, conn: sqlite3.Connection, poll: str) -> PollState:
+        """The poll's state, within the writer's batch (cached for the batch: the batch
+        holds the write lock, and the writer forgets it on every rollback)."""
+        known = self._batch_polls.get(poll)
+        if known is not None:
+            return known
         row = conn.execute(
             "SELECT status, revealed, opened_at, closed_at FROM polls WHERE ns=? AND id=?",
             (self.namespace, poll),
         ).fetchone()
-        if row is None:
-            return PollState(poll)
-        return PollState(poll, row[0], bool(row[1]), row[2], row[3])
+        state = PollState(poll, row[0], bool(row[1]), row[2], row[3]) if row else PollState(poll)
+        self._batch_polls[poll] = state
+        return state
 
     def _save_poll(self, conn: sqlite3.Connection, state: PollState) -> None:
+        self._batch_polls[state.id] = state
         conn.execute(
             "INSERT INTO polls (ns, id, status, revealed, opened_at, closed_at) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (ns, id) DO UPDATE SET "
@@ -304,7 +315,8 @@ class SQLiteStore:
                 raise AnswerLimit(poll)
             return Receipt(self._insert(conn, poll, voter, key, encoded, now, pending))
 
-        return await self._call(op, write=True, change=_answer_change)
+        # Every refusal above comes before the first write: no savepoint needed.
+        return await self._call(op, write=True, change=_answer_change, guard=False)
 
     def _insert(
         self,

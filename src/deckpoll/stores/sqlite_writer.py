@@ -1,9 +1,10 @@
 """The SQLite store's writer thread: group commit, then one hand-back per batch.
 
 Calls queue up; the thread runs everything waiting at that moment in one `BEGIN IMMEDIATE`
-transaction (each call in its own savepoint), commits, hands the batch's changes to the
-feed, and then resolves the callers' futures with one `call_soon_threadsafe` per event
-loop and batch (not one per call: each costs the loop a wake-up through its self-pipe)."""
+transaction (each call in its own savepoint, unless it refuses only before it writes),
+commits, hands the batch's changes to the feed, and then resolves the callers' futures with
+one `call_soon_threadsafe` per event loop and batch (not one per call: each costs the loop a
+wake-up through its self-pipe)."""
 
 from __future__ import annotations
 
@@ -31,14 +32,15 @@ class Job:
     """One queued call: the op, the caller's future (and its loop), whether it writes, and
     how to describe its change for the feed."""
 
-    __slots__ = ("op", "loop", "future", "write", "describe", "result", "error")
+    __slots__ = ("op", "loop", "future", "write", "describe", "guard", "result", "error")
 
-    def __init__(self, op: Op, write: bool, describe: Describe | None) -> None:
+    def __init__(self, op: Op, write: bool, describe: Describe | None, guard: bool) -> None:
         self.op = op
         self.loop = asyncio.get_running_loop()
         self.future: asyncio.Future = self.loop.create_future()
         self.write = write
         self.describe = describe
+        self.guard = guard  # in a savepoint of its own (see Writer.submit)
         self.result: Any = None
         self.error: BaseException | None = None
 
@@ -46,16 +48,30 @@ class Job:
 class Writer:
     """The single writer of one SQLite connection (see the module's note)."""
 
-    def __init__(self, conn: sqlite3.Connection, hub: ChangeHub) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        hub: ChangeHub,
+        forget: Callable[[], None] = lambda: None,
+    ) -> None:
         self._conn = conn
         self._hub = hub
+        # Called at the start of every batch and after every rollback: the store may keep
+        # what it read within one batch (the write lock is held), never longer.
+        self._forget = forget
         self._queue: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
         self.wrote = False
         self._thread = threading.Thread(target=self._run, name="deckpoll-sqlite", daemon=True)
         self._thread.start()
 
-    def submit(self, op: Op, *, write: bool, describe: Describe | None = None) -> asyncio.Future:
-        job = Job(op, write, describe)
+    def submit(
+        self, op: Op, *, write: bool, describe: Describe | None = None, guard: bool = True
+    ) -> asyncio.Future:
+        """Queue `op`. `guard=False` for an op whose refusals (exceptions) all come before
+        its first write, as an answer's: it runs without a savepoint of its own (two
+        statements fewer on the busiest path); should SQLite itself fail it after a write,
+        the whole batch rolls back and every caller in it gets StoreUnavailable."""
+        job = Job(op, write, describe, guard)
         self._queue.put(job)
         return job.future
 
@@ -113,16 +129,19 @@ class Writer:
         conn = self._conn
         writes = any(job.write for job in batch)
         changes: list[tuple[Job, Change]] = []
+        self._forget()
         try:
             conn.execute("BEGIN IMMEDIATE" if writes else "BEGIN")
             for job in batch:
-                conn.execute("SAVEPOINT op")
-                try:
-                    job.result = job.op(conn)
-                except Exception as exc:  # noqa: BLE001 - handed to the caller
-                    conn.execute("ROLLBACK TO op")
-                    job.error = exc
-                conn.execute("RELEASE op")
+                if job.guard:
+                    self._guarded(job)
+                else:
+                    try:
+                        job.result = job.op(conn)
+                    except sqlite3.Error:
+                        raise  # may have written: the batch rolls back (below)
+                    except Exception as exc:  # noqa: BLE001 - a refusal, before any write
+                        job.error = exc
                 if job.error is None and job.describe is not None:
                     change = job.describe(job.result)
                     if change is not None:
@@ -131,6 +150,7 @@ class Writer:
         except sqlite3.Error as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
+            self._forget()
             failure = StoreUnavailable(f"SQLite: {exc}")
             for job in batch:
                 job.result, job.error = None, failure
@@ -139,6 +159,18 @@ class Writer:
         self._announce(changes)
         _hand_back(batch)
         return writes
+
+    def _guarded(self, job: Job) -> None:
+        """Run `job` in a savepoint: a refusal after a write takes back only its own."""
+        conn = self._conn
+        conn.execute("SAVEPOINT op")
+        try:
+            job.result = job.op(conn)
+        except Exception as exc:  # noqa: BLE001 - handed to the caller
+            conn.execute("ROLLBACK TO op")
+            self._forget()
+            job.error = exc
+        conn.execute("RELEASE op")
 
     def _announce(self, changes: list[tuple[Job, Change]]) -> None:
         """Hand the committed changes to the feed (before any caller hears back), and give
