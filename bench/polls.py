@@ -240,6 +240,8 @@ def compare(seconds: int, rounds: int, redis_url: str | None) -> None:
                 f"timeouts+socket errors {sum(r['errors'] for r in rs)}  "
                 f"non-2xx {sum(r['non2xx'] for r in rs)}"
             )
+            if any(r["non2xx"] for r in rs):  # refusals are cheap: the figures mean nothing
+                print(f"  ! {name}: refused requests (voter tokens out of date?); not comparable")
 
 
 def main() -> None:

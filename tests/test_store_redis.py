@@ -502,6 +502,31 @@ def test_unix_and_rediss_schemes_are_registered(redis_binary, tmp_path):
         proc.wait(timeout=10)
 
 
+def _count_commands(store) -> list[str]:
+    """From now on, the name of every command `store` sends, alone or in a pipeline."""
+    sent: list[str] = []
+    client = store._redis
+    send, pipeline = client.execute_command, client.pipeline
+
+    async def counted(*args, **options):
+        sent.append(str(args[0]))
+        return await send(*args, **options)
+
+    def counted_pipeline(*args, **options):
+        pipe = pipeline(*args, **options)
+        execute = pipe.execute
+
+        async def counted_execute(*args, **options):
+            sent.extend(str(command[0][0]) for command in pipe.command_stack)
+            return await execute(*args, **options)
+
+        pipe.execute = counted_execute
+        return pipe
+
+    client.execute_command, client.pipeline = counted, counted_pipeline
+    return sent
+
+
 def test_an_answer_with_its_rate_is_one_round_trip(shared_server, namespace):
     """The voter's rate limit is counted inside the answer's script: no extra command."""
     from deckpoll.stores.base import Rate, TooFast
@@ -511,14 +536,7 @@ def test_an_answer_with_its_rate_is_one_round_trip(shared_server, namespace):
         run(store.set_status("p", OPEN))
         warm_up = store.add_answer("p", "x", {"choice": "x"}, key="", replace=True, limit=1)
         run(warm_up)  # the first call loads the script into Redis (SCRIPT LOAD)
-        sent: list[str] = []  # every command the store sends is one round trip
-        send = store._redis.execute_command
-
-        async def counted(*args, **options):
-            sent.append(str(args[0]))
-            return await send(*args, **options)
-
-        store._redis.execute_command = counted
+        sent = _count_commands(store)  # every command the store sends, pipelined or not
 
         async def go() -> list[str]:
             outcomes = []
