@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import secrets
 import sys
-from importlib import resources
 from pathlib import Path
 
 import click
@@ -178,7 +176,9 @@ def new(name: Path, title: str | None) -> None:
         raise DeckpollError(f"{name} exists and is not empty; choose a new name")
     title = title or name.name.replace("-", " ").replace("_", " ").strip().capitalize() or "Talk"
     name.mkdir(parents=True, exist_ok=True)
-    template = resources.files("deckpoll.templates") / "new"
+    import secrets  # here: every other command would pay its import (random, hashlib)
+
+    template = Path(__file__).with_name("templates") / "new"
     code = f"{secrets.randbelow(900000) + 100000}"
     for entry in template.iterdir():
         text = entry.read_text("utf-8")

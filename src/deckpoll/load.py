@@ -6,10 +6,9 @@ import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
-from deckpoll.errors import DeckError, Diagnostic, Location, Reporter
+from deckpoll.errors import DeckError, DeckpollError, Diagnostic, Location, Reporter
 
 CONFIG_NAME = "deck.yaml"
 FRONT_MATTER_END = re.compile(r"^(---|\.\.\.)\s*$")
@@ -21,8 +20,16 @@ OUTSIDE_HINT = "copy the file into the deck folder and refer to it by a relative
 
 @functools.cache
 def builtin_themes() -> Path:
-    """The folder of the built-in themes (package data), resolved."""
-    return Path(str(resources.files("deckpoll.themes"))).resolve()
+    """The folder of the built-in themes (package data), resolved: the package
+    `deckpoll.themes`, which an editable install maps to the repository's themes/ (found
+    through importlib's spec; importlib.resources would cost every build some 8 ms of
+    imports for the same path)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("deckpoll.themes")
+    if spec is None or not spec.submodule_search_locations:
+        raise DeckpollError("deckpoll's built-in themes are missing; reinstall deckpoll")
+    return Path(next(iter(spec.submodule_search_locations))).resolve()
 
 
 def confined(path: Path, roots: tuple[Path, ...]) -> Path | None:

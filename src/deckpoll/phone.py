@@ -11,10 +11,10 @@ import hashlib
 import html
 import json
 import re
-from importlib.resources import files
 from typing import Any
 
 from deckpoll import strings
+from deckpoll.runtime import FOLDER as RUNTIME_FOLDER
 from deckpoll.runtime import kinds_script
 
 _PLACEHOLDER = re.compile(
@@ -23,7 +23,7 @@ _PLACEHOLDER = re.compile(
 
 
 def runtime_text(name: str) -> str:
-    return files("deckpoll.runtime").joinpath(name).read_text(encoding="utf-8")
+    return (RUNTIME_FOLDER / name).read_text(encoding="utf-8")
 
 
 def script_hash(script: str) -> str:

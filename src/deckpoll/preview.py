@@ -19,7 +19,6 @@ import json
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from importlib.resources import files
 from pathlib import Path
 
 from markupsafe import Markup
@@ -33,6 +32,7 @@ from deckpoll.incremental import BuildCache
 from deckpoll.load import locate
 from deckpoll.model import Compiled
 from deckpoll.render import environment, script_json
+from deckpoll.runtime import FOLDER as RUNTIME_FOLDER
 from deckpoll.server.api import Invalid, is_presenter
 from deckpoll.server.app import DeckApp, Part, create_app
 from deckpoll.server.events import Broadcaster
@@ -131,7 +131,7 @@ class Preview:
             "key": self.key,
         }
         env = environment(())
-        script = files("deckpoll.runtime").joinpath("preview.js").read_text("utf-8")
+        script = (RUNTIME_FOLDER / "preview.js").read_text("utf-8")
         values = {"options": Markup(script_json(options)), "script": Markup(script)}
         if self.good is None:
             return env.get_template("preview-error.html").render(errors=self.errors, **values)

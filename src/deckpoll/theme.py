@@ -6,7 +6,6 @@ import difflib
 import functools
 import re
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 from deckpoll.assets import Assets
@@ -218,9 +217,10 @@ def runtime_files(polls: bool = True, live: bool = True) -> tuple[str, str]:
     script, nor the link to a server (LIVE_RUNTIME), only the polls' styles."""
     import rjsmin
 
+    from deckpoll.runtime import FOLDER as RUNTIME_FOLDER
     from deckpoll.runtime import kinds_script
 
-    folder = resources.files("deckpoll.runtime")
+    folder = RUNTIME_FOLDER
     entries = sorted(
         (
             e

@@ -18,7 +18,7 @@ import io
 import re
 from collections.abc import Iterable, MutableMapping
 from dataclasses import dataclass
-from importlib import resources
+from pathlib import Path
 
 from deckpoll import strings
 from deckpoll.model import Deck
@@ -138,7 +138,7 @@ def _subset(family: Family, name: str, text: str) -> str:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    source = resources.files(__name__).joinpath(family.folder, name).read_bytes()
+    source = Path(__file__).with_name(family.folder).joinpath(name).read_bytes()
     font = TTFont(io.BytesIO(source))
     options = subset.Options()
     options.layout_features = FEATURES

@@ -11,12 +11,14 @@ import os
 import sys
 from dataclasses import replace
 from importlib import import_module
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from deckpoll.polls.base import Checked, Kind, Tally
 from deckpoll.polls.tables import FIELD, TableTally, take_table
 from deckpoll.server.validate import Invalid
-from deckpoll.stores.base import Answer, PollState
+
+if TYPE_CHECKING:  # the build imports the kinds; only the server needs the store
+    from deckpoll.stores.base import Answer, PollState
 
 ENTRY_POINT_GROUP = "deckpoll.kinds"
 

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from deckpoll.server.validate import Invalid
-from deckpoll.stores.base import Answer, PollState
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the build imports the kinds; only the server needs the store's module
     from deckpoll.schema import Fields
+    from deckpoll.stores.base import Answer, PollState
 
 PHONE_BYTES = 6_000  # kind data in a phone's results event (the event stays under 8 KB)
 PRESENTER_BYTES = 48_000  # kind data in the presenter's event (it stays under 64 KB)

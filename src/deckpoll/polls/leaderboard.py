@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 from deckpoll.polls.base import PHONE_BYTES, PRESENTER_BYTES, Checked, Kind, Tally, fit, only
 from deckpoll.server.validate import Invalid, check_text
-from deckpoll.stores.base import Answer, PollState
 
 if TYPE_CHECKING:
     from deckpoll.schema import Fields
+    from deckpoll.stores.base import Answer, PollState
 
 TOP = 10
 MAX_NICKNAME = 24

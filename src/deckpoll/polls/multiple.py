@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Any
 from deckpoll.polls.base import Checked, is_int, only
 from deckpoll.polls.choice import ChoiceKind, option_ids
 from deckpoll.server.validate import Invalid
-from deckpoll.stores.base import PollState
 
 if TYPE_CHECKING:
     from deckpoll.schema import Fields
+    from deckpoll.stores.base import PollState
 
 
 class Multiple(ChoiceKind):

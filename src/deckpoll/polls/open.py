@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import bisect
 import random
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from deckpoll.grouping import clusters
 from deckpoll.polls.base import PHONE_BYTES, PRESENTER_BYTES, Kind, Tally, fit
 from deckpoll.polls.text import TextKind
-from deckpoll.stores.base import Answer
+
+if TYPE_CHECKING:  # the build imports the kinds; only the server needs the store
+    from deckpoll.stores.base import Answer
 
 PHONE_ENTRIES = 30
 PRESENTER_ENTRIES = 200

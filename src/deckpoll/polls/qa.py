@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any
 from deckpoll.polls.base import PHONE_BYTES, PRESENTER_BYTES, Kind, Tally, fit, shorten, size
 from deckpoll.polls.text import TextKind
 from deckpoll.server.validate import Invalid, check_text
-from deckpoll.stores.base import Answer, PollState
 
 if TYPE_CHECKING:
     from deckpoll.polls.base import Checked
     from deckpoll.schema import Fields
+    from deckpoll.stores.base import Answer, PollState
 
 MAX_NAME = 40  # characters of a display name
 # A phone's copy shortens what is very long (280 emoji are 1,120 bytes), so that even then

@@ -19,10 +19,10 @@ from deckpoll.errors import did_you_mean
 from deckpoll.polls.base import Checked, Kind, Tally, is_int, only
 from deckpoll.polls.choice import ChoiceKind, option_ids, option_rows
 from deckpoll.server.validate import Invalid
-from deckpoll.stores.base import Answer, PollState
 
 if TYPE_CHECKING:
     from deckpoll.schema import Fields
+    from deckpoll.stores.base import Answer, PollState
 
 POINTS = 1000
 TIME_LIMIT = 20  # seconds

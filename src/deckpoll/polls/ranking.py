@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 from deckpoll.polls.base import Checked, Kind, Tally, is_int, only, percent
 from deckpoll.polls.choice import ChoiceKind, option_ids
 from deckpoll.server.validate import Invalid
-from deckpoll.stores.base import Answer, PollState
 
 if TYPE_CHECKING:
     from deckpoll.schema import Fields
+    from deckpoll.stores.base import Answer, PollState
 
 
 def ranked(poll: dict[str, Any]) -> int:

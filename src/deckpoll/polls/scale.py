@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 from deckpoll.polls.base import Checked, Kind, Tally, is_int, only, percent
 from deckpoll.server.validate import Invalid
-from deckpoll.stores.base import Answer, PollState
 
 if TYPE_CHECKING:
     from deckpoll.schema import Fields
+    from deckpoll.stores.base import Answer, PollState
 
 LOW, HIGH = 1, 5  # the default range, here only
 MAX_STEPS = 11

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import random
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from deckpoll.polls.base import Checked, only
 from deckpoll.polls.choice import ChoiceKind, option_ids
 from deckpoll.server.validate import Invalid
-from deckpoll.stores.base import PollState
+
+if TYPE_CHECKING:  # the build imports the kinds; only the server needs the store
+    from deckpoll.stores.base import PollState
 
 
 class Single(ChoiceKind):

@@ -7,11 +7,13 @@ needs no change for it."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from deckpoll.polls.base import Kind, Tally
 from deckpoll.server.validate import Invalid
-from deckpoll.stores.base import Answer
+
+if TYPE_CHECKING:  # the build imports the kinds; only the server needs the store
+    from deckpoll.stores.base import Answer
 
 FIELD = "group"
 

@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from deckpoll.polls.base import Checked, Kind, is_int, only
 from deckpoll.server.validate import check_text, text_key
-from deckpoll.stores.base import PollState
 
 if TYPE_CHECKING:
     from deckpoll.schema import Fields
+    from deckpoll.stores.base import PollState
 
 MOST_ANSWERS = 20
 

@@ -7,12 +7,14 @@ from __future__ import annotations
 import hashlib
 import heapq
 import random
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from deckpoll.grouping import group_key
 from deckpoll.polls.base import PHONE_BYTES, PRESENTER_BYTES, Kind, Tally, fit, shorten
 from deckpoll.polls.text import TextKind
-from deckpoll.stores.base import Answer
+
+if TYPE_CHECKING:  # the build imports the kinds; only the server needs the store
+    from deckpoll.stores.base import Answer
 
 SCREEN_CHARS = 40  # a word on a screen: about this many characters, then an ellipsis
 PHONE_WORDS = 60

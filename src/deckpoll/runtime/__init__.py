@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from importlib import resources
+from pathlib import Path
+
+FOLDER = Path(__file__).parent  # the files, as package data
 
 
 def kinds_script() -> str:
@@ -10,7 +12,7 @@ def kinds_script() -> str:
     slide drawing) after the small registry they register in (runtime/kinds.js). Joined in
     front of both the deck script and the phone page's script, which look kinds up by name.
     A kind's helper may sit beside it (wordcloud-layout.js: the cloud's placement)."""
-    folder = resources.files(__name__)
+    folder = FOLDER
     parts = [folder.joinpath("kinds.js").read_text("utf-8")]
     kinds = sorted(
         (e for e in folder.joinpath("kinds").iterdir() if e.name.endswith(".js")),
