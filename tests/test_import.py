@@ -99,6 +99,22 @@ def test_warnings_name_the_source_line(results) -> None:
     assert "loop.md:4:1: warning: `src: ./loop.md` imports itself (a cycle)" in slidev
 
 
+def test_dollars_the_build_cannot_typeset_stay_text_and_formulas_stay_math(results) -> None:
+    """Text the source tool showed as text (`$0` … `^$` in remark) would be broken TeX to
+    deckpoll: its dollars are escaped, with a warning at its line; real TeX stays math."""
+    result = results["remark-dollars"]
+    output = result["import"].output
+    assert "slides.md:5:1: warning: '$0 ^$' is not TeX deckpoll can typeset" in output
+    assert "slides.md:15:1: warning: '$0 ^$' is not TeX" in output  # the notes' own
+    source = (result["deck"] / "slides.md").read_text("utf-8")
+    assert "A coffee costs \\$0\n^\\$ nothing" in source
+    assert "$e^{i\\pi} + 1 = 0$ stays" in source
+    (prices, euler) = result["slides"]
+    assert "costs $0 ^$ nothing" in " ".join(prices.text.split())
+    assert "$5 and $10 stay amounts" in euler.text
+    assert result["html"].read_text("utf-8").count("<math") == 1
+
+
 def test_external_images_become_placeholders_that_name_the_url(results) -> None:
     (slide,) = [s for s in results["reveal-external"]["slides"] if s.index == 2]
     assert "External image not included: https://example.com/logo.png" in slide.text

@@ -44,6 +44,11 @@ PIECES = [
     "<div v-click>",
     "</div>",
     "{{ $slidev.nav }}",
+    "$0",  # dollars: deckpoll reads `$…$` as TeX, most tools as text
+    "^$",
+    "$$",
+    "$x^$",
+    "\\frac{",
     "layout: true",
     "layout: two-cols",
     "src: ./x.md",
@@ -172,6 +177,8 @@ FOUND = [
     ("remark", "---\ntheme: seriph\nlayout: cover\n---\n"),
     ("marp", "![bg left](https://e.com/x.png)\n```"),
     ("marp", "<!--\n```\n```"),  # a note spanning lines, with a fence in it
+    ("remark", "$0\n^$"),  # text to remark, broken TeX to deckpoll (importers/tex.py)
+    ("remark", "$$\n\\frac{\n$$\n$0 $x^$"),
 ]
 
 

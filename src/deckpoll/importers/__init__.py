@@ -14,6 +14,7 @@ from deckpoll.errors import DeckpollError, Diagnostic, Reporter
 from deckpoll.importers.core import ImportContext, numbered, parse_mapping, read_source, text_title
 from deckpoll.importers.images import localize
 from deckpoll.importers.output import deck_yaml, slides_markdown, write_deck
+from deckpoll.importers.tex import keep_math_buildable
 
 TOOLS = ("marp", "reveal", "slidev", "remark", "deckset")
 ENTRY_NAMES = ("slides.md", "index.md", "presentation.md", "deck.md", "PITCHME.md", "index.html")
@@ -50,6 +51,7 @@ def import_deck(src: Path | str, out: Path | str | None = None, tool: str = "aut
         raise DeckpollError(f"{path}: no slides found; is this a {tool} deck?")
     for slide in slides:
         localize(slide, ctx)
+        keep_math_buildable(slide, ctx)
     ctx.config.setdefault("title", text_title(slides) or path.stem)
     target = Path(out) if out is not None else Path(f"{_name(path)}-deckpoll")
     write_deck(target, deck_yaml(ctx.config, tool, path), slides_markdown(slides), ctx.images)
