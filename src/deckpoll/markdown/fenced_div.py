@@ -29,7 +29,9 @@ def _line(state: StateBlock, line: int) -> str:
 
 
 def _fenced_div(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
-    if state.sCount[start_line] - state.blkIndent >= 4:
+    # Asked at every line that might end a paragraph or list: most lines do not start `:`.
+    first = state.bMarks[start_line] + state.tShift[start_line]
+    if state.src[first : first + 1] != ":" or state.sCount[start_line] - state.blkIndent >= 4:
         return False
     match = OPENER.match(_line(state, start_line))
     if not match:
