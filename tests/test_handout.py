@@ -193,7 +193,8 @@ def test_the_wall_continues_over_slides_without_hidden_or_unapproved_answers(han
     for text in WALL:
         assert " ".join(text.split()) in " ".join(joined.split())
     assert "Dold text" not in joined and "Väntande text" not in joined
-    assert f"(2 av {len(wall) + 1})" in wall[1]["text"]
+    # the room's wall pages are counted among themselves, not with the synthesis after them
+    assert f"(1 av {len(wall)})" in wall[0]["text"] and f"(2 av {len(wall)})" in wall[1]["text"]
     manifest = json.loads((out / "deckpoll.json").read_text("utf-8"))
     assert len(manifest["slides"]) == len(page.slides)
     assert [p["id"] for p in manifest["polls"]] == ["ord", "vagg", "val", "skala", "aldrig"]
@@ -266,6 +267,7 @@ def test_a_poll_answered_per_table_lists_each_tables_answers(tmp_path):
     table_a = [t for t in text if "(Bord A – 2 svar)" in t]
     table_b = [t for t in text if "(Bord B – 1 svar)" in t]
     assert len(room) == 1 and len(table_a) == 1 and len(table_b) == 1
+    assert "(1 av" not in room[0]  # one page for the room: the tables' pages are not its parts
     assert "Alfa ett" in table_a[0] and "Alfa två" in table_a[0] and "Beta" not in table_a[0]
     assert "Beta ett" in table_b[0] and "Alfa" not in table_b[0]
     assert not any("Bord C" in t for t in text)  # a table without answers gets no page

@@ -162,27 +162,28 @@ class Handout:
             "synthesis_label": strings.say(self.lang, "slides", "handout_synthesis"),
         }
         pages = [
-            self.template.render(
-                poll=poll,
-                page=view,
-                k=k,
-                n=len(views),
-                continued=self._part(view, k, len(views)),
-                **say,
-            )
-            for k, view in enumerate(views, start=1)
+            self.template.render(poll=poll, page=view, continued=part, **say)
+            for view, part in zip(views, self._parts(views), strict=True)
         ]
         self.extra[poll.id] = pages[1:]
         return pages[0]
 
-    def _part(self, view: dict[str, Any], k: int, n: int) -> str:
-        """What the heading adds on a continuation page: "2 av 4", or the table's own
-        answers ("Bord 3 – 7 svar") as the sharing round shows them."""
-        if view.get("table"):
-            return strings.say(
-                self.lang, "deck", "share_table", table=view["table"], n=view["count"]
-            )
-        return strings.say(self.lang, "slides", "handout_part", k=k, n=n)
+    def _parts(self, views: list[dict[str, Any]]) -> list[str]:
+        """What each page's heading adds: "2 av 3" on the room's wall when it needs more
+        than one page (counting the room's pages only), or a table's own answers ("Bord 3 –
+        7 svar") as the sharing round shows them; nothing on a page that stands alone."""
+        room = sum(1 for v in views if not v.get("table") and v["view"] != "clusters")
+        parts, k = [], 0
+        for view in views:
+            if view.get("table"):
+                table, n = view["table"], view["count"]
+                parts.append(strings.say(self.lang, "deck", "share_table", table=table, n=n))
+            elif view["view"] == "clusters" or room < 2:
+                parts.append("")
+            else:
+                k += 1
+                parts.append(strings.say(self.lang, "slides", "handout_part", k=k, n=room))
+        return parts
 
     def expand(self, slides: list[Any]) -> list[Any]:
         """The slides with each poll's continuation slides after it, numbered again."""
