@@ -138,6 +138,28 @@ def test_speaker_view_controls_reach_the_projector_and_show_pace(context, deck_h
     assert pace.evaluate("e => getComputedStyle(e).backgroundColor") != colour
 
 
+def test_speaker_view_shows_the_countdown_controls_only_where_they_steer_something(
+    context, deck_html
+):
+    speaker = context.new_page()
+    open_deck(speaker, deck_html, query="?view=speaker")
+    panel = speaker.locator(".dp-sv-timer")
+    assert panel.is_hidden()  # slide 1 has no timer and none runs
+    speaker.keyboard.press("ArrowRight")  # the timer's slide: it starts
+    speaker.wait_for_function("!document.querySelector('.dp-sv-timer').hidden")
+    speaker.keyboard.press("ArrowRight")  # it still runs: its controls stay
+    speaker.wait_for_function("deckpoll.state().index === 3")
+    assert panel.is_visible()
+    panel.get_by_role("button", name="Nollställ nedräkningen").click()
+    speaker.wait_for_function("document.querySelector('.dp-sv-timer').hidden")
+    header = speaker.locator(".dp-sv > header")
+    centres = header.evaluate(
+        "h => [...h.children].filter(c => !c.hidden).map(c => {"
+        " const r = c.getBoundingClientRect(); return (r.top + r.bottom) / 2; })"
+    )
+    assert max(centres) - min(centres) < 12, centres  # one row at this width
+
+
 def test_speaker_view_says_behind_plan(context, deck_html):
     speaker = context.new_page()
     speaker.clock.install()

@@ -143,6 +143,9 @@ dp.use(class Timer {
    this.toggleBtn.textContent = dp.t(how === 'start' ? 'con_timer_start' : how);
    this.toggleBtn.ariaLabel = dp.t('con_timer_' + how);
    this.controls.querySelectorAll('button:not(:first-of-type)').forEach(x => { x.disabled = !s; });
+   /* Only where it steers something: on a timer's slide, or while a countdown is under way
+      (run or paused part-way), so that the console's header keeps to one row elsewhere. */
+   this.controls.hidden = !(timed(cur) || (s && (s.running || s.left < s.total)));
   }
   if (up && s.running && !this.ended) this.end(left);
   if (!up) this.ended = false;
