@@ -5,7 +5,9 @@ poll every 20 slides. Every build is a fresh process (what a user waits for). Th
 the bare pass (bench/bare_pass.py) run turn by turn, so both see the same machine; the
 figures are the CPU time of the child (user + sys, from os.wait4), which a busy shared
 machine disturbs far less than wall time, the wall time, and the peak resident memory.
-Printed per size: the median of the per-turn ratios build / bare.
+Printed per size: the median of the per-turn ratios build / bare, and the floor: the bare
+pass run through click, PyYAML and Jinja2 as well (`bare_pass.py --required`), which deckpoll
+must use (DESIGN.md §7) and the bare pass does not, against the bare pass.
 
     python bench/build.py [--runs 5] [--sizes 20,1000,5000] [--jobs 1] [--incremental]
                           [--no-polls]
@@ -128,13 +130,16 @@ def measure(
     build = [sys.executable, "-m", "deckpoll", "build", str(deck), "-o", str(out)]
     build += ["--jobs", jobs, "--no-cache"]
     bare = [sys.executable, str(BARE_PASS), str(deck), str(tmp / "bare.html")]
+    floor = [*bare, "--required"]  # the bare pass through click, PyYAML and Jinja2
     cpu_ratios, wall_ratios, peaks, builds, bares, edits, edit_ratios = [], [], [], [], [], [], []
+    floor_ratios = []
     run_once(build)  # warm-up: bytecode and Jinja's template cache written, as after install
     for turn in range(runs):
         first, second = (build, bare) if turn % 2 == 0 else (bare, build)
         a, b = cpu_with_workers(first), cpu_with_workers(second)
         mine, ref = (a, b) if first is build else (b, a)
         cpu_ratios.append(mine.cpu / ref.cpu)
+        floor_ratios.append(cpu_with_workers(floor).cpu / ref.cpu)
         wall_ratios.append(mine.wall / ref.wall)
         peaks.append(mine.peak_mib)
         builds.append(mine.cpu)
@@ -146,6 +151,7 @@ def measure(
         "cpu": median(builds),
         "bare": median(bares),
         "ratio": median(cpu_ratios),
+        "floor": median(floor_ratios),
         "wall_ratio": median(wall_ratios),
         "peak": max(peaks),
         "edit": median(edits) if edits else 0.0,
@@ -187,7 +193,7 @@ def main() -> None:
     )
     header = (
         f"{'slides':>7} {'cpu s':>7} {'bare s':>7} {'CPU ratio':>9} {'wall ratio':>10} "
-        f"{'peak MiB':>9}"
+        f"{'peak MiB':>9} {'floor':>6}"
     )
     if args.incremental:
         header += f" {'edit cpu s':>10} {'edit/clean':>10}"
@@ -197,11 +203,15 @@ def main() -> None:
             r = measure(size, Path(tmp), args.runs, args.jobs, args.incremental, not args.no_polls)
             line = (
                 f"{size:>7} {r['cpu']:>7.3f} {r['bare']:>7.3f} {r['ratio']:>8.2f}x "
-                f"{r['wall_ratio']:>9.2f}x {r['peak']:>9.1f}"
+                f"{r['wall_ratio']:>9.2f}x {r['peak']:>9.1f} {r['floor']:>5.2f}x"
             )
             if args.incremental:
                 line += f" {r['edit']:>10.3f} {r['edit_ratio']:>9.2f}x"
             print(line, flush=True)
+    print(
+        "floor: the bare pass through the libraries deckpoll must also use (click, PyYAML, "
+        "Jinja2; DESIGN.md §7), against the bare pass"
+    )
     print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 
