@@ -1,6 +1,7 @@
-"""docs/deploy.md's recipe, run: two `deckpoll serve` (two ports of 127.0.0.1 standing in for
-two machines) on one redis-server behind Debian's nginx, configured with the docs' own block;
-then one server is killed mid-talk."""
+"""docs/deploy.md's recipes, run: two `deckpoll serve` (two ports of 127.0.0.1 standing in for
+two machines) on one redis-server behind Debian's nginx, configured with the docs' own block,
+then one server is killed mid-talk; and one server behind Debian's Caddy with the docs'
+Caddyfile. Both proxies are the packages' binaries, unpacked by .ci/run (no service starts)."""
 
 from __future__ import annotations
 
@@ -38,24 +39,27 @@ DECK_YAML = (
 )
 
 
-def nginx_binary() -> str:
-    """Debian's nginx: installed, or the package's binary that .ci/run unpacks."""
-    unpacked = Path(os.environ.get("TMPDIR", "/tmp")) / "deckpoll-ci-nginx/root/usr/sbin/nginx"
-    for candidate in (os.environ.get("NGINX_BIN"), shutil.which("nginx"), str(unpacked)):
+def debian_binary(package: str, path: str) -> str:
+    """A Debian package's binary: installed, or unpacked by .ci/run (`apt-get download`)."""
+    unpacked = Path(os.environ.get("TMPDIR", "/tmp")) / f"deckpoll-ci-{package}/root{path}"
+    env = os.environ.get(f"{package.upper()}_BIN")
+    for candidate in (env, shutil.which(package), str(unpacked)):
         if candidate and Path(candidate).is_file():
             return candidate
-    reason = "nginx is not installed (.ci/run unpacks Debian's: apt-get download nginx)"
+    reason = f"{package} is not installed (.ci/run unpacks Debian's: apt-get download {package})"
     if os.environ.get("CI") == "true" or os.environ.get("E2E_REQUIRE_BROWSER") == "1":
         pytest.fail(reason)
     pytest.skip(reason)
 
 
-def recipe_block() -> str:
-    """The nginx block of the two-machine recipe, as the docs give it."""
+def recipe_block(
+    heading: str = "### Recipe: two machines behind nginx", lang: str = "nginx"
+) -> str:
+    """The first `lang` block after `heading` in docs/deploy.md, as the docs give it."""
     text = DOCS.read_text("utf-8")
-    section = text[text.index("### Recipe: two machines behind nginx") :]
-    found = re.search(r"```nginx\n(.*?)```", section, re.S)
-    assert found, "the recipe's nginx block is gone from docs/deploy.md"
+    section = text[text.index(heading) :]
+    found = re.search(rf"```{lang}\n(.*?)```", section, re.S)
+    assert found, f"the {lang} block under {heading!r} is gone from docs/deploy.md"
     return found.group(1)
 
 
@@ -81,7 +85,7 @@ def nginx_config(folder: Path, port: int, first: int, second: int) -> str:
 
 @contextmanager
 def nginx(folder: Path, first: int, second: int) -> Iterator[str]:
-    binary = nginx_binary()
+    binary = debian_binary("nginx", "/usr/sbin/nginx")
     port = free_port()
     folder.mkdir()
     (folder / "nginx.conf").write_text(nginx_config(folder, port, first, second))
@@ -95,13 +99,7 @@ def nginx(folder: Path, first: int, second: int) -> Iterator[str]:
         assert listening(port, proc), proc.stderr.read() if proc.poll() is not None else ""
         yield f"http://127.0.0.1:{port}"
     finally:
-        os.kill(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=5)
-        proc.stderr.close()
+        _stop(proc)
 
 
 def test_two_machines_behind_nginx_and_one_dies_mid_talk(tmp_path, redis_url):  # noqa: F811
@@ -168,3 +166,77 @@ def _results_until(phone, wanted) -> dict:
         if event == "results" and wanted(data):
             return data
     raise AssertionError("the stream ended before the results came")
+
+
+def caddyfile(folder: Path, port: int, backend: int) -> str:
+    """The docs' Caddyfile on this machine: plain HTTP on a port of 127.0.0.1 instead of the
+    public name (no certificate here), the backend's port, and no admin endpoint."""
+    block = recipe_block("## Behind Caddy", "caddy")
+    assert "poll.example.org {" in block and "reverse_proxy 127.0.0.1:8000" in block
+    block = block.replace("poll.example.org {", f"http://127.0.0.1:{port} {{")
+    block = block.replace("127.0.0.1:8000", f"127.0.0.1:{backend}")
+    return "{\n    admin off\n}\n" + block
+
+
+@contextmanager
+def caddy(folder: Path, backend: int) -> Iterator[str]:
+    binary = debian_binary("caddy", "/usr/bin/caddy")
+    port = free_port()
+    folder.mkdir()
+    (folder / "Caddyfile").write_text(caddyfile(folder, port, backend))
+    home = {"HOME": str(folder), "XDG_DATA_HOME": str(folder), "XDG_CONFIG_HOME": str(folder)}
+    proc = subprocess.Popen(
+        [binary, "run", "--config", str(folder / "Caddyfile"), "--adapter", "caddyfile"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **home},
+    )
+    try:
+        assert listening(port, proc), proc.stderr.read() if proc.poll() is not None else ""
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        _stop(proc)
+
+
+def test_one_server_behind_caddy_with_the_docs_caddyfile(tmp_path):
+    (deck,) = talk_decks(tmp_path, 1, DECK_YAML)
+    backend = free_port()
+    command = serve_command(deck, "memory://", "--host", "127.0.0.1", "--port", str(backend))
+    # Caddy first and stopped last: the server ends its event streams as it stops, so that
+    # Caddy has no stream left to wait for (it waits 10 s for one that is still open).
+    with caddy(tmp_path / "caddy", backend) as site, machines((command, clean_env())) as (server,):
+        key = bearer(server.key)
+        assert httpx.post(f"{site}/api/v1/polls/q/open", headers=key).is_success
+        tokens = [minted(site) for _ in range(5)]
+        assert [answer(site, t) for t in tokens] == [200] * 5
+        # Caddy flushes the event stream at once: a phone sees the next answer
+        phones = [phone_stream(site) for _ in range(3)]
+        for phone in phones:
+            event, data = first_event(phone)
+            assert event == "snapshot" and data["results"]["q"]["voters"] == 5
+        assert answer(site, minted(site), "no") == 200
+        for phone in phones:
+            assert _results_until(phone, lambda results: results["voters"] == 6)
+            phone[0].close()
+        # the body limit the docs set: a large body stops at Caddy, the talk goes on
+        large = httpx.post(
+            f"{site}/api/v1/polls/q/answers",
+            content=b'{"choice": "' + b"x" * 20_000 + b'"}',
+            headers={"X-Deckpoll-Voter": tokens[0], "Content-Type": "application/json"},
+        )
+        # 413; Caddy before 2.7 (Debian 12 ships 2.6) answers 502 with no body instead
+        assert large.status_code in (413, 502)
+        assert answer(site, minted(site)) == 200
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """End a proxy started by a test (it may have exited already: a bad config)."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+    proc.stderr.close()
