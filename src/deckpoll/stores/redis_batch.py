@@ -16,18 +16,21 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from deckpoll.stores.handback import hand_back
+
 BATCH_LIMIT = 256  # calls in one pipeline at most
 
 
 class Call:
-    __slots__ = ("keys", "args", "loop", "future", "reply")
+    __slots__ = ("keys", "args", "loop", "future", "result", "error")
 
     def __init__(self, keys: list[str], args: list[str]) -> None:
         self.keys = keys
         self.args = args
         self.loop = asyncio.get_running_loop()
         self.future: asyncio.Future = self.loop.create_future()
-        self.reply: Any = None  # the script's reply, or the exception to raise
+        self.result: Any = None  # the script's reply
+        self.error: BaseException | None = None  # or what the caller gets instead
 
 
 class ScriptBatch:
@@ -86,19 +89,20 @@ class ScriptBatch:
             except self._errors as exc:
                 failure = self._fail(exc)
                 for call in batch:
-                    call.reply = failure
+                    call.error = failure
             except BaseException as exc:  # cancelled (the store closes): nobody is left hanging
                 failure = self._fail(ConnectionError(f"store is closing ({exc!r})"))
                 for call in batch:
-                    call.reply = failure
-                _hand_back(batch)
+                    call.error = failure
+                hand_back(batch)
                 raise
-            _hand_back(batch)
+            hand_back(batch)
 
     async def _send(self, batch: list[Call]) -> None:
-        """Run the batch's calls in one pipeline; each call's reply (or its error) in
-        `call.reply`. A script Redis does not know (restarted, or SCRIPT FLUSH) is loaded
-        and the calls it refused sent again: a refused call did not run."""
+        """Run the batch's calls in one pipeline; each call's reply in `call.result` (or
+        what its caller gets instead in `call.error`). A script Redis does not know
+        (restarted, or SCRIPT FLUSH) is loaded and the calls it refused sent again: a
+        refused call did not run."""
         from redis.exceptions import NoScriptError
 
         todo = batch
@@ -114,14 +118,14 @@ class ScriptBatch:
                 if isinstance(reply, NoScriptError):
                     again.append(call)
                 elif isinstance(reply, BaseException):
-                    call.reply = self._fail(reply)
+                    call.error = self._fail(reply)
                 else:
-                    call.reply = reply
+                    call.result = reply
             if not again:
                 return
             todo, self._sha = again, None
         for call in todo:
-            call.reply = self._fail(ConnectionError("Redis keeps forgetting the script"))
+            call.error = self._fail(ConnectionError("Redis keeps forgetting the script"))
 
     async def close(self) -> None:
         """On the store's loop: finish what is queued."""
@@ -129,22 +133,3 @@ class ScriptBatch:
         if task is not None and not task.done():
             with contextlib.suppress(Exception):
                 await task
-
-
-def _hand_back(batch: list[Call]) -> None:
-    by_loop: dict[asyncio.AbstractEventLoop, list[Call]] = {}
-    for call in batch:
-        by_loop.setdefault(call.loop, []).append(call)
-    for loop, calls in by_loop.items():
-        with contextlib.suppress(RuntimeError):  # that loop is closed: nobody waits
-            loop.call_soon_threadsafe(_resolve, calls)
-
-
-def _resolve(calls: list[Call]) -> None:
-    for call in calls:
-        if call.future.done():  # the caller gave up (cancelled)
-            continue
-        if isinstance(call.reply, BaseException):
-            call.future.set_exception(call.reply)
-        else:
-            call.future.set_result(call.reply)

@@ -9,7 +9,6 @@ wake-up through its self-pipe)."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import queue
 import sqlite3
 import threading
@@ -20,6 +19,7 @@ from typing import Any
 
 from deckpoll.stores.base import Change, Receipt, StoreUnavailable
 from deckpoll.stores.feed import ChangeHub
+from deckpoll.stores.handback import hand_back
 
 BATCH_LIMIT = 512  # operations committed together at most
 CHECKPOINT_EVERY = 1.0  # seconds between background WAL checkpoints while writing
@@ -154,10 +154,10 @@ class Writer:
             failure = StoreUnavailable(f"SQLite: {exc}")
             for job in batch:
                 job.result, job.error = None, failure
-            _hand_back(batch)
+            hand_back(batch)
             return False
         self._announce(changes)
-        _hand_back(batch)
+        hand_back(batch)
         return writes
 
     def _guarded(self, job: Job) -> None:
@@ -181,23 +181,3 @@ class Writer:
         for seq, (job, _) in enumerate(changes, last - len(changes) + 1):
             if isinstance(job.result, Receipt):
                 job.result = replace(job.result, seq=seq)
-
-
-def _hand_back(batch: list[Job]) -> None:
-    """Resolve the batch's futures: one call into each caller's loop."""
-    by_loop: dict[asyncio.AbstractEventLoop, list[Job]] = {}
-    for job in batch:
-        by_loop.setdefault(job.loop, []).append(job)
-    for loop, jobs in by_loop.items():
-        with contextlib.suppress(RuntimeError):  # that loop is closed: nobody waits
-            loop.call_soon_threadsafe(_resolve, jobs)
-
-
-def _resolve(jobs: list[Job]) -> None:
-    for job in jobs:
-        if job.future.done():  # the caller gave up (cancelled)
-            continue
-        if job.error is not None:
-            job.future.set_exception(job.error)
-        else:
-            job.future.set_result(job.result)
