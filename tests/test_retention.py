@@ -75,6 +75,22 @@ def test_a_bad_retention_is_an_error_at_its_place(tmp_path):
     assert any("did you mean 'retention'?" in str(w) for w in warnings)
 
 
+def test_personal_data_holding_is_a_deck_setting_checked_where_it_stands(tmp_path):
+    config = compile_deck(deck_with(tmp_path, "  code: '4711'\n")).manifest["polls_config"]
+    assert config["personal_data"] == "hold"
+    deck = deck_with(tmp_path, "  personal_data: allow\n")
+    assert compile_deck(deck).manifest["polls_config"]["personal_data"] == "allow"
+    deck = deck_with(tmp_path, "  code: '4711'\n  personal_data: alow\n")
+    with pytest.raises(DeckError) as caught:
+        compile_deck(deck)
+    found = [str(d) for d in caught.value.diagnostics]
+    assert any(
+        d.startswith(f"{deck / 'deck.yaml'}:6:18: error: unknown personal_data 'alow'")
+        and "did you mean 'allow'?" in d
+        for d in found
+    ), found
+
+
 def test_voter_tokens_expire_with_the_retention():
     tokens = VoterTokens("deck", b"k" * 32, retention=3600)
     now = 1_800_000_000.0

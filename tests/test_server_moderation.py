@@ -67,6 +67,31 @@ def test_polls_without_moderation_are_not_held():
     run(go())
 
 
+def test_answers_that_look_like_personal_data_wait_unless_the_deck_allows_them():
+    async def answered(setting: str | None) -> dict:
+        data = manifest()
+        if setting is not None:
+            data.setdefault("polls_config", {})["personal_data"] = setting
+        async with running(data=data) as (client, app):
+            await client.post("/api/v1/polls/wall/open", headers=presenter())
+            r = await client.post(
+                "/api/v1/polls/wall/answers",
+                json={"text": "Mejla mig: anna@example.se"},
+                headers=voter(),
+            )
+            assert r.status_code == 200, r.text
+            await app.state.session.flush()
+            mine = (await client.get("/api/v1/polls/wall/answers", headers=voter())).json()
+            results = (await client.get("/api/v1/polls/wall/results")).json()
+            return {"mine": mine["answers"][0], "shown": results["answers"]}
+
+    held = run(answered(None))
+    assert held["shown"] == 0 and held["mine"]["pending"] and held["mine"]["personal"]
+    allowed = run(answered("allow"))
+    assert allowed["shown"] == 1 and not allowed["mine"].get("pending")
+    assert "personal" not in allowed["mine"]
+
+
 def test_the_console_lists_every_answer_page_by_page():
     async def go():
         async with running(data=held_manifest()) as (client, app):

@@ -254,6 +254,7 @@ def build_manifest(deck: Deck, join: Join, html: str) -> dict:
             "auto_open": config.polls.auto_open,
             "retention": config.polls.retention,
             "privacy": config.polls.privacy,
+            "personal_data": config.polls.personal_data,
             "groups": [{"id": i, "label": label} for i, label in config.polls.groups],
         },
         "duration": config.duration,

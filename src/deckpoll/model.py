@@ -75,6 +75,8 @@ class PollSettings:
     # a list names them (the name is the id: reordering the list keeps answers' tables).
     groups: tuple[tuple[str, str], ...] = ()
     group_all: bool = False  # every poll collects answers per table
+    # "hold": an answer that looks like personal data waits for the presenter; "allow": not
+    personal_data: str = "hold"
 
 
 @dataclass(frozen=True)

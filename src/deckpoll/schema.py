@@ -51,7 +51,11 @@ POLL_SETTINGS_KEYS = (
     "privacy",
     "groups",
     "group_all",
+    "personal_data",
 )
+# `polls.personal_data`: answers that look like personal data wait for the presenter (hold),
+# or are shown like any other (allow: a talk that collects contact details on purpose).
+PERSONAL_DATA = ("hold", "allow")
 PRIVACY_CHARS = 1000  # the join page's privacy notice: a short text
 SLIDE_KEYS = ("layout", "class", "id", "background", "title", "align", "timer", "minutes")
 POLL_COMMON_KEYS = ("id", "kind", "question", "results", "auto_open", "moderation", "group")
@@ -291,8 +295,17 @@ def _poll_settings(polls: Fields, lang: str) -> PollSettings:
         polls.error("group_all", "`group_all` needs `groups:` (a number of tables or names)")
     auto_open = polls.bool("auto_open", True)
     retention, privacy = _data_protection(polls)
+    personal = polls.choice("personal_data", PERSONAL_DATA, "hold") or "hold"
     return PollSettings(
-        code, url, join_url, auto_open, retention, privacy, groups, group_all and bool(groups)
+        code,
+        url,
+        join_url,
+        auto_open,
+        retention,
+        privacy,
+        groups,
+        group_all and bool(groups),
+        personal,
     )
 
 

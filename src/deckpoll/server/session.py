@@ -43,6 +43,8 @@ class Session:
         self.tables = table_ids(manifest)  # the room's tables, id -> label (polls.groups)
         config = manifest.get("polls_config") or {}
         self.deck_auto_open = config.get("auto_open", True) is not False
+        # `polls.personal_data: allow`: answers that look like personal data are not held
+        self.hold_personal = config.get("personal_data", "hold") != "allow"
         self.broadcaster = Broadcaster(self.snapshot)
         self.mirror = Mirror(manifest, self._publish, self._mark)
         self.pusher = Pusher(self.mirror, self.broadcaster, store, push_interval)
@@ -253,8 +255,9 @@ class Session:
             key=checked.key,
             replace=checked.replace,
             limit=checked.limit,
-            # Personal data (a personnummer, an e-mail, a phone number) waits for the presenter.
-            pending=self.held(pid) or in_answer(checked.value) is not None,
+            # Personal data (a personnummer, an e-mail, a phone number) waits for the presenter,
+            # unless the deck says `polls.personal_data: allow`.
+            pending=self.held(pid) or (self.hold_personal and in_answer(checked.value) is not None),
             rate=rate,
         )
         if receipt.seq:
