@@ -22,7 +22,7 @@ from starlette.routing import BaseRoute, Match, Route
 from starlette.types import Receive, Scope, Send
 
 from deckpoll.model import Compiled
-from deckpoll.server.api import ROUTES, error
+from deckpoll.server.api import ANSWER_ROUTE, ROUTES, error
 from deckpoll.server.events import Broadcaster
 from deckpoll.server.guards import HostCheck, NoSniff
 from deckpoll.server.keys import PresenterKey, follow
@@ -137,6 +137,7 @@ def create_app(
         state,
         [stream for part in parts for stream in part.streams],
         routes=[
+            ANSWER_ROUTE,  # first: most requests are answers (api.py)
             *(route for part in parts for route in part.routes),
             Route("/", index, methods=["GET"]),
             Route("/index.html", index, methods=["GET"]),
@@ -267,7 +268,8 @@ async def other(request: Request) -> Response:
         )
     if path.startswith("api/"):
         scope = {**request.scope, "method": "POST"}
-        if any(route.matches(scope)[0] == Match.FULL for route in (*WORKSHOP_ROUTES, *ROUTES)):
+        posted = (ANSWER_ROUTE, *WORKSHOP_ROUTES, *ROUTES)
+        if any(route.matches(scope)[0] == Match.FULL for route in posted):
             return error(405, "http_405", "Method Not Allowed", {"Allow": "POST"})
     return error(404, "not_found", "nothing here")
 

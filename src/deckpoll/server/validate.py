@@ -39,6 +39,10 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
+# Made once: json.loads with these options would build a decoder (and its scanner) per call.
+_DECODER = json.JSONDecoder(parse_constant=_no_constants, object_pairs_hook=_no_duplicates)
+
+
 def parse_json(body: bytes) -> Any:
     """Parse a request body strictly: UTF-8, no NaN/Infinity, no duplicate keys."""
     try:
@@ -46,7 +50,7 @@ def parse_json(body: bytes) -> Any:
     except UnicodeDecodeError as exc:
         raise Invalid(400, "bad_encoding", "the body is not UTF-8") from exc
     try:
-        return json.loads(text, parse_constant=_no_constants, object_pairs_hook=_no_duplicates)
+        return _DECODER.decode(text)
     except Invalid:
         raise
     except (ValueError, RecursionError) as exc:

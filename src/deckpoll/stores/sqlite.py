@@ -63,6 +63,10 @@ COLUMNS = "id, key, value, created, hidden, pending, votes, pinned, answered"
 WIDTH = len(COLUMNS.split(","))
 
 
+# Made once: json.dumps with options builds an encoder per call (every answer is encoded).
+_encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+
+
 def path_from_url(url: str) -> Path:
     """`sqlite:///rel/a.db` -> rel/a.db (relative to the working folder); `sqlite:////abs`."""
     scheme, sep, rest = url.partition("://")
@@ -288,7 +292,7 @@ class SQLiteStore:
         # One process owns this store (several workers need Redis): counted here, in memory.
         if rate is not None and not self._buckets.take(voter_bucket(voter), rate):
             raise TooFast(poll)
-        encoded = json.dumps(value, ensure_ascii=False, sort_keys=True)
+        encoded = _encode(value)
 
         def op(conn: sqlite3.Connection) -> Receipt:
             if self._poll(conn, poll).status != OPEN:
