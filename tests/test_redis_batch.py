@@ -131,3 +131,27 @@ def test_answers_queued_before_a_close_are_committed(redis_url):  # noqa: F811
         assert len(run(again.answers("p"))) == 30
     finally:
         run(again.close())
+
+
+def test_a_failed_batch_fails_its_callers_and_the_next_batch_still_runs(redis_url):  # noqa: F811
+    """Whatever breaks a batch (Redis, or a fault in the client) is each of its callers'
+    503; the answers after it are not left waiting."""
+    from deckpoll.stores.base import StoreUnavailable
+
+    with opened(redis_url) as store:
+        run(store.set_status("p", OPEN))
+        batch = store._add
+        send = batch._send
+
+        async def broken(calls):
+            batch._send = send  # once
+            raise TypeError("a fault in the client")
+
+        batch._send = broken
+        try:
+            run(_answer(store, "v1"))
+        except StoreUnavailable as exc:
+            assert "a fault in the client" in str(exc)
+        else:
+            raise AssertionError("the failed batch's caller was told it was saved")
+        assert run(asyncio.wait_for(_answer(store, "v2"), 5)).answer.voter == "v2"

@@ -86,17 +86,21 @@ class ScriptBatch:
                 batch = [self._queue.popleft() for _ in range(count)]
             try:
                 await self._send(batch)
-            except self._errors as exc:
-                failure = self._fail(exc)
-                for call in batch:
-                    call.error = failure
-            except BaseException as exc:  # cancelled (the store closes): nobody is left hanging
-                failure = self._fail(ConnectionError(f"store is closing ({exc!r})"))
-                for call in batch:
-                    call.error = failure
-                hand_back(batch)
+            except asyncio.CancelledError:  # the store closes: nobody is left hanging
+                self._fail_all(batch, ConnectionError("store is closing"))
+                with self._lock:
+                    self._awake = False
                 raise
-            hand_back(batch)
+            except Exception as exc:  # Redis's, or a fault of ours: the next batch still runs
+                self._fail_all(batch, exc)
+            else:
+                hand_back(batch)
+
+    def _fail_all(self, batch: list[Call], exc: BaseException) -> None:
+        failure = self._fail(exc)
+        for call in batch:
+            call.error = failure
+        hand_back(batch)
 
     async def _send(self, batch: list[Call]) -> None:
         """Run the batch's calls in one pipeline; each call's reply in `call.result` (or
