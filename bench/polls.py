@@ -1,11 +1,12 @@
 """Answer throughput against a plain reference, turn by turn in one run; SSE fan-out.
 
-deckpoll (a real `uvicorn` subprocess on 127.0.0.1, SQLite store in a temporary folder, and
-the Redis store when a URL is given) and bench/reference_app.py (Starlette + SQLite, one row
-per answer, the same WAL settings) take turns, a fresh server each turn; wrk drives the
-answer route with a new voter per request (every request commits an answer) at 50 and 500
-connections. Prints answers/s with the ratio to the reference, p99, errors and the server's
-CPU per answer; then times one result push reaching 500 idle event streams.
+deckpoll (a real server subprocess on 127.0.0.1, run as `deckpoll serve` runs one worker;
+the SQLite store in a temporary folder, and the Redis store when a URL is given) and
+bench/reference_app.py (Starlette + SQLite, one row per answer, the same WAL settings) take
+turns, a fresh server each turn; wrk drives the answer route with a new voter per request
+(every request commits an answer) at 50 and 500 connections. Prints answers/s with the
+ratio to the reference, p99, errors and the server's CPU per answer; then times one result
+push reaching 500 idle event streams.
 Prints figures; asserts nothing. Usage: python bench/polls.py [seconds] [rounds] [redis://…]
 """
 
@@ -32,8 +33,9 @@ KEY = "bench-presenter-key-0123456789"
 SERVER = r"""
 import json, socket, sys
 from types import SimpleNamespace
-import uvicorn
 from deckpoll.server.app import create_app
+from deckpoll.server.limits import Connections, capacity, raise_open_files
+from deckpoll.server.run import run_server
 from deckpoll.stores.base import open_store
 fd, url, key = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 poll = {"id": "p", "slide": 1, "kind": "single", "question": "?", "results": "live",
@@ -43,8 +45,8 @@ data = {"deckpoll": 1, "id": "bench", "title": "Bench", "lang": "en", "hash": "s
         "slides": [{"index": 1, "id": "s1", "title": "?", "text": "?", "poll": "p"}]}
 compiled = SimpleNamespace(html="<!doctype html>", manifest=data, assets={})
 app = create_app(compiled, open_store(url, namespace="bench"), presenter_key=key)
-uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False,
-                              timeout_graceful_shutdown=1)).run(sockets=[socket.socket(fileno=fd)])
+# as `deckpoll serve` runs one worker: its protocol, limits and collector settings
+run_server(app, socket.socket(fileno=fd), Connections(capacity(raise_open_files())))
 """
 
 LUA = r"""
