@@ -14,6 +14,7 @@ from deckpoll.stores.base import (
     NEW,
     OPEN,
     AnswerLimit,
+    Change,
     PollClosed,
     Rate,
     Store,
@@ -57,6 +58,16 @@ def store(store_url, loop) -> Iterator[Store]:
     store = open_store(store_url, namespace=f"deck-{uuid.uuid4().hex}")
     yield store
     run(store.close())
+
+
+def test_a_numbered_change_keeps_every_other_field():
+    """Change.numbered builds the change field by field (it is on every answer's path): a
+    field added to Change and not to it would be dropped here."""
+    from dataclasses import fields, replace
+
+    values = {f.name: f"<{f.name}>" for f in fields(Change)}
+    change = Change(**values)
+    assert change.numbered("o", 7) == replace(change, origin="o", seq=7)
 
 
 def test_open_store_picks_the_class_by_scheme(store_url):

@@ -274,6 +274,14 @@ class Change:
     data: dict[str, Any] = field(default_factory=dict)
     seq: int = 0
 
+    def numbered(self, origin: str, seq: int) -> Change:
+        """This change as `origin` committed it under number `seq`. Built field by field:
+        it runs for every answer, at half the cost of `dataclasses.replace`."""
+        return Change(
+            self.kind, origin, self.poll, self.answer, self.removed, self.state,
+            self.reset, self.name, self.value, self.data, seq,
+        )  # fmt: skip
+
 
 @runtime_checkable
 class Feed(Protocol):

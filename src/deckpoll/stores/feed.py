@@ -12,7 +12,6 @@ import contextlib
 import threading
 import uuid
 from collections import deque
-from dataclasses import replace
 from typing import Any
 
 from deckpoll.stores.base import Change, StoreUnavailable
@@ -113,7 +112,7 @@ class ChangeHub:
             numbered = []
             for change in changes:
                 self.head += 1
-                numbered.append(replace(change, origin=self.origin, seq=self.head))
+                numbered.append(change.numbered(self.origin, self.head))
             feeds = list(self._feeds)
             head = self.head
         for feed in feeds:
