@@ -7,7 +7,6 @@ import concurrent.futures
 import json
 import sqlite3
 import time
-from pathlib import Path
 from typing import Any
 
 from deckpoll.stores.base import (
@@ -28,53 +27,11 @@ from deckpoll.stores.base import (
     voter_bucket,
 )
 from deckpoll.stores.feed import ChangeHub, QueueFeed
+from deckpoll.stores.sqlite_schema import ADDED_COLUMNS, COLUMNS, SCHEMA, WIDTH, path_from_url
 from deckpoll.stores.sqlite_writer import Describe, Op, Writer
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (
-    ns TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,
-    PRIMARY KEY (ns, name));
-CREATE TABLE IF NOT EXISTS polls (
-    ns TEXT NOT NULL, id TEXT NOT NULL, status TEXT NOT NULL,
-    revealed INTEGER NOT NULL DEFAULT 0, opened_at REAL, closed_at REAL,
-    PRIMARY KEY (ns, id));
-CREATE TABLE IF NOT EXISTS answers (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    ns TEXT NOT NULL, poll TEXT NOT NULL, voter TEXT NOT NULL, key TEXT NOT NULL,
-    value TEXT NOT NULL, created REAL NOT NULL, hidden INTEGER NOT NULL DEFAULT 0,
-    pending INTEGER NOT NULL DEFAULT 0,
-    votes INTEGER NOT NULL DEFAULT 0, pinned INTEGER NOT NULL DEFAULT 0,
-    answered INTEGER NOT NULL DEFAULT 0,
-    UNIQUE (ns, poll, voter, key));
-CREATE TABLE IF NOT EXISTS votes (
-    ns TEXT NOT NULL, poll TEXT NOT NULL, answer INTEGER NOT NULL, voter TEXT NOT NULL,
-    PRIMARY KEY (ns, poll, answer, voter));
-CREATE INDEX IF NOT EXISTS votes_by_voter ON votes (ns, poll, voter);
-"""
-# Columns added after a release: a database written by an older version gets them on open.
-ADDED_COLUMNS = (
-    ("answers", "pending", "INTEGER NOT NULL DEFAULT 0"),
-    ("answers", "votes", "INTEGER NOT NULL DEFAULT 0"),
-    ("answers", "pinned", "INTEGER NOT NULL DEFAULT 0"),
-    ("answers", "answered", "INTEGER NOT NULL DEFAULT 0"),
-)
-# As _row reads them (the voter apart, after them where a query needs it).
-COLUMNS = "id, key, value, created, hidden, pending, votes, pinned, answered"
-WIDTH = len(COLUMNS.split(","))
-
 
 # Made once: json.dumps with options builds an encoder per call (every answer is encoded).
 _encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
-
-
-def path_from_url(url: str) -> Path:
-    """`sqlite:///rel/a.db` -> rel/a.db (relative to the working folder); `sqlite:////abs`."""
-    scheme, sep, rest = url.partition("://")
-    if scheme.lower() != "sqlite" or not sep or not rest.startswith("/") or len(rest) < 2:
-        raise ValueError(
-            f"bad SQLite store URL {url!r}: use sqlite:///relative/path or sqlite:////absolute/path"
-        )
-    return Path(rest[1:])
 
 
 class SQLiteStore:
