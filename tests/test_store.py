@@ -181,6 +181,60 @@ def test_parallel_identical_answers_leave_one(store):
     run(go())
 
 
+def test_one_voters_answers_at_once_see_each_other(store):
+    """One voter's answers sent at once, a hide among them: each sees the ones before it
+    (the SQLite writer commits them in one batch, Redis in one pipeline)."""
+
+    async def go():
+        await store.set_status("p", OPEN)
+        await store.set_status("w", OPEN)
+        seen = await store.add_answer("w", "v1", {"text": "a"}, key="a", replace=False, limit=3)
+        words = ("a", "b", "b", "c", "d")  # the hidden one again, a repeat, one past the limit
+        results = await asyncio.gather(
+            *(store.add_answer("p", "v1", {"choice": c}, key="", replace=True, limit=1)
+              for c in ("a", "b", "c")),
+            store.hide_answer("w", seen.answer.id),
+            *(store.add_answer("w", "v1", {"text": w}, key=w, replace=False, limit=3)
+              for w in words),
+            return_exceptions=True,
+        )  # fmt: skip
+        a, b, c = results[:3]
+        assert not a.replaced and b.removed == (a.answer.id,) and c.removed == (b.answer.id,)
+        assert [x.value["choice"] for x in await store.answers("p")] == ["c"]
+        again_a, first_b, again_b, word_c, past = results[4:]
+        assert again_a.duplicate and again_a.answer.id == seen.answer.id
+        if not store.shared:  # one process: calls made at once run in the order made (Redis
+            # runs the hide on a connection of its own, in no set order with the answers')
+            assert again_a.answer.hidden  # as the hide before it left it
+        assert again_b.duplicate and again_b.answer.id == first_b.answer.id
+        assert not word_c.duplicate and isinstance(past, AnswerLimit)
+        kept = {x.key: x.hidden for x in await store.answers("w")}
+        assert kept == {"a": True, "b": False, "c": False}
+
+    run(go())
+
+
+def test_sqlite_new_voters_choice_runs_no_delete(tmp_path):
+    """A new voter's single-choice answer has nothing to replace: no DELETE (every statement
+    on the writer thread hands the GIL to the event loop and back)."""
+
+    async def go():
+        store = open_store(f"sqlite:///{tmp_path / 'a.db'}", namespace="d")
+        await store.set_status("p", OPEN)
+        statements: list[str] = []
+        store._conn.set_trace_callback(statements.append)
+        await store.add_answer("p", "v1", {"choice": "a"}, key="", replace=True, limit=1)
+        first = [s.split()[0] for s in statements if s.split()[0] in ("DELETE", "INSERT")]
+        statements.clear()
+        await store.add_answer("p", "v1", {"choice": "b"}, key="", replace=True, limit=1)
+        again = [s.split()[0] for s in statements if s.split()[0] in ("DELETE", "INSERT")]
+        await store.close()
+        return first, again
+
+    first, again = run(go())
+    assert first == ["INSERT"] and again == ["DELETE", "INSERT"]
+
+
 def test_hide_answer_and_unknown_answer(store):
     async def go():
         await store.set_status("o", OPEN)

@@ -263,10 +263,11 @@ class SQLiteStore:
                 for row in mine:
                     if row[2] == encoded:
                         return Receipt(self._row(poll, voter, row), duplicate=True)
-                conn.execute(
-                    "DELETE FROM answers WHERE ns=? AND poll=? AND voter=?",
-                    (self.namespace, poll, voter),
-                )
+                if mine:  # a new voter has nothing to replace: one statement fewer
+                    conn.execute(
+                        "DELETE FROM answers WHERE ns=? AND poll=? AND voter=?",
+                        (self.namespace, poll, voter),
+                    )
                 answer = self._insert(conn, poll, voter, key, encoded, now, pending)
                 return Receipt(answer, bool(mine), removed=tuple(row[0] for row in mine))
             for row in mine:
