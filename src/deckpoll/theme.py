@@ -149,8 +149,8 @@ def _theme_meta(
 ) -> tuple[tuple[str, Path, Location] | None, tuple[str, ...]]:
     """What the folder's theme.yaml says: the theme it extends (name, folder it is
     relative to, where it is named) and the layouts it adds."""
+    from deckpoll.fields import Fields
     from deckpoll.load import read_text
-    from deckpoll.schema import Fields
     from deckpoll.yamlsrc import parse_yaml
 
     meta = folder / "theme.yaml"

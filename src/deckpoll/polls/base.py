@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from deckpoll.server.validate import Invalid
 
 if TYPE_CHECKING:  # the build imports the kinds; only the server needs the store's module
-    from deckpoll.schema import Fields
+    from deckpoll.fields import Fields
     from deckpoll.stores.base import Answer, PollState
 
 PHONE_BYTES = 6_000  # kind data in a phone's results event (the event stays under 8 KB)

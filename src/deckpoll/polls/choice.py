@@ -11,7 +11,7 @@ from deckpoll.model import PollOption
 from deckpoll.polls.base import Kind, Tally, percent
 
 if TYPE_CHECKING:
-    from deckpoll.schema import Fields
+    from deckpoll.fields import Fields
     from deckpoll.stores.base import Answer
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")

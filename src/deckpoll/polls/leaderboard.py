@@ -18,7 +18,7 @@ from deckpoll.polls.base import PHONE_BYTES, PRESENTER_BYTES, Checked, Kind, Tal
 from deckpoll.server.validate import Invalid, check_text
 
 if TYPE_CHECKING:
-    from deckpoll.schema import Fields
+    from deckpoll.fields import Fields
     from deckpoll.stores.base import Answer, PollState
 
 TOP = 10

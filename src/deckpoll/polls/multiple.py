@@ -10,7 +10,7 @@ from deckpoll.polls.choice import ChoiceKind, option_ids
 from deckpoll.server.validate import Invalid
 
 if TYPE_CHECKING:
-    from deckpoll.schema import Fields
+    from deckpoll.fields import Fields
     from deckpoll.stores.base import PollState
 
 

@@ -17,8 +17,8 @@ from deckpoll.polls.text import TextKind
 from deckpoll.server.validate import Invalid, check_text
 
 if TYPE_CHECKING:
+    from deckpoll.fields import Fields
     from deckpoll.polls.base import Checked
-    from deckpoll.schema import Fields
     from deckpoll.stores.base import Answer, PollState
 
 MAX_NAME = 40  # characters of a display name

@@ -21,7 +21,7 @@ from deckpoll.polls.choice import ChoiceKind, option_ids, option_rows
 from deckpoll.server.validate import Invalid
 
 if TYPE_CHECKING:
-    from deckpoll.schema import Fields
+    from deckpoll.fields import Fields
     from deckpoll.stores.base import Answer, PollState
 
 POINTS = 1000

@@ -10,7 +10,7 @@ from deckpoll.polls.base import Checked, Kind, Tally, is_int, only, percent
 from deckpoll.server.validate import Invalid
 
 if TYPE_CHECKING:
-    from deckpoll.schema import Fields
+    from deckpoll.fields import Fields
     from deckpoll.stores.base import Answer, PollState
 
 LOW, HIGH = 1, 5  # the default range, here only

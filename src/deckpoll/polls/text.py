@@ -8,7 +8,7 @@ from deckpoll.polls.base import Checked, Kind, is_int, only
 from deckpoll.server.validate import check_text, text_key
 
 if TYPE_CHECKING:
-    from deckpoll.schema import Fields
+    from deckpoll.fields import Fields
     from deckpoll.stores.base import PollState
 
 MOST_ANSWERS = 20
